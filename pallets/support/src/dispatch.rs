@@ -1,0 +1,290 @@
+//! Dispatch: who calls ([`Origin`]), what it costs ([`Weight`], [`DispatchInfo`]) and how it fails
+//! ([`DispatchError`]).
+//!
+//! The types mirror Substrate's so that `System.ExtrinsicSuccess`/`ExtrinsicFailed` and
+//! `TransactionPaymentApi` answers decode in stock clients. Type paths are rewritten to FRAME's
+//! (`frame_support::dispatch::DispatchInfo`, `sp_runtime::DispatchError`, ...).
+
+use crate::primitives::AccountId;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+
+pub use crate::weight_v2::Weight;
+
+/// Who dispatches a call. Calls check the origin first and fail with
+/// [`DispatchError::BadOrigin`] when it is not one they accept.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Origin {
+    /// The chain itself, through sudo or (later) governance.
+    Root,
+    /// A signed extrinsic from this account.
+    Signed(AccountId),
+    /// An unsigned extrinsic or inherent.
+    None,
+}
+
+impl Origin {
+    /// The signer, or `BadOrigin` for root and unsigned origins.
+    pub fn ensure_signed(self) -> Result<AccountId, DispatchError> {
+        match self {
+            Origin::Signed(who) => Ok(who),
+            _ => Err(DispatchError::BadOrigin),
+        }
+    }
+
+    /// `Ok` for root, `BadOrigin` otherwise.
+    pub fn ensure_root(self) -> Result<(), DispatchError> {
+        match self {
+            Origin::Root => Ok(()),
+            _ => Err(DispatchError::BadOrigin),
+        }
+    }
+
+    /// `Ok` for unsigned origins (inherents), `BadOrigin` otherwise.
+    pub fn ensure_none(self) -> Result<(), DispatchError> {
+        match self {
+            Origin::None => Ok(()),
+            _ => Err(DispatchError::BadOrigin),
+        }
+    }
+}
+
+/// The result of a dispatchable call.
+pub type DispatchResult = Result<(), DispatchError>;
+
+/// Why a call failed. Encoded exactly as `sp_runtime::DispatchError`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[scale_info(replace_segment("basalt_support", "sp_runtime"))]
+pub enum DispatchError {
+    /// Some other error; the string is for logs only and is not encoded.
+    Other(#[codec(skip)] &'static str),
+    /// An address could not be resolved to an account.
+    CannotLookup,
+    /// The origin is not allowed to make this call.
+    BadOrigin,
+    /// A pallet's own typed error.
+    Module(ModuleError),
+    /// The account still has consumers and cannot be removed.
+    ConsumerRemaining,
+    /// The account has no providers and cannot exist.
+    NoProviders,
+    /// Too many consumers reference the account.
+    TooManyConsumers,
+    /// A token (balance) rule was broken.
+    Token(TokenError),
+    /// Checked arithmetic failed.
+    Arithmetic(ArithmeticError),
+    /// A transactional layer rule was broken.
+    Transactional(TransactionalError),
+    /// Resources are exhausted (e.g. a weight limit).
+    Exhausted,
+    /// State is corrupt.
+    Corruption,
+    /// A resource is temporarily unavailable.
+    Unavailable,
+    /// Root may not make this call.
+    RootNotAllowed,
+}
+
+/// A pallet's error: the pallet index in the runtime and the error's index in its enum.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[scale_info(replace_segment("basalt_support", "sp_runtime"))]
+pub struct ModuleError {
+    /// Index of the pallet in the runtime.
+    pub index: u8,
+    /// The error variant's index in its first byte; the rest is zero.
+    pub error: [u8; 4],
+    /// The variant's name, for logs only; not encoded.
+    #[codec(skip)]
+    pub message: Option<&'static str>,
+}
+
+/// Balance rules, as `sp_runtime::TokenError`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[scale_info(replace_segment("basalt_support", "sp_runtime"))]
+pub enum TokenError {
+    /// Not enough free funds.
+    FundsUnavailable,
+    /// The account would be reaped while it still provides for something.
+    OnlyProvider,
+    /// The amount is below the minimum (existential deposit).
+    BelowMinimum,
+    /// The account cannot be created.
+    CannotCreate,
+    /// Unknown asset.
+    UnknownAsset,
+    /// The funds are frozen.
+    Frozen,
+    /// The operation is not supported.
+    Unsupported,
+    /// A hold could not be created.
+    CannotCreateHold,
+    /// The withdrawal would kill an account that must stay alive.
+    NotExpendable,
+    /// The account is blocked.
+    Blocked,
+}
+
+/// Checked arithmetic failures, as `sp_arithmetic::ArithmeticError`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[scale_info(replace_segment("basalt_support", "sp_arithmetic"))]
+pub enum ArithmeticError {
+    /// A subtraction went below zero.
+    Underflow,
+    /// An addition or multiplication overflowed.
+    Overflow,
+    /// Division by zero.
+    DivisionByZero,
+}
+
+/// Transactional layer failures, as `sp_runtime::TransactionalError`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[scale_info(replace_segment("basalt_support", "sp_runtime"))]
+pub enum TransactionalError {
+    /// Too many nested layers.
+    LimitReached,
+    /// No layer is open.
+    NoLayer,
+}
+
+impl From<ArithmeticError> for DispatchError {
+    fn from(e: ArithmeticError) -> Self {
+        DispatchError::Arithmetic(e)
+    }
+}
+
+impl From<TokenError> for DispatchError {
+    fn from(e: TokenError) -> Self {
+        DispatchError::Token(e)
+    }
+}
+
+impl From<TransactionalError> for DispatchError {
+    fn from(e: TransactionalError) -> Self {
+        DispatchError::Transactional(e)
+    }
+}
+
+/// Which block resources a call uses, as `frame_support::dispatch::DispatchClass`.
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(replace_segment("basalt_support", "frame_support"))]
+pub enum DispatchClass {
+    /// Ordinary transactions.
+    #[default]
+    Normal,
+    /// Operational transactions that may use the reserved share of a block.
+    Operational,
+    /// Inherents and hooks that must be included whatever the block's load.
+    Mandatory,
+}
+
+/// Whether the sender pays the fee, as `frame_support::dispatch::Pays`.
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(replace_segment("basalt_support", "frame_support"))]
+pub enum Pays {
+    /// The sender pays.
+    #[default]
+    Yes,
+    /// The call is free.
+    No,
+}
+
+/// What a call declares before it runs: its weight, class and whether it pays a fee.
+/// Carried by `System.ExtrinsicSuccess`/`ExtrinsicFailed`.
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(replace_segment("basalt_support", "frame_support"))]
+pub struct DispatchInfo {
+    /// The weight charged (the declared worst case).
+    pub weight: Weight,
+    /// The class of the call.
+    pub class: DispatchClass,
+    /// Whether the fee is paid.
+    pub pays_fee: Pays,
+}
+
+impl DispatchInfo {
+    /// A normal, fee-paying call of the given weight.
+    pub const fn normal(weight: Weight) -> Self {
+        DispatchInfo { weight, class: DispatchClass::Normal, pays_fee: Pays::Yes }
+    }
+
+    /// An operational, fee-paying call of the given weight.
+    pub const fn operational(weight: Weight) -> Self {
+        DispatchInfo { weight, class: DispatchClass::Operational, pays_fee: Pays::Yes }
+    }
+
+    /// A mandatory, free call (inherents).
+    pub const fn mandatory(weight: Weight) -> Self {
+        DispatchInfo { weight, class: DispatchClass::Mandatory, pays_fee: Pays::No }
+    }
+}
+
+/// A call that can be dispatched in the runtime `T`.
+///
+/// Implemented by every pallet's `Call` enum and by the runtime's `RuntimeCall`. `dispatch`
+/// runs inside a storage transaction opened by the caller: when it returns `Err`, the caller
+/// rolls back everything the call wrote.
+pub trait Dispatchable<T> {
+    /// Run the call for `origin`.
+    fn dispatch(self, origin: Origin) -> DispatchResult;
+    /// The weight, class and fee policy of this call, known before it runs.
+    fn dispatch_info(&self) -> DispatchInfo;
+}
+
+/// Fails the enclosing function with `$err` unless `$cond` holds.
+#[macro_export]
+macro_rules! ensure {
+    ($cond:expr, $err:expr $(,)?) => {
+        if !$cond {
+            return Err($err.into());
+        }
+    };
+}
+
+/// One value per dispatch class, as `frame_support::dispatch::PerDispatchClass`; `System.BlockWeight`
+/// holds the weight consumed by each class so far in the block.
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(replace_segment("basalt_support", "frame_support"))]
+pub struct PerDispatchClass<T> {
+    /// Value for normal transactions.
+    pub normal: T,
+    /// Value for operational transactions.
+    pub operational: T,
+    /// Value for mandatory calls.
+    pub mandatory: T,
+}
+
+impl<T> PerDispatchClass<T> {
+    /// The value of `class`.
+    pub fn get(&self, class: DispatchClass) -> &T {
+        match class {
+            DispatchClass::Normal => &self.normal,
+            DispatchClass::Operational => &self.operational,
+            DispatchClass::Mandatory => &self.mandatory,
+        }
+    }
+
+    /// The value of `class`, mutably.
+    pub fn get_mut(&mut self, class: DispatchClass) -> &mut T {
+        match class {
+            DispatchClass::Normal => &mut self.normal,
+            DispatchClass::Operational => &mut self.operational,
+            DispatchClass::Mandatory => &mut self.mandatory,
+        }
+    }
+}
+
+impl PerDispatchClass<Weight> {
+    /// The sum over all classes.
+    pub fn total(&self) -> Weight {
+        self.normal.saturating_add(self.operational).saturating_add(self.mandatory)
+    }
+}

@@ -1,0 +1,38 @@
+//! # basalt-support: Basalt's small FRAME
+//!
+//! Everything a pallet needs and nothing specific to one pallet:
+//! - [`primitives`]: accounts, balances, hashes, and the token's constants;
+//! - [`generic`], [`multiaddress`], [`multisig`]: Substrate's header, digest, era, extrinsic,
+//!   address and signature types, byte for byte, with the type paths stock clients special-case;
+//! - [`state`]: the storage overlay with nested transactions, the externalities a block executes
+//!   in, and the Merkle-Patricia trie backend (Substrate layout V1);
+//! - [`storage`]: typed storage items whose keys are `twox128(pallet) ++ twox128(item) ++ hasher(key)`;
+//! - [`dispatch`]: origins, weights, dispatch info and `DispatchError`;
+//! - [`hooks`]: block lifecycle hooks;
+//! - [`metadata`]: the description each pallet gives of itself, from which the runtime builds
+//!   metadata V14 and V15.
+//!
+//! Guarantees: nothing here reads a clock, does I/O or iterates a hash map; every function is
+//! total on its inputs (errors are values, never panics).
+
+pub mod dispatch;
+pub mod generic;
+pub mod hooks;
+pub mod macros;
+pub mod metadata;
+pub mod multiaddress;
+pub mod multisig;
+pub mod primitives;
+pub mod state;
+pub mod storage;
+pub mod validity;
+pub mod version;
+pub mod weight_v2;
+
+pub use codec;
+pub use frame_metadata;
+pub use scale_info;
+pub use sp_core;
+
+pub use dispatch::{DispatchError, DispatchResult, Origin, Weight};
+pub use primitives::*;
