@@ -19,7 +19,7 @@ mod tests;
 /// The pallet: configuration, storage, events, errors, calls and the block-building functions.
 pub mod pallet {
     use basalt_support::dispatch::{DispatchInfo, Dispatchable, PerDispatchClass};
-    use basalt_support::generic::digest::Digest;
+    use basalt_support::generic::digest::Digest as HeaderDigest;
     use basalt_support::metadata::{constant, DescribePallet, PalletDescription};
     use basalt_support::primitives::hashing::blake2_256;
     use basalt_support::state::io;
@@ -127,7 +127,7 @@ pub mod pallet {
         /// Hash of the previous block.
         pub ParentHash: StorageValue<H256, ValueQuery>;
         /// Digest of the current block, also part of the block header.
-        pub Digest: StorageValue<Digest, ValueQuery>;
+        pub Digest: StorageValue<HeaderDigest, ValueQuery>;
         /// The number of events in the `Events<T>` list.
         pub EventCount: StorageValue<u32, ValueQuery>;
         /// The execution phase of the block.
@@ -362,7 +362,7 @@ pub mod pallet {
 
         /// Start block `number` on top of `parent_hash`: reset per-block state, remember the
         /// parent's hash for mortality checks and enter the initialisation phase.
-        pub fn initialize(number: BlockNumber, parent_hash: H256, digest: &Digest) {
+        pub fn initialize(number: BlockNumber, parent_hash: H256, digest: &HeaderDigest) {
             let _ = io::take_events();
             io::clear(&events_key());
             EventCount::kill();
@@ -374,9 +374,11 @@ pub mod pallet {
             AllExtrinsicsLen::kill();
             ExtrinsicCount::kill();
             BlockHash::insert(number.saturating_sub(1), parent_hash);
-            // Keep hashes for the mortality window only.
-            if number > T::BLOCK_HASH_COUNT {
-                BlockHash::remove(number.saturating_sub(T::BLOCK_HASH_COUNT).saturating_sub(1));
+            // Keep hashes for the mortality window only, and the genesis hash for ever
+            // (CheckGenesis signs it into every extrinsic).
+            let expired = number.saturating_sub(T::BLOCK_HASH_COUNT).saturating_sub(1);
+            if expired != 0 {
+                BlockHash::remove(expired);
             }
         }
 
@@ -407,7 +409,7 @@ pub mod pallet {
 
         /// Write this block's events to `System.Events` and clear per-block bookkeeping.
         /// Returns the block's digest.
-        pub fn finalize() -> Digest {
+        pub fn finalize() -> HeaderDigest {
             let records = io::take_events();
             let count = u32::try_from(records.len()).unwrap_or(u32::MAX);
             let mut encoded = Compact(count).encode();

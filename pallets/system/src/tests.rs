@@ -68,8 +68,9 @@ fn block_hashes_are_kept_for_the_window_only() {
             System::finalize();
         }
         assert_eq!(System::block_hash(9), Some(H256::repeat_byte(10)));
-        assert_eq!(System::block_hash(5), Some(H256::repeat_byte(6)));
-        assert_eq!(System::block_hash(4), None);
+        assert_eq!(System::block_hash(6), Some(H256::repeat_byte(7)));
+        assert_eq!(System::block_hash(5), None);
+        assert_eq!(System::block_hash(0), Some(H256::repeat_byte(1)), "the genesis hash is never pruned");
     });
 }
 
