@@ -1,0 +1,378 @@
+//! # Sudo pallet
+//!
+//! A single key that may act as root: dev and test chains use it to change storage, set balances
+//! or upgrade parameters before governance exists. As Substrate's `pallet_sudo`:
+//! - `sudo(call)` dispatches `call` with the `Root` origin, `sudo_as(who, call)` with
+//!   `Signed(who)`; both succeed whenever the sender is the key and report the inner call's
+//!   outcome in an event (`Sudid` / `SudoAsDone`), so the key always learns what happened;
+//! - the inner call runs in its own storage transaction: its failure undoes its own writes and
+//!   events, and nothing else (the sudo event is still emitted);
+//! - `set_key` hands the key to another account, `remove_key` removes it for good.
+//!
+//! Differences from Substrate, and why:
+//! - Basalt has no post-dispatch information, so sudo calls cannot be refunded to `Pays::No`
+//!   after the fact: the key pays the normal fee for each sudo extrinsic (a non-key sender pays
+//!   too, which is what stops anyone from spamming free failing sudo calls).
+//! - The dispatch class of `sudo`, `sudo_unchecked_weight` and `sudo_as` is the inner call's, as
+//!   in Substrate, except that `Mandatory` becomes `Normal`: a signed extrinsic may never be
+//!   mandatory (the executive refuses it), and sudo-ing an inherent is not a use case.
+
+pub use pallet::*;
+
+#[cfg(test)]
+mod tests;
+
+/// The pallet: configuration, storage, events, errors, calls and their weights.
+pub mod pallet {
+    use basalt_support::dispatch::{DispatchClass, DispatchInfo, Dispatchable, Pays};
+    use basalt_support::hooks::Hooks;
+    use basalt_support::metadata::{DescribePallet, PalletDescription};
+    use basalt_support::multiaddress::MultiAddress;
+    use basalt_support::state::io;
+    use basalt_support::storage::OptionQuery;
+    use basalt_support::{AccountId, DispatchError, DispatchResult, Origin, Weight};
+    use codec::{Decode, DecodeWithMemTracking, Encode};
+    use core::marker::PhantomData;
+    use scale_info::{meta_type, TypeInfo};
+
+    /// The address form calls take, as Substrate's `AccountIdLookupOf<T>` in a node runtime.
+    pub type Address = MultiAddress<AccountId, ()>;
+
+    /// What the runtime tells the sudo pallet. (`Sized` because `RuntimeCall` is dispatched
+    /// in the runtime `Self`.)
+    pub trait Config: pallet_system::Config + Sized {
+        /// This pallet's index in the runtime; its events and errors carry it.
+        const INDEX: u8;
+        /// The runtime's outer call enum: what sudo dispatches. Its type describes the `call`
+        /// fields of this pallet's calls in metadata, as in FRAME.
+        type RuntimeCall: Dispatchable<Self>
+            + codec::Codec
+            + TypeInfo
+            + Clone
+            + PartialEq
+            + core::fmt::Debug
+            + 'static;
+    }
+
+    /// The sudo pallet's functions.
+    pub struct Pallet<T>(PhantomData<T>);
+
+    basalt_support::storage! {
+        pallet = "Sudo";
+        /// The `AccountId` of the sudo key.
+        pub Key: StorageValue<AccountId, OptionQuery>;
+    }
+
+    /// Events of the sudo pallet, as `pallet_sudo::pallet::Event`.
+    #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+    pub enum Event {
+        /// A sudo call just took place.
+        #[codec(index = 0)]
+        Sudid {
+            /// The result of the call made by the sudo user.
+            sudo_result: DispatchResult,
+        },
+        /// The sudo key has been updated.
+        #[codec(index = 1)]
+        KeyChanged {
+            /// The old sudo key (if one was previously set).
+            old: Option<AccountId>,
+            /// The new sudo key (if one was set).
+            new: AccountId,
+        },
+        /// The key was permanently removed.
+        #[codec(index = 2)]
+        KeyRemoved,
+        /// A [sudo_as](Call::sudo_as) call just took place.
+        #[codec(index = 3)]
+        SudoAsDone {
+            /// The result of the call made by the sudo user.
+            sudo_result: DispatchResult,
+        },
+    }
+
+    basalt_support::pallet_error! {
+        /// Error for the Sudo pallet.
+        pub enum Error<T: Config> {
+            /// Sender must be the Sudo account.
+            RequireSudo,
+        }
+    }
+
+    /// Calls of the sudo pallet, as `pallet_sudo::pallet::Call<T>`: generic because the inner
+    /// call's type is the runtime's `RuntimeCall`.
+    #[allow(non_camel_case_types)]
+    #[derive(Encode, Decode, TypeInfo)]
+    #[scale_info(skip_type_params(T))]
+    #[codec(encode_bound(T::RuntimeCall: Encode))]
+    #[codec(decode_bound(T::RuntimeCall: Decode))]
+    pub enum Call<T: Config> {
+        /// Authenticates the sudo key and dispatches a function call with `Root` origin.
+        #[codec(index = 0)]
+        sudo {
+            /// The call to dispatch as root.
+            call: Box<<T as Config>::RuntimeCall>,
+        },
+        /// Authenticates the sudo key and dispatches a function call with `Root` origin.
+        /// This function does not check the weight of the call, and instead allows the
+        /// Sudo user to specify the weight of the call.
+        #[codec(index = 1)]
+        sudo_unchecked_weight {
+            /// The call to dispatch as root.
+            call: Box<<T as Config>::RuntimeCall>,
+            /// The weight to charge instead of the call's own.
+            weight: Weight,
+        },
+        /// Authenticates the current sudo key and sets the given AccountId (`new`) as the new
+        /// sudo key.
+        #[codec(index = 2)]
+        set_key {
+            /// The new key.
+            new: Address,
+        },
+        /// Authenticates the sudo key and dispatches a function call with `Signed` origin from
+        /// a given account.
+        #[codec(index = 3)]
+        sudo_as {
+            /// The account the call is dispatched for.
+            who: Address,
+            /// The call to dispatch as `who`.
+            call: Box<<T as Config>::RuntimeCall>,
+        },
+        /// Permanently removes the sudo key.
+        ///
+        /// **This cannot be un-done.**
+        #[codec(index = 4)]
+        remove_key,
+        #[doc(hidden)]
+        #[codec(skip)]
+        __Ignore(PhantomData<T>, core::convert::Infallible),
+    }
+
+    // Manual impls: derives would demand `T: Clone` (etc.) of the runtime marker type.
+    impl<T: Config> Clone for Call<T> {
+        fn clone(&self) -> Self {
+            match self {
+                Call::sudo { call } => Call::sudo { call: call.clone() },
+                Call::sudo_unchecked_weight { call, weight } => Call::sudo_unchecked_weight {
+                    call: call.clone(),
+                    weight: *weight,
+                },
+                Call::set_key { new } => Call::set_key { new: new.clone() },
+                Call::sudo_as { who, call } => Call::sudo_as {
+                    who: who.clone(),
+                    call: call.clone(),
+                },
+                Call::remove_key => Call::remove_key,
+                Call::__Ignore(_, never) => match *never {},
+            }
+        }
+    }
+
+    impl<T: Config> PartialEq for Call<T> {
+        fn eq(&self, other: &Self) -> bool {
+            match (self, other) {
+                (Call::sudo { call: a }, Call::sudo { call: b }) => a == b,
+                (
+                    Call::sudo_unchecked_weight {
+                        call: a,
+                        weight: wa,
+                    },
+                    Call::sudo_unchecked_weight {
+                        call: b,
+                        weight: wb,
+                    },
+                ) => a == b && wa == wb,
+                (Call::set_key { new: a }, Call::set_key { new: b }) => a == b,
+                (Call::sudo_as { who: wa, call: a }, Call::sudo_as { who: wb, call: b }) => {
+                    wa == wb && a == b
+                }
+                (Call::remove_key, Call::remove_key) => true,
+                _ => false,
+            }
+        }
+    }
+
+    impl<T: Config> Eq for Call<T> where <T as Config>::RuntimeCall: Eq {}
+
+    impl<T: Config> core::fmt::Debug for Call<T> {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            match self {
+                Call::sudo { call } => f.debug_struct("sudo").field("call", call).finish(),
+                Call::sudo_unchecked_weight { call, weight } => f
+                    .debug_struct("sudo_unchecked_weight")
+                    .field("call", call)
+                    .field("weight", weight)
+                    .finish(),
+                Call::set_key { new } => f.debug_struct("set_key").field("new", new).finish(),
+                Call::sudo_as { who, call } => f
+                    .debug_struct("sudo_as")
+                    .field("who", who)
+                    .field("call", call)
+                    .finish(),
+                Call::remove_key => f.write_str("remove_key"),
+                Call::__Ignore(_, never) => match *never {},
+            }
+        }
+    }
+
+    /// Lets a runtime whose `RuntimeCall` tracks decoding memory (as Substrate's does) include
+    /// this call enum; decoding itself is the derived `Decode`.
+    impl<T: Config> DecodeWithMemTracking for Call<T> where
+        <T as Config>::RuntimeCall: DecodeWithMemTracking
+    {
+    }
+
+    /// Weights of the sudo calls, on top of the inner call's weight where there is one.
+    pub mod weights {
+        use basalt_support::weight_v2::constants::{reads_writes, MICROS};
+        use basalt_support::Weight;
+
+        /// Decoding, origin check and the event.
+        const BASE: Weight = Weight::from_ref_time(10 * MICROS);
+
+        /// `sudo`: reads `Key`; the inner call's weight is added by the caller.
+        pub const fn sudo() -> Weight {
+            BASE.saturating_add(reads_writes(1, 0))
+        }
+        /// `sudo_as`: reads `Key`; the inner call's weight is added by the caller.
+        pub const fn sudo_as() -> Weight {
+            BASE.saturating_add(reads_writes(1, 0))
+        }
+        /// `set_key`: reads and writes `Key`.
+        pub const fn set_key() -> Weight {
+            BASE.saturating_add(reads_writes(1, 1))
+        }
+        /// `remove_key`: reads and clears `Key`.
+        pub const fn remove_key() -> Weight {
+            BASE.saturating_add(reads_writes(1, 1))
+        }
+    }
+
+    /// The class a signed sudo extrinsic takes from its inner call: `Mandatory` is not allowed
+    /// for signed extrinsics, so it becomes `Normal`.
+    fn outer_class(inner: DispatchClass) -> DispatchClass {
+        match inner {
+            DispatchClass::Operational => DispatchClass::Operational,
+            DispatchClass::Normal | DispatchClass::Mandatory => DispatchClass::Normal,
+        }
+    }
+
+    impl<T: Config> Dispatchable<T> for Call<T> {
+        fn dispatch(self, origin: Origin) -> DispatchResult {
+            match self {
+                Call::sudo { call } | Call::sudo_unchecked_weight { call, .. } => {
+                    Pallet::<T>::ensure_sudo(origin)?;
+                    let sudo_result = Pallet::<T>::dispatch_inner(*call, Origin::Root);
+                    Pallet::<T>::deposit_event(Event::Sudid { sudo_result });
+                    Ok(())
+                }
+                Call::set_key { new } => {
+                    Pallet::<T>::ensure_sudo(origin)?;
+                    let new = new.lookup().ok_or(DispatchError::CannotLookup)?;
+                    Pallet::<T>::deposit_event(Event::KeyChanged {
+                        old: Key::get(),
+                        new: new.clone(),
+                    });
+                    Key::put(new);
+                    Ok(())
+                }
+                Call::sudo_as { who, call } => {
+                    Pallet::<T>::ensure_sudo(origin)?;
+                    let who = who.lookup().ok_or(DispatchError::CannotLookup)?;
+                    let sudo_result = Pallet::<T>::dispatch_inner(*call, Origin::Signed(who));
+                    Pallet::<T>::deposit_event(Event::SudoAsDone { sudo_result });
+                    Ok(())
+                }
+                Call::remove_key => {
+                    Pallet::<T>::ensure_sudo(origin)?;
+                    Pallet::<T>::deposit_event(Event::KeyRemoved);
+                    Key::kill();
+                    Ok(())
+                }
+                Call::__Ignore(_, never) => match never {},
+            }
+        }
+
+        fn dispatch_info(&self) -> DispatchInfo {
+            match self {
+                Call::sudo { call } => {
+                    let inner = call.dispatch_info();
+                    DispatchInfo {
+                        weight: weights::sudo().saturating_add(inner.weight),
+                        class: outer_class(inner.class),
+                        pays_fee: Pays::Yes,
+                    }
+                }
+                Call::sudo_unchecked_weight { call, weight } => DispatchInfo {
+                    weight: *weight,
+                    class: outer_class(call.dispatch_info().class),
+                    pays_fee: Pays::Yes,
+                },
+                Call::sudo_as { call, .. } => {
+                    let inner = call.dispatch_info();
+                    DispatchInfo {
+                        weight: weights::sudo_as().saturating_add(inner.weight),
+                        class: outer_class(inner.class),
+                        pays_fee: Pays::Yes,
+                    }
+                }
+                Call::set_key { .. } => DispatchInfo::normal(weights::set_key()),
+                Call::remove_key => DispatchInfo::normal(weights::remove_key()),
+                Call::__Ignore(_, never) => match *never {},
+            }
+        }
+    }
+
+    impl<T: Config> Pallet<T> {
+        /// The current sudo key, if any.
+        pub fn key() -> Option<AccountId> {
+            Key::get()
+        }
+
+        /// Set the sudo key at genesis (no event: nothing is recorded at block 0).
+        pub fn genesis_set_key(who: AccountId) {
+            Key::put(who);
+        }
+
+        /// `Ok` when `origin` is signed by the sudo key; `RequireSudo` when signed by anyone
+        /// else (or when there is no key); `BadOrigin` when not signed.
+        pub fn ensure_sudo(origin: Origin) -> DispatchResult {
+            let sender = origin.ensure_signed()?;
+            if Key::get().as_ref() == Some(&sender) {
+                Ok(())
+            } else {
+                Err(Error::<T>::RequireSudo.into())
+            }
+        }
+
+        /// Runs `call` for `origin` in its own storage transaction, so that its failure undoes
+        /// only its own effects; returns its outcome for the sudo event.
+        fn dispatch_inner(call: <T as Config>::RuntimeCall, origin: Origin) -> DispatchResult {
+            io::with_transaction(|| call.dispatch(origin))
+        }
+
+        /// Deposit one of this pallet's events in `System.Events`.
+        fn deposit_event(event: Event) {
+            pallet_system::Pallet::<T>::deposit_event_of(<T as Config>::INDEX, &event);
+        }
+    }
+
+    impl<T: Config> Hooks for Pallet<T> {}
+
+    impl<T: Config> DescribePallet for Pallet<T> {
+        fn describe() -> PalletDescription {
+            PalletDescription {
+                name: "Sudo",
+                storage: Some(storage_metadata()),
+                calls: Some(meta_type::<Call<T>>()),
+                event: Some(meta_type::<Event>()),
+                error: Some(meta_type::<Error<T>>()),
+                constants: vec![],
+                docs: vec![
+                    " A single root key for development chains: `sudo`, `sudo_as`, `set_key`.",
+                ],
+            }
+        }
+    }
+}
