@@ -8,6 +8,7 @@
 
 use super::overlay::{Change, Overlay, TransactionError};
 use super::Backend;
+use crate::H256;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -24,6 +25,11 @@ pub struct Externalities {
     events: Vec<Vec<u8>>,
     /// `events.len()` at the start of each open transaction, for rollback.
     event_marks: Vec<usize>,
+    /// The state root of backend + overlay and the trie nodes it adds, computed by
+    /// [`Externalities::storage_root`]; cleared by any later write.
+    root: Option<(H256, Vec<(H256, Vec<u8>)>)>,
+    /// Set when the backend failed to compute a root (a corrupt store).
+    root_failed: bool,
 }
 
 impl Externalities {
@@ -35,6 +41,8 @@ impl Externalities {
             read_cache: BTreeMap::new(),
             events: Vec::new(),
             event_marks: Vec::new(),
+            root: None,
+            root_failed: false,
         }
     }
 
@@ -57,7 +65,34 @@ impl Externalities {
     /// Whether a read found the backend corrupt; a block executed on such a state must be
     /// rejected.
     pub fn is_corrupt(&self) -> bool {
-        self.backend.is_corrupt()
+        self.root_failed || self.backend.is_corrupt()
+    }
+
+    /// The state root of the parent state with this block's changes applied. The trie nodes it
+    /// adds are kept for [`Externalities::take_trie_nodes`]. A backend that cannot compute it
+    /// (corrupt store) yields the zero hash and marks these externalities corrupt, so the block
+    /// is refused rather than committed with a wrong root.
+    pub fn storage_root(&mut self) -> H256 {
+        if let Some((root, _)) = &self.root {
+            return *root;
+        }
+        let mut changes = self.overlay.changes();
+        match self.backend.storage_root(&mut changes) {
+            Ok((root, nodes)) => {
+                self.root = Some((root, nodes));
+                root
+            }
+            Err(_) => {
+                self.root_failed = true;
+                H256::zero()
+            }
+        }
+    }
+
+    /// The root and new trie nodes of the last [`Externalities::storage_root`] computation, if
+    /// no write happened since; the node stores the nodes with the block.
+    pub fn take_trie_nodes(&mut self) -> Option<(H256, Vec<(H256, Vec<u8>)>)> {
+        self.root.take()
     }
 
     /// The changes, in key order, to commit to the backend.
@@ -78,6 +113,7 @@ impl Externalities {
     }
 
     pub(super) fn set(&mut self, key: Vec<u8>, value: Change) {
+        self.root = None;
         self.overlay.set(key, value);
     }
 
@@ -115,6 +151,7 @@ impl Externalities {
     }
 
     pub(super) fn rollback_transaction(&mut self) -> Result<(), TransactionError> {
+        self.root = None;
         self.overlay.rollback_transaction()?;
         if let Some(mark) = self.event_marks.pop() {
             self.events.truncate(mark);

@@ -54,6 +54,11 @@ pub fn clear_prefix(prefix: &[u8], limit: u32) -> u32 {
     removed
 }
 
+/// The state root with every change so far applied (Substrate's `storage_root` host function).
+pub fn storage_root() -> crate::H256 {
+    with(|ext| ext.storage_root())
+}
+
 /// Append a SCALE-encoded `EventRecord` to this block's events.
 pub fn deposit_event(record: Vec<u8>) {
     with(|ext| ext.events_mut().push(record))

@@ -25,26 +25,19 @@ pub trait Backend: Send + Sync {
     fn storage(&self, key: &[u8]) -> Option<Vec<u8>>;
     /// The smallest key strictly greater than `key`, if any.
     fn next_storage_key(&self, key: &[u8]) -> Option<Vec<u8>>;
+    /// The root of this state with `changes` applied, and the trie nodes the new state adds
+    /// (to be stored with the block). Called once per block by `finalize_block`.
+    fn storage_root<'a>(
+        &self,
+        changes: &mut dyn Iterator<Item = (&'a [u8], Option<&'a [u8]>)>,
+    ) -> Result<(crate::H256, Vec<(crate::H256, Vec<u8>)>), String>;
     /// Whether a read found the store inconsistent (a missing or undecodable trie node).
     fn is_corrupt(&self) -> bool {
         false
     }
 }
 
-/// A backend with no state: genesis building and pallet unit tests start from it.
-#[derive(Default, Clone, Copy, Debug)]
-pub struct EmptyBackend;
-
-impl Backend for EmptyBackend {
-    fn storage(&self, _key: &[u8]) -> Option<Vec<u8>> {
-        None
-    }
-    fn next_storage_key(&self, _key: &[u8]) -> Option<Vec<u8>> {
-        None
-    }
-}
-
 /// Fresh externalities over an empty state, for tests and genesis.
 pub fn empty_externalities() -> Externalities {
-    Externalities::new(std::sync::Arc::new(EmptyBackend))
+    Externalities::new(std::sync::Arc::new(TrieBackend::empty(InMemoryNodes::default())))
 }

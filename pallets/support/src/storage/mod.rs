@@ -168,6 +168,31 @@ mod tests {
     }
 
     #[test]
+    fn storage_root_reflects_overlay_and_hands_out_new_nodes() {
+        use codec::Encode;
+        let mut e = ext();
+        let root = e.execute_with(|| {
+            demo::Total::put(7u64);
+            crate::state::io::storage_root()
+        });
+        let key = demo::Total::hashed_key();
+        let value = 7u64.encode();
+        let (expected, _) = TrieBackend::empty(InMemoryNodes::default())
+            .storage_root(vec![(&key[..], Some(&value[..]))])
+            .unwrap();
+        assert_eq!(root, expected);
+        let (taken_root, nodes) = e.take_trie_nodes().unwrap();
+        assert_eq!(taken_root, root);
+        assert!(!nodes.is_empty());
+        // A later write invalidates the computed root.
+        let second = e.execute_with(|| {
+            demo::Total::put(8u64);
+            crate::state::io::storage_root()
+        });
+        assert_ne!(second, root);
+    }
+
+    #[test]
     fn metadata_lists_every_item_and_the_counter() {
         let meta = demo::storage_metadata();
         let names: Vec<_> = meta.entries.iter().map(|e| e.name).collect();
