@@ -1,0 +1,332 @@
+//! Block authoring: Aura-style slots on a single-validator chain.
+//!
+//! Time is cut into slots of `slot_duration` milliseconds (`slot = unix_ms / slot_duration`).
+//! The author of a slot is `authorities[slot % n]`, the Aura authorities of the best block's
+//! state. When this node holds that authority's `aura` sr25519 key, at the start of the slot it
+//!
+//! 1. opens externalities over the best block's state and starts a block whose header carries
+//!    `PreRuntime(*b"aura", SCALE(slot))`;
+//! 2. applies the inherents (the timestamp), then the pool's ready transactions in block order,
+//!    trusting the pool's signature check (no second verification), until the block's weight or
+//!    length limit is reached or a third of the slot has passed; transactions the runtime
+//!    refuses are dropped from the block and reported to the pool;
+//! 3. finalises the block, seals it (`Seal(*b"aura", sr25519 signature over the pre-seal header
+//!    hash)`), and commits it with the trie nodes its execution produced, without executing it
+//!    again; the block is final at once (one validator).
+//!
+//! Guarantees: a block is never authored twice for one slot, nor on a slot not after its
+//! parent's; a failure to build (corrupt state, a runtime refusal of the inherents) skips the
+//! slot with an error log and leaves the chain untouched.
+
+use crate::client::{now_ms, short_hash, Client, ImportResult};
+use crate::keystore::{Keystore, AURA};
+use crate::pool::{Pool, PoolTransaction};
+use basalt_runtime::api;
+use basalt_runtime::consensus::{self, AURA_ENGINE_ID};
+use basalt_support::generic::{Block, Digest, DigestItem, Header, OpaqueExtrinsic};
+use basalt_support::state::{Backend, Externalities};
+use basalt_support::validity::{InvalidTransaction, TransactionValidityError};
+use basalt_support::{AccountId, H256};
+use codec::Encode;
+use sp_core::sr25519;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+const LOG: &str = "basalt::author";
+
+/// How many transactions in a row may not fit in the block before the author stops trying
+/// (the block is full; a smaller transaction further on might still fit, as in Substrate).
+const MAX_SKIPPED_TRANSACTIONS: usize = 8;
+
+/// Author settings.
+#[derive(Clone, Debug)]
+pub struct AuthorConfig {
+    /// Slot length in milliseconds.
+    pub slot_duration_ms: u64,
+    /// The share of the slot spent applying transactions (Substrate's default: a third, the
+    /// rest is for sealing, committing and propagating).
+    pub proposing_fraction: f64,
+}
+
+/// A block built and executed, ready to be sealed.
+pub struct Proposal {
+    /// The block, header without seal.
+    pub block: Block,
+    /// The trie nodes of the new state.
+    pub trie_nodes: crate::client::TrieNodes,
+    /// The pool transactions included, in order.
+    pub included: Vec<H256>,
+    /// Pool transactions the runtime refused for good.
+    pub invalid: Vec<H256>,
+}
+
+/// Why a block could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthorError {
+    /// The parent block is not in the database.
+    #[error("unknown parent block {0:?}")]
+    UnknownParent(H256),
+    /// A state read found the database corrupt.
+    #[error("the state of {0:?} is corrupt")]
+    CorruptState(H256),
+    /// The runtime refused the block's inherents or could not finalise it.
+    #[error("the runtime refused the block: {0}")]
+    Runtime(String),
+    /// The keystore cannot sign with the authority key.
+    #[error("the keystore cannot sign with the aura key {0}")]
+    NoKey(AccountId),
+    /// The client refused to commit.
+    #[error(transparent)]
+    Client(#[from] crate::client::ClientError),
+}
+
+/// Build a block on `parent_hash` for `slot` at `timestamp_ms` from `candidates` (in block
+/// order), applying transactions until `deadline`. Signatures the pool checked are not checked
+/// again.
+pub fn build_block(
+    client: &Client,
+    parent_hash: H256,
+    slot: u64,
+    timestamp_ms: u64,
+    candidates: &[Arc<PoolTransaction>],
+    deadline: Instant,
+) -> Result<Proposal, AuthorError> {
+    let parent = client
+        .header(parent_hash)
+        .ok_or(AuthorError::UnknownParent(parent_hash))?;
+    let state = client
+        .state_at(parent_hash)
+        .ok_or(AuthorError::UnknownParent(parent_hash))?;
+    let mut ext = Externalities::new(state.clone() as Arc<dyn Backend>);
+    let pre_header = Header {
+        parent_hash,
+        number: parent.number.saturating_add(1),
+        state_root: H256::zero(),
+        extrinsics_root: H256::zero(),
+        digest: Digest {
+            logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, slot.encode())],
+        },
+    };
+    let built = ext.execute_with(|| {
+        api::initialize_block(&pre_header);
+        let mut extrinsics: Vec<OpaqueExtrinsic> = Vec::with_capacity(candidates.len() + 1);
+        for xt in api::inherent_extrinsics(timestamp_ms) {
+            match api::apply_extrinsic(&xt) {
+                Ok(Ok(())) => extrinsics.push(xt),
+                Ok(Err(e)) => return Err(format!("an inherent failed: {e:?}")),
+                Err(e) => return Err(format!("an inherent was refused: {}", e.message())),
+            }
+        }
+        let mut included = Vec::new();
+        let mut invalid = Vec::new();
+        let mut skipped = 0usize;
+        for tx in candidates {
+            if Instant::now() >= deadline {
+                tracing::debug!(target: LOG, "proposing time is up after {} transactions", included.len());
+                break;
+            }
+            match api::apply_extrinsic_prechecked(&tx.data, tx.signature_checked) {
+                Ok(_) => {
+                    extrinsics.push(tx.data.clone());
+                    included.push(tx.hash);
+                    skipped = 0;
+                }
+                Err(TransactionValidityError::Invalid(InvalidTransaction::ExhaustsResources)) => {
+                    skipped += 1;
+                    if skipped >= MAX_SKIPPED_TRANSACTIONS {
+                        tracing::debug!(target: LOG, "the block is full");
+                        break;
+                    }
+                }
+                Err(TransactionValidityError::Invalid(reason)) => {
+                    tracing::debug!(target: LOG, "dropping invalid transaction {:?}: {reason:?}", tx.hash);
+                    invalid.push(tx.hash);
+                }
+                // Undecidable now; it stays in the pool for a later block.
+                Err(TransactionValidityError::Unknown(_)) => {}
+            }
+        }
+        let header = api::finalize_block().map_err(|e| e.to_string())?;
+        Ok((header, extrinsics, included, invalid))
+    });
+    if ext.is_corrupt() {
+        return Err(AuthorError::CorruptState(parent_hash));
+    }
+    let (header, extrinsics, included, invalid) = built.map_err(AuthorError::Runtime)?;
+    let (root, trie_nodes) = crate::client::post_state(ext, &state)
+        .map_err(|_| AuthorError::CorruptState(parent_hash))?;
+    if root != header.state_root {
+        return Err(AuthorError::Runtime(format!(
+            "the runtime's state root {:?} differs from the trie's {root:?}",
+            header.state_root
+        )));
+    }
+    Ok(Proposal {
+        block: Block { header, extrinsics },
+        trie_nodes,
+        included,
+        invalid,
+    })
+}
+
+/// Seal `header` with `author`'s aura key: append `Seal(aura, signature over the pre-seal
+/// header hash)`. Returns the pre-seal hash.
+pub fn seal(
+    header: &mut Header,
+    keystore: &Keystore,
+    author: &AccountId,
+) -> Result<H256, AuthorError> {
+    let pre_hash = header.hash();
+    let public = sr25519::Public::from_raw(*<AccountId as AsRef<[u8; 32]>>::as_ref(author));
+    let signature = keystore
+        .sign_sr25519(AURA, &public, pre_hash.as_bytes())
+        .ok_or_else(|| AuthorError::NoKey(author.clone()))?;
+    header
+        .digest
+        .push(DigestItem::Seal(AURA_ENGINE_ID, signature.0.to_vec()));
+    Ok(pre_hash)
+}
+
+/// The authority of `slot` when this node holds its aura key.
+fn our_authority(client: &Client, keystore: &Keystore, at: H256, slot: u64) -> Option<AccountId> {
+    let authorities = match client.authorities_at(at) {
+        Ok(a) => a,
+        Err(error) => {
+            tracing::error!(target: LOG, %error, "cannot read the Aura authorities");
+            return None;
+        }
+    };
+    let n = u64::try_from(authorities.len()).ok().filter(|n| *n > 0)?;
+    let author = authorities.get(usize::try_from(slot % n).ok()?)?.clone();
+    let key: &[u8; 32] = author.as_ref();
+    keystore.has_keys(&[(key.to_vec(), AURA)]).then_some(author)
+}
+
+/// One slot: build, seal and commit a block if this node is the slot's author.
+fn author_slot(
+    client: &Client,
+    pool: &Pool,
+    keystore: &Keystore,
+    config: &AuthorConfig,
+    slot: u64,
+) -> Result<(), AuthorError> {
+    let started = Instant::now();
+    let info = client.info();
+    let parent_hash = info.best_hash;
+    let Some(parent) = client.header(parent_hash) else {
+        return Err(AuthorError::UnknownParent(parent_hash));
+    };
+    if let Some(parent_slot) = consensus::aura_slot(&parent.digest) {
+        if slot <= parent_slot {
+            return Ok(());
+        }
+    }
+    let Some(author) = our_authority(client, keystore, parent_hash, slot) else {
+        return Ok(());
+    };
+    tracing::info!(
+        target: LOG,
+        "🙌 Starting consensus session on top of parent {} (#{})",
+        short_hash(&parent_hash),
+        info.best_number
+    );
+    let budget = Duration::from_millis(
+        ((config.slot_duration_ms as f64) * config.proposing_fraction).max(1.0) as u64,
+    );
+    let deadline = started + budget;
+    let candidates = pool.ready();
+    let timestamp = now_ms().max(slot.saturating_mul(config.slot_duration_ms));
+    let proposal = build_block(client, parent_hash, slot, timestamp, &candidates, deadline)?;
+    if !proposal.invalid.is_empty() {
+        pool.report_invalid(&proposal.invalid);
+    }
+    let Proposal {
+        mut block,
+        trie_nodes,
+        included,
+        ..
+    } = proposal;
+    let number = block.header.number;
+    let hashes: Vec<String> = block
+        .extrinsics
+        .iter()
+        .take(8)
+        .map(|xt| format!("{:?}", xt.hash()))
+        .collect();
+    let more = block.extrinsics.len().saturating_sub(hashes.len());
+    let pre_hash = seal(&mut block.header, keystore, &author)?;
+    let hash = block.header.hash();
+    tracing::info!(
+        target: LOG,
+        "🎁 Prepared block for proposing at {number} ({} ms) [hash: {pre_hash:?}; parent_hash: {parent_hash:?}; extrinsics ({}): [{}{}]]",
+        started.elapsed().as_millis(),
+        block.extrinsics.len(),
+        hashes.join(", "),
+        if more > 0 { format!(", … {more} more") } else { String::new() },
+    );
+    tracing::info!(
+        target: LOG,
+        "🔖 Pre-sealed block for proposal at {number}. Hash now {hash:?}, previously {pre_hash:?}."
+    );
+    match client.commit_own(block, trie_nodes, true)? {
+        ImportResult::Imported { .. } => {
+            tracing::debug!(
+                target: LOG,
+                "authored #{number} with {} transactions in {} ms",
+                included.len(),
+                started.elapsed().as_millis()
+            );
+        }
+        ImportResult::AlreadyInChain => {}
+    }
+    Ok(())
+}
+
+/// The authoring task: waits for each slot and authors when it is this node's turn, until
+/// `shutdown` turns true. The block in progress is finished before the task returns.
+pub async fn run(
+    client: Arc<Client>,
+    pool: Arc<Pool>,
+    keystore: Arc<Keystore>,
+    config: AuthorConfig,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let duration = config.slot_duration_ms.max(1);
+    let mut last_slot = now_ms() / duration;
+    loop {
+        let now = now_ms();
+        let next_slot_at = (now / duration + 1).saturating_mul(duration);
+        let wait = Duration::from_millis(next_slot_at.saturating_sub(now));
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.changed() => {}
+        }
+        if *shutdown.borrow() {
+            break;
+        }
+        let slot = now_ms() / duration;
+        if slot <= last_slot {
+            continue;
+        }
+        last_slot = slot;
+        let (c, p, k, cfg) = (
+            client.clone(),
+            pool.clone(),
+            keystore.clone(),
+            config.clone(),
+        );
+        let outcome =
+            tokio::task::spawn_blocking(move || author_slot(&c, &p, &k, &cfg, slot)).await;
+        match outcome {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => {
+                tracing::error!(target: LOG, "❌ Failed to author a block for slot {slot}: {error}")
+            }
+            Err(join) => {
+                tracing::error!(target: LOG, "❌ The block author panicked in slot {slot}: {join}")
+            }
+        }
+    }
+    tracing::debug!(target: LOG, "block authoring stopped");
+}

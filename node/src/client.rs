@@ -1,0 +1,915 @@
+//! The client: the node's view of the chain, and the only way blocks get into the database.
+//!
+//! Everything else in the node (transaction pool, RPC, block author, import of block files)
+//! reads the chain through [`Client`] and adds blocks through [`Client::import_block`] (blocks
+//! from elsewhere, re-executed) or [`Client::commit_own`] (blocks this node just built and
+//! executed). The client
+//!
+//! - builds the genesis block from the chain spec on first start and, on later starts, refuses a
+//!   database whose genesis is not the chain spec's;
+//! - checks an imported block completely before it writes anything: known parent, Aura seal by
+//!   the authority of the block's slot, re-execution on the parent state with the runtime
+//!   checking the state and extrinsics roots, and the state root recomputed from the trie;
+//! - commits each block atomically (header, body, new trie nodes, canonical index, best and
+//!   finalized pointers: one RocksDB batch, see [`crate::db`]);
+//! - serialises imports, and announces each imported block and each newly finalized block, in
+//!   order, on broadcast channels.
+//!
+//! Fork choice is the longest chain; finality is immediate on a chain with a single authority
+//! (the multi-validator work brings GRANDPA).
+
+use crate::chain_spec::ChainSpec;
+use crate::db::{BlockCommit, Database, DbError, StateStore};
+use basalt_runtime::api;
+use basalt_runtime::consensus::{self, AURA_ENGINE_ID};
+use basalt_support::generic::{
+    extrinsics_root, Block, Header, Justification, OpaqueExtrinsic, SignedBlock,
+};
+use basalt_support::state::trie::{StateError, TrieBackend};
+use basalt_support::state::{Backend, Externalities};
+use basalt_support::version::RuntimeVersion;
+use basalt_support::{AccountId, H256};
+use codec::{DecodeAll, Encode};
+use parking_lot::Mutex;
+use sp_core::crypto::Pair as _;
+use sp_core::sr25519;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use tokio::sync::broadcast;
+
+const LOG: &str = "basalt::client";
+
+/// How many notifications a slow subscriber may fall behind before it misses some (it then
+/// gets `RecvError::Lagged` and should re-read [`Client::info`]).
+const NOTIFICATION_CAPACITY: usize = 4096;
+
+/// The chain's head pointers, as `chain_getHead`, `chain_getFinalizedHead` and
+/// `system_syncState` report them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChainInfo {
+    /// Head of the best (longest) chain.
+    pub best_hash: H256,
+    /// Its number.
+    pub best_number: u32,
+    /// The last finalized block.
+    pub finalized_hash: H256,
+    /// Its number.
+    pub finalized_number: u32,
+    /// The genesis block's hash (signed into every transaction by `CheckGenesis`).
+    pub genesis_hash: H256,
+}
+
+/// A block was imported (and is queryable): the pool prunes and revalidates on it, RPC
+/// subscribers get `chain_newHead` when it is the new best.
+#[derive(Clone, Debug)]
+pub struct BlockNotification {
+    /// The block's hash.
+    pub hash: H256,
+    /// Its header.
+    pub header: Header,
+    /// Whether it became the head of the best chain.
+    pub is_new_best: bool,
+    /// The hashes of its extrinsics, in block order.
+    #[allow(dead_code)] // for subscribers that track inclusion without reading the body
+    pub extrinsic_hashes: Vec<H256>,
+}
+
+/// A block was finalized: `chain_finalizedHead` subscribers and `finalized` transaction
+/// statuses follow it. Sent for every newly finalized block, in increasing order.
+#[derive(Clone, Debug)]
+pub struct FinalityNotification {
+    /// The block's hash.
+    pub hash: H256,
+    /// Its header.
+    pub header: Header,
+}
+
+/// Where a block comes from; it decides log levels and which checks apply. The network
+/// origins are Substrate's, for the sync and gossip of the networking layer.
+#[allow(dead_code)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockOrigin {
+    /// The genesis block.
+    Genesis,
+    /// A block downloaded during initial sync.
+    NetworkInitialSync,
+    /// A block announced by a peer.
+    NetworkBroadcast,
+    /// A block of a consensus protocol message.
+    ConsensusBroadcast,
+    /// A block this node authored.
+    Own,
+    /// A block read from a file (`import-blocks`).
+    File,
+}
+
+/// What import did with a block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImportResult {
+    /// The block was checked and stored.
+    Imported {
+        /// Whether it became the best block.
+        is_new_best: bool,
+        /// Whether it is finalized.
+        finalized: bool,
+    },
+    /// The block was already in the database; nothing was done.
+    AlreadyInChain,
+}
+
+/// Why the client refused a request or a block. Refused blocks leave the database untouched.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The block (or the block a query names) is not in the database.
+    #[error("unknown block {0:?}")]
+    UnknownBlock(H256),
+    /// An imported block's parent is not in the database.
+    #[error("block #{number} ({hash:?}) has unknown parent {parent:?}")]
+    UnknownParent {
+        /// The block's hash.
+        hash: H256,
+        /// Its number.
+        number: u32,
+        /// The missing parent.
+        parent: H256,
+    },
+    /// The block's number is not its parent's plus one.
+    #[error("block {hash:?} has number {number}, but its parent is #{parent_number}")]
+    BadNumber {
+        /// The block's hash.
+        hash: H256,
+        /// Its number.
+        number: u32,
+        /// Its parent's number.
+        parent_number: u32,
+    },
+    /// The block would fork off below the finalized block.
+    #[error("block #{number} ({hash:?}) conflicts with finalized block #{finalized}")]
+    ConflictsWithFinality {
+        /// The block's hash.
+        hash: H256,
+        /// Its number.
+        number: u32,
+        /// The finalized block's number.
+        finalized: u32,
+    },
+    /// The Aura seal or slot is wrong.
+    #[error("block #{number} ({hash:?}) has a bad seal: {reason}")]
+    BadSeal {
+        /// The block's hash.
+        hash: H256,
+        /// Its number.
+        number: u32,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Re-executing the block failed or gave other roots than its header.
+    #[error("block #{number} ({hash:?}) is invalid: {reason}")]
+    InvalidBlock {
+        /// The block's hash.
+        hash: H256,
+        /// Its number.
+        number: u32,
+        /// The runtime's or the trie's verdict.
+        reason: String,
+    },
+    /// A state read found the database inconsistent (a missing trie node).
+    #[error("the state of block {0:?} is corrupt or missing in the database")]
+    CorruptState(H256),
+    /// Stored data does not decode.
+    #[error("the database is corrupt: {0}")]
+    Corrupt(String),
+    /// The database is not the chain spec's chain.
+    #[error(
+        "the database at {path} belongs to another chain: its genesis is {stored:?}, but chain spec `{chain}` gives genesis {expected:?}; use another --base-path or run purge-chain"
+    )]
+    GenesisMismatch {
+        /// The database directory.
+        path: String,
+        /// The chain spec's name.
+        chain: String,
+        /// The genesis hash in the database.
+        stored: H256,
+        /// The genesis hash the chain spec gives.
+        expected: H256,
+    },
+    /// The chain spec's genesis cannot be built.
+    #[error("cannot build the genesis state: {0}")]
+    Genesis(String),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// The state of one block, read from the database.
+pub type State = TrieBackend<StateStore>;
+
+/// Trie nodes (hash, encoding) a block's state adds to the store.
+pub type TrieNodes = Vec<(H256, Vec<u8>)>;
+
+/// The node's chain: see the module documentation.
+pub struct Client {
+    db: Arc<Database>,
+    spec: ChainSpec,
+    genesis_hash: H256,
+    #[allow(dead_code)] // read through runtime_version()
+    version: RuntimeVersion,
+    /// Held for the whole of an import (checks, execution, commit, notifications), so blocks are
+    /// committed and announced in order.
+    import_lock: Mutex<()>,
+    imports: broadcast::Sender<BlockNotification>,
+    finality: broadcast::Sender<FinalityNotification>,
+    imported_blocks: AtomicU64,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("chain", &self.spec.name())
+            .field("info", &self.info())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The genesis block of `storage`: its header and the trie nodes of its state.
+pub fn genesis_block(
+    storage: &BTreeMap<Vec<u8>, Vec<u8>>,
+    store: StateStore,
+) -> Result<(Header, TrieNodes), StateError> {
+    let empty = TrieBackend::empty(store);
+    let (state_root, nodes) = empty.storage_root(
+        storage
+            .iter()
+            .map(|(k, v)| (k.as_slice(), Some(v.as_slice()))),
+    )?;
+    let header = Header {
+        parent_hash: H256::zero(),
+        number: 0,
+        state_root,
+        extrinsics_root: extrinsics_root(&[]),
+        digest: Default::default(),
+    };
+    Ok((header, nodes))
+}
+
+/// The root and new trie nodes of the state `ext` leaves on top of `parent`: those the runtime
+/// computed in `finalize_block` when no write followed, else computed here from the changes.
+pub fn post_state(mut ext: Externalities, parent: &State) -> Result<(H256, TrieNodes), StateError> {
+    if let Some(computed) = ext.take_trie_nodes() {
+        return Ok(computed);
+    }
+    let changes = ext.into_changes();
+    parent.storage_root(changes.iter().map(|(k, v)| (k.as_slice(), v.as_deref())))
+}
+
+/// `0x1234…abcd`: how Substrate's logs shorten hashes.
+pub fn short_hash(hash: &H256) -> String {
+    let hex = hex::encode(hash.as_bytes());
+    format!("0x{}…{}", &hex[..4], &hex[60..])
+}
+
+/// Milliseconds since the Unix epoch (0 if the clock is before it).
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+impl Client {
+    /// Open the chain in `db`: write the genesis block of `spec` if the database is empty, or
+    /// check that the stored genesis is the spec's.
+    pub fn new(db: Arc<Database>, spec: ChainSpec) -> Result<Arc<Client>, ClientError> {
+        let storage = spec.genesis_storage().map_err(ClientError::Genesis)?;
+        let (header, nodes) =
+            genesis_block(&storage, db.state()).map_err(|e| ClientError::Genesis(e.to_string()))?;
+        let genesis_hash = header.hash();
+        match db.genesis() {
+            None => {
+                tracing::info!(
+                    target: LOG,
+                    "🔨 Initializing Genesis block/state (state: {}, header-hash: {})",
+                    short_hash(&header.state_root),
+                    short_hash(&genesis_hash)
+                );
+                db.commit(BlockCommit {
+                    hash: genesis_hash,
+                    number: 0,
+                    parent: H256::zero(),
+                    header: header.encode(),
+                    body: Vec::<OpaqueExtrinsic>::new().encode(),
+                    justification: None,
+                    trie_nodes: nodes,
+                    make_best: true,
+                    finalize: true,
+                })?;
+            }
+            Some(stored) if stored != genesis_hash => {
+                return Err(ClientError::GenesisMismatch {
+                    path: db.path().display().to_string(),
+                    chain: spec.name().to_string(),
+                    stored,
+                    expected: genesis_hash,
+                })
+            }
+            Some(_) => {}
+        }
+        let (imports, _) = broadcast::channel(NOTIFICATION_CAPACITY);
+        let (finality, _) = broadcast::channel(NOTIFICATION_CAPACITY);
+        Ok(Arc::new(Client {
+            db,
+            spec,
+            genesis_hash,
+            version: api::version(),
+            import_lock: Mutex::new(()),
+            imports,
+            finality,
+            imported_blocks: AtomicU64::new(0),
+        }))
+    }
+
+    /// The database (for the commands that inspect it directly).
+    #[allow(dead_code)] // part of the client interface for RPC and networking
+    pub fn db(&self) -> &Arc<Database> {
+        &self.db
+    }
+
+    /// Best, finalized and genesis pointers.
+    pub fn info(&self) -> ChainInfo {
+        let genesis = (self.genesis_hash, 0);
+        let (best_hash, best_number) = self.db.best().unwrap_or(genesis);
+        let (finalized_hash, finalized_number) = self.db.finalized().unwrap_or(genesis);
+        ChainInfo {
+            best_hash,
+            best_number,
+            finalized_hash,
+            finalized_number,
+            genesis_hash: self.genesis_hash,
+        }
+    }
+
+    /// The header of block `hash`, if known. A header that does not decode is logged and
+    /// treated as missing.
+    pub fn header(&self, hash: H256) -> Option<Header> {
+        match self.try_header(hash) {
+            Ok(header) => header,
+            Err(error) => {
+                tracing::error!(target: LOG, %error, ?hash, "reading a header failed");
+                None
+            }
+        }
+    }
+
+    fn try_header(&self, hash: H256) -> Result<Option<Header>, ClientError> {
+        self.db
+            .header(&hash)?
+            .map(|bytes| {
+                Header::decode_all(&mut &bytes[..]).map_err(|_| {
+                    ClientError::Corrupt(format!("header of {hash:?} does not decode"))
+                })
+            })
+            .transpose()
+    }
+
+    /// The extrinsics of block `hash`, if known.
+    pub fn body(&self, hash: H256) -> Option<Vec<OpaqueExtrinsic>> {
+        let bytes = match self.db.body(&hash) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return None,
+            Err(error) => {
+                tracing::error!(target: LOG, %error, ?hash, "reading a body failed");
+                return None;
+            }
+        };
+        match Vec::<OpaqueExtrinsic>::decode_all(&mut &bytes[..]) {
+            Ok(body) => Some(body),
+            Err(_) => {
+                tracing::error!(target: LOG, ?hash, "the stored body does not decode");
+                None
+            }
+        }
+    }
+
+    /// Block `hash` with its justifications (`chain_getBlock`), if known.
+    pub fn block(&self, hash: H256) -> Option<SignedBlock> {
+        let header = self.header(hash)?;
+        let extrinsics = self.body(hash)?;
+        let justifications = match self.db.justification(&hash) {
+            Ok(Some(bytes)) => Vec::<Justification>::decode_all(&mut &bytes[..]).ok(),
+            _ => None,
+        };
+        Some(SignedBlock {
+            block: Block { header, extrinsics },
+            justifications,
+        })
+    }
+
+    /// The number of block `hash`, if known (without decoding its header).
+    #[allow(dead_code)] // part of the client interface for RPC and networking
+    pub fn number(&self, hash: H256) -> Option<u32> {
+        self.db.number(&hash).ok().flatten()
+    }
+
+    /// The hash of the canonical (best chain) block at `number`.
+    pub fn hash_at(&self, number: u32) -> Option<H256> {
+        match self.db.hash_at(number) {
+            Ok(hash) => hash,
+            Err(error) => {
+                tracing::error!(target: LOG, %error, number, "reading the canonical index failed");
+                None
+            }
+        }
+    }
+
+    /// Where extrinsic `hash` is on the best chain: its block and index.
+    #[allow(dead_code)] // part of the client interface for RPC and networking
+    pub fn transaction(&self, hash: H256) -> Option<(H256, u32)> {
+        self.db.transaction(&hash).ok().flatten()
+    }
+
+    /// The state after block `hash`.
+    pub fn state_at(&self, hash: H256) -> Option<Arc<State>> {
+        let header = self.header(hash)?;
+        Some(Arc::new(self.db.state_at(header.state_root)))
+    }
+
+    /// Run `f` inside externalities over the state of block `hash` (runtime API calls, storage
+    /// reads); whatever `f` writes is discarded. Fails if the block is unknown or a read found
+    /// its state corrupt.
+    pub fn call_at<R>(&self, hash: H256, f: impl FnOnce() -> R) -> Result<R, ClientError> {
+        let state = self.state_at(hash).ok_or(ClientError::UnknownBlock(hash))?;
+        let mut ext = Externalities::new(state as Arc<dyn Backend>);
+        let result = ext.execute_with(f);
+        if ext.is_corrupt() {
+            return Err(ClientError::CorruptState(hash));
+        }
+        Ok(result)
+    }
+
+    /// The Aura authorities in the state of block `hash`, in slot order.
+    pub fn authorities_at(&self, hash: H256) -> Result<Vec<AccountId>, ClientError> {
+        self.call_at(hash, consensus::aura::Authorities::get)
+    }
+
+    /// Subscribe to imported blocks.
+    pub fn import_notifications(&self) -> broadcast::Receiver<BlockNotification> {
+        self.imports.subscribe()
+    }
+
+    /// Subscribe to newly finalized blocks.
+    pub fn finality_notifications(&self) -> broadcast::Receiver<FinalityNotification> {
+        self.finality.subscribe()
+    }
+
+    /// The runtime's version (one native runtime: the same at every block).
+    #[allow(dead_code)] // part of the client interface for RPC and networking
+    pub fn runtime_version(&self) -> RuntimeVersion {
+        self.version.clone()
+    }
+
+    /// The chain spec the node runs.
+    #[allow(dead_code)] // part of the client interface for RPC and networking
+    pub fn chain_spec(&self) -> &ChainSpec {
+        &self.spec
+    }
+
+    /// How many blocks this process imported or authored (for metrics).
+    pub fn imported_blocks(&self) -> u64 {
+        self.imported_blocks.load(Ordering::Relaxed)
+    }
+
+    /// Check `header`'s Aura seal against the authorities of its parent's state; returns the
+    /// pre-seal header and the slot.
+    fn verify_seal(&self, header: &Header, parent: &Header) -> Result<(Header, u64), String> {
+        let mut pre = header.clone();
+        let (engine, signature) = pre.digest.pop_seal().ok_or("no seal")?;
+        if engine != AURA_ENGINE_ID {
+            return Err(format!(
+                "seal of unknown engine {:?}",
+                String::from_utf8_lossy(&engine)
+            ));
+        }
+        let slot =
+            consensus::aura_slot(&pre.digest).ok_or("no Aura slot in the pre-runtime digest")?;
+        if parent.number > 0 {
+            let parent_slot =
+                consensus::aura_slot(&parent.digest).ok_or("the parent has no Aura slot")?;
+            if slot <= parent_slot {
+                return Err(format!(
+                    "slot {slot} is not after the parent's slot {parent_slot}"
+                ));
+            }
+        }
+        let authorities = self
+            .authorities_at(header.parent_hash)
+            .map_err(|e| format!("cannot read the authorities: {e}"))?;
+        let n = u64::try_from(authorities.len()).unwrap_or(0);
+        if n == 0 {
+            return Err("the parent state has no Aura authorities".into());
+        }
+        let index = usize::try_from(slot % n).map_err(|_| "slot index overflow")?;
+        let author = authorities.get(index).ok_or("no authority for the slot")?;
+        let public = sr25519::Public::from_raw(*<AccountId as AsRef<[u8; 32]>>::as_ref(author));
+        let signature = <[u8; 64]>::try_from(signature.as_slice())
+            .map(sr25519::Signature::from_raw)
+            .map_err(|_| {
+                format!(
+                    "the seal is {} bytes, not a 64-byte signature",
+                    signature.len()
+                )
+            })?;
+        if !sr25519::Pair::verify(&signature, pre.hash().as_bytes(), &public) {
+            return Err(format!(
+                "the seal is not a signature by {author} (authority of slot {slot})"
+            ));
+        }
+        Ok((pre, slot))
+    }
+
+    /// Import a block from elsewhere: check its parent, number and seal, re-execute it on the
+    /// parent state, and commit it if everything matches (best if it is longer than the best
+    /// chain; final if the chain has a single authority). Nothing is written on error.
+    pub fn import_block(
+        &self,
+        block: SignedBlock,
+        origin: BlockOrigin,
+    ) -> Result<ImportResult, ClientError> {
+        let _guard = self.import_lock.lock();
+        let header = &block.block.header;
+        let hash = header.hash();
+        let number = header.number;
+        if self.db.block_index(&hash)?.is_some() {
+            return Ok(ImportResult::AlreadyInChain);
+        }
+        let parent = self
+            .try_header(header.parent_hash)?
+            .ok_or(ClientError::UnknownParent {
+                hash,
+                number,
+                parent: header.parent_hash,
+            })?;
+        if parent.number.checked_add(1) != Some(number) {
+            return Err(ClientError::BadNumber {
+                hash,
+                number,
+                parent_number: parent.number,
+            });
+        }
+        let info = self.info();
+        if number <= info.finalized_number {
+            return Err(ClientError::ConflictsWithFinality {
+                hash,
+                number,
+                finalized: info.finalized_number,
+            });
+        }
+        self.verify_seal(header, &parent)
+            .map_err(|reason| ClientError::BadSeal {
+                hash,
+                number,
+                reason,
+            })?;
+        let invalid = |reason: String| ClientError::InvalidBlock {
+            hash,
+            number,
+            reason,
+        };
+
+        let state = self
+            .state_at(header.parent_hash)
+            .ok_or(ClientError::UnknownBlock(header.parent_hash))?;
+        let mut ext = Externalities::new(state.clone() as Arc<dyn Backend>);
+        let now = now_ms();
+        let executed = ext.execute_with(|| {
+            let inherents = api::check_inherents(&block.block, now);
+            if !inherents.okay {
+                return Err("its timestamp is too far in the future".to_string());
+            }
+            api::execute_block(&block.block).map_err(|e| e.to_string())
+        });
+        if ext.is_corrupt() {
+            return Err(ClientError::CorruptState(header.parent_hash));
+        }
+        executed.map_err(invalid)?;
+        let (root, nodes) =
+            post_state(ext, &state).map_err(|_| ClientError::CorruptState(header.parent_hash))?;
+        if root != header.state_root {
+            return Err(invalid(format!(
+                "bad state root: header {:?}, computed {root:?}",
+                header.state_root
+            )));
+        }
+        let single_authority = self
+            .authorities_at(header.parent_hash)
+            .map(|a| a.len() == 1)
+            .unwrap_or(false);
+        let is_new_best = number > info.best_number;
+        let finalize = is_new_best && single_authority;
+        self.commit_locked(block, nodes, is_new_best, finalize, origin)?;
+        Ok(ImportResult::Imported {
+            is_new_best,
+            finalized: finalize,
+        })
+    }
+
+    /// Commit a block this node built and executed itself (its state changes produced
+    /// `trie_nodes`), without executing it again; it becomes best and, on a single-validator
+    /// chain, final at once.
+    pub fn commit_own(
+        &self,
+        block: Block,
+        trie_nodes: TrieNodes,
+        finalize: bool,
+    ) -> Result<ImportResult, ClientError> {
+        let _guard = self.import_lock.lock();
+        let hash = block.header.hash();
+        if self.db.block_index(&hash)?.is_some() {
+            return Ok(ImportResult::AlreadyInChain);
+        }
+        let is_new_best = block.header.number > self.info().best_number;
+        let finalize = finalize && is_new_best;
+        let signed = SignedBlock {
+            block,
+            justifications: None,
+        };
+        self.commit_locked(signed, trie_nodes, is_new_best, finalize, BlockOrigin::Own)?;
+        Ok(ImportResult::Imported {
+            is_new_best,
+            finalized: finalize,
+        })
+    }
+
+    /// Write a checked block and announce it; the import lock is held by the caller.
+    fn commit_locked(
+        &self,
+        block: SignedBlock,
+        trie_nodes: TrieNodes,
+        make_best: bool,
+        finalize: bool,
+        origin: BlockOrigin,
+    ) -> Result<(), ClientError> {
+        let SignedBlock {
+            block: Block { header, extrinsics },
+            justifications,
+        } = block;
+        let hash = header.hash();
+        let number = header.number;
+        let previous_finalized = self.info().finalized_number;
+        self.db.commit(BlockCommit {
+            hash,
+            number,
+            parent: header.parent_hash,
+            header: header.encode(),
+            body: extrinsics.encode(),
+            justification: justifications.map(|j| j.encode()),
+            trie_nodes,
+            make_best,
+            finalize,
+        })?;
+        self.imported_blocks.fetch_add(1, Ordering::Relaxed);
+        if origin == BlockOrigin::File {
+            tracing::debug!(target: LOG, "✨ Imported #{number} ({})", short_hash(&hash));
+        } else {
+            tracing::info!(target: LOG, "✨ Imported #{number} ({})", short_hash(&hash));
+        }
+        let extrinsic_hashes = extrinsics.iter().map(OpaqueExtrinsic::hash).collect();
+        // No subscriber is not an error.
+        let _ = self.imports.send(BlockNotification {
+            hash,
+            header: header.clone(),
+            is_new_best: make_best,
+            extrinsic_hashes,
+        });
+        if finalize {
+            self.notify_finalized(previous_finalized, number, (hash, header));
+        }
+        Ok(())
+    }
+
+    /// Announce every block finalized between `previous` (exclusive) and `number` (the block
+    /// `last`), in increasing order.
+    fn notify_finalized(&self, previous: u32, number: u32, last: (H256, Header)) {
+        for n in previous.saturating_add(1)..number {
+            let Some(hash) = self.hash_at(n) else {
+                continue;
+            };
+            let Some(header) = self.header(hash) else {
+                continue;
+            };
+            let _ = self.finality.send(FinalityNotification { hash, header });
+        }
+        let _ = self.finality.send(FinalityNotification {
+            hash: last.0,
+            header: last.1,
+        });
+    }
+
+    /// Finalize the best-chain block `hash` (and its ancestors), with an optional
+    /// justification, and announce it.
+    #[allow(dead_code)] // part of the client interface for RPC and networking
+    pub fn finalize_block(
+        &self,
+        hash: H256,
+        justification: Option<Justification>,
+    ) -> Result<(), ClientError> {
+        let _guard = self.import_lock.lock();
+        let header = self
+            .try_header(hash)?
+            .ok_or(ClientError::UnknownBlock(hash))?;
+        let previous = self.info().finalized_number;
+        self.db
+            .set_finalized(hash, justification.map(|j| vec![j].encode()))?;
+        if header.number > previous {
+            self.notify_finalized(previous, header.number, (hash, header));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::author::{build_block, seal};
+    use crate::cli::SchemeArg;
+    use crate::keystore::{Keystore, AURA};
+    use basalt_support::generic::DigestItem;
+    use std::time::{Duration, Instant};
+
+    fn dev_client(path: &std::path::Path) -> Arc<Client> {
+        let db = Arc::new(Database::open(path).unwrap());
+        Client::new(db, ChainSpec::dev()).unwrap()
+    }
+
+    fn account(public: Vec<u8>) -> AccountId {
+        AccountId::new(public.try_into().unwrap())
+    }
+
+    /// An empty block on `parent` for `slot`, sealed by `author`, without committing it.
+    fn make_block(
+        client: &Client,
+        parent: H256,
+        slot: u64,
+        keystore: &Keystore,
+        author: &AccountId,
+    ) -> (Block, TrieNodes) {
+        let far = Instant::now() + Duration::from_secs(60);
+        // The timestamp always moves on, even for a block that repeats its parent's slot.
+        let timestamp = now_ms().max(slot * 2000) + client.info().best_number as u64 * 1000;
+        let proposal = build_block(client, parent, slot, timestamp, &[], far).unwrap();
+        let mut block = proposal.block;
+        seal(&mut block.header, keystore, author).unwrap();
+        (block, proposal.trie_nodes)
+    }
+
+    fn signed(block: Block) -> SignedBlock {
+        SignedBlock {
+            block,
+            justifications: None,
+        }
+    }
+
+    #[test]
+    fn authored_blocks_import_elsewhere_and_bad_ones_change_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let author = dev_client(&dir.path().join("a"));
+        let follower = dev_client(&dir.path().join("b"));
+        let keystore = Keystore::in_memory();
+        let alice = account(
+            keystore
+                .insert_suri(AURA, SchemeArg::Sr25519, "//Alice")
+                .unwrap(),
+        );
+        let bob = account(
+            keystore
+                .insert_suri(AURA, SchemeArg::Sr25519, "//Bob")
+                .unwrap(),
+        );
+        let genesis = author.info().genesis_hash;
+        let slot = now_ms() / 2000;
+
+        let mut notifications = follower.import_notifications();
+        let mut finality = follower.finality_notifications();
+        let (b1, nodes) = make_block(&author, genesis, slot, &keystore, &alice);
+        assert_eq!(
+            author.commit_own(b1.clone(), nodes, true).unwrap(),
+            ImportResult::Imported {
+                is_new_best: true,
+                finalized: true
+            }
+        );
+        assert_eq!(
+            follower
+                .import_block(signed(b1.clone()), BlockOrigin::NetworkBroadcast)
+                .unwrap(),
+            ImportResult::Imported {
+                is_new_best: true,
+                finalized: true
+            }
+        );
+        assert_eq!(
+            follower
+                .import_block(signed(b1.clone()), BlockOrigin::NetworkBroadcast)
+                .unwrap(),
+            ImportResult::AlreadyInChain
+        );
+        let h1 = b1.header.hash();
+        assert_eq!(follower.info().best_hash, h1);
+        assert_eq!(follower.info().finalized_hash, h1);
+        assert_eq!(follower.block(h1).unwrap().block, b1);
+        let n = notifications.try_recv().unwrap();
+        assert!(n.is_new_best && n.hash == h1 && n.extrinsic_hashes.len() == 1);
+        assert_eq!(finality.try_recv().unwrap().hash, h1);
+
+        let refuse = |block: Block, what: &str| {
+            let result = follower.import_block(signed(block), BlockOrigin::NetworkBroadcast);
+            let error = result.expect_err(what).to_string();
+            assert_eq!(follower.info().best_hash, h1, "{what} changed the chain");
+            error
+        };
+
+        // A wrong state root, resealed by the right author, fails re-execution.
+        let (good, _) = make_block(&author, h1, slot + 1, &keystore, &alice);
+        let mut bad = good.clone();
+        bad.header.digest.pop_seal();
+        bad.header.state_root = H256::repeat_byte(1);
+        seal(&mut bad.header, &keystore, &alice).unwrap();
+        assert!(refuse(bad, "bad state root").contains("state root"));
+        // Sealed by Bob, who is not an authority.
+        let mut bad = good.clone();
+        bad.header.digest.pop_seal();
+        seal(&mut bad.header, &keystore, &bob).unwrap();
+        assert!(refuse(bad, "wrong author").contains("bad seal"));
+        // No seal at all.
+        let mut bad = good.clone();
+        bad.header.digest.pop_seal();
+        assert!(refuse(bad, "unsealed").contains("no seal"));
+        // A seal that is not 64 bytes.
+        let mut bad = good.clone();
+        bad.header.digest.pop_seal();
+        bad.header
+            .digest
+            .push(DigestItem::Seal(AURA_ENGINE_ID, vec![1, 2, 3]));
+        assert!(refuse(bad, "short seal").contains("64-byte"));
+        // The same slot as the parent.
+        let (same_slot, _) = make_block(&author, h1, slot, &keystore, &alice);
+        assert!(refuse(same_slot, "same slot").contains("not after"));
+        // An unknown parent.
+        let mut orphan = good.clone();
+        orphan.header.parent_hash = H256::repeat_byte(7);
+        assert!(matches!(
+            follower.import_block(signed(orphan), BlockOrigin::File),
+            Err(ClientError::UnknownParent { .. })
+        ));
+        // An extra extrinsic not covered by the extrinsics root.
+        let mut bad = good.clone();
+        bad.extrinsics.push(bad.extrinsics[0].clone());
+        assert!(refuse(bad, "extra extrinsic").contains("invalid"));
+
+        // The good block still imports.
+        assert!(matches!(
+            follower
+                .import_block(signed(good), BlockOrigin::NetworkBroadcast)
+                .unwrap(),
+            ImportResult::Imported {
+                is_new_best: true,
+                ..
+            }
+        ));
+        assert_eq!(follower.info().best_number, 2);
+    }
+
+    #[test]
+    fn short_hash_is_substrates() {
+        let hash = H256::repeat_byte(0xab);
+        assert_eq!(short_hash(&hash), "0xabab…abab");
+    }
+
+    #[test]
+    fn genesis_is_written_once_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let genesis = {
+            let db = Arc::new(Database::open(dir.path()).unwrap());
+            let client = Client::new(db, ChainSpec::dev()).unwrap();
+            let info = client.info();
+            assert_eq!(info.best_number, 0);
+            assert_eq!(info.best_hash, info.genesis_hash);
+            assert_eq!(client.hash_at(0), Some(info.genesis_hash));
+            let header = client.header(info.genesis_hash).unwrap();
+            assert_eq!(header.parent_hash, H256::zero());
+            assert_eq!(header.extrinsics_root, extrinsics_root(&[]));
+            assert!(!client.authorities_at(info.genesis_hash).unwrap().is_empty());
+            info.genesis_hash
+        };
+        // Reopening with the same spec finds the same genesis.
+        let db = Arc::new(Database::open(dir.path()).unwrap());
+        let client = Client::new(db.clone(), ChainSpec::dev()).unwrap();
+        assert_eq!(client.info().genesis_hash, genesis);
+        drop(client);
+        // Another chain spec is refused with a clear error.
+        match Client::new(db, ChainSpec::local()) {
+            Err(ClientError::GenesisMismatch { .. }) => {}
+            other => panic!("expected a genesis mismatch, got {other:?}"),
+        }
+    }
+}

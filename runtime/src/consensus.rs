@@ -1,0 +1,97 @@
+//! Consensus state the node reads and the runtime uses: the Aura and GRANDPA authority sets
+//! and the author of the block being built.
+//!
+//! Basalt has no Aura, GRANDPA or Authorship pallet yet; their state lives here as plain
+//! storage values under Substrate's names and encodings, so that the node (and explorers) find
+//! them where Substrate keeps them:
+//! - `Aura.Authorities`: `Vec<[u8; 32]>` of sr25519 keys, in slot order;
+//! - `Grandpa.Authorities`: `Vec<([u8; 32], u64)>` of ed25519 keys and voting weights;
+//! - `Authorship.Author`: the current block's author, only while the block executes.
+//!
+//! The author of a block is the Aura authority of its slot, `authorities[slot % len]`, where
+//! the slot is the `u64` in the header's `PreRuntime(*b"aura", ..)` digest: Aura's own rule. A
+//! block without that digest, or a chain without Aura authorities, has no known author, and the
+//! author's share of fees goes to the treasury instead.
+
+use basalt_support::generic::{Digest, DigestItem};
+use basalt_support::AccountId;
+use codec::DecodeAll;
+
+/// The engine id of Aura's digest items.
+pub const AURA_ENGINE_ID: [u8; 4] = *b"aura";
+
+/// Aura's state.
+pub mod aura {
+    use basalt_support::storage::ValueQuery;
+    use basalt_support::AccountId;
+
+    basalt_support::storage! {
+        pallet = "Aura";
+        /// The block authorities, in slot order (sr25519 keys, 32 bytes each).
+        pub Authorities: StorageValue<Vec<AccountId>, ValueQuery>;
+    }
+}
+
+/// GRANDPA's state.
+pub mod grandpa {
+    use basalt_support::storage::ValueQuery;
+    use basalt_support::AccountId;
+
+    basalt_support::storage! {
+        pallet = "Grandpa";
+        /// The finality voters (ed25519 keys, 32 bytes each) and their voting weights.
+        pub Authorities: StorageValue<Vec<(AccountId, u64)>, ValueQuery>;
+    }
+}
+
+/// The author of the block being built.
+pub mod authorship {
+    use basalt_support::storage::OptionQuery;
+    use basalt_support::AccountId;
+
+    basalt_support::storage! {
+        pallet = "Authorship";
+        /// The author of the current block, while it executes.
+        pub Author: StorageValue<AccountId, OptionQuery>;
+    }
+}
+
+/// The Aura slot announced by a digest, if it has exactly one well-formed Aura pre-runtime item.
+pub fn aura_slot(digest: &Digest) -> Option<u64> {
+    let mut slots = digest.logs.iter().filter_map(|item| match item {
+        DigestItem::PreRuntime(id, data) if *id == AURA_ENGINE_ID => Some(data),
+        _ => None,
+    });
+    let data = slots.next()?;
+    if slots.next().is_some() {
+        return None;
+    }
+    u64::decode_all(&mut &data[..]).ok()
+}
+
+/// The Aura authority of `slot`, if there are authorities.
+pub fn slot_author(slot: u64) -> Option<AccountId> {
+    let authorities = aura::Authorities::get();
+    let len = u64::try_from(authorities.len()).ok().filter(|len| *len > 0)?;
+    let index = usize::try_from(slot % len).ok()?;
+    authorities.get(index).cloned()
+}
+
+/// Records the author of the block whose (pre-seal) digest is `digest`; called when a block
+/// is initialised.
+pub fn note_author(digest: &Digest) {
+    match aura_slot(digest).and_then(slot_author) {
+        Some(author) => authorship::Author::put(author),
+        None => authorship::Author::kill(),
+    }
+}
+
+/// Forgets the author when the block is finalised, so it never reaches committed state.
+pub fn clear_author() {
+    authorship::Author::kill()
+}
+
+/// The author of the block being built, when known; fees' author share goes to it.
+pub fn block_author() -> Option<AccountId> {
+    authorship::Author::get()
+}

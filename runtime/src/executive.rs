@@ -1,0 +1,403 @@
+//! The executive: how a block is built, imported and how transactions are validated.
+//!
+//! Block building (the node's author): [`initialize_block`], the inherents from
+//! [`inherent_extrinsics`], then [`apply_extrinsic`] for each transaction (or, faster,
+//! [`check_signatures_parallel`] once and [`apply_extrinsic_prechecked`] per extrinsic), then
+//! [`finalize_block`], which returns the header with both roots. Block import: [`execute_block`]
+//! does the same and compares the roots with the header's. Transaction pool:
+//! [`validate_transaction`].
+//!
+//! Guarantees:
+//! - An extrinsic refused by `apply_*` (`Err(TransactionValidityError)`) leaves no trace: its
+//!   effects run inside a storage transaction that is rolled back. The caller need not undo
+//!   anything, and the extrinsic must not go in the block.
+//! - An included extrinsic whose call fails pays its fee and changes nothing else: the fee is
+//!   withdrawn before the call, outside the call's own storage transaction.
+//! - Every function is total; nothing panics on any input.
+//!
+//! The extrinsics of the block being built are recorded in `Executive.ExtrinsicData` (as
+//! Substrate records them in `System.ExtrinsicData`) and taken out again when the block is
+//! finalised to compute the extrinsics root, so they never reach the committed state. Keeping
+//! them in storage keeps the executive free of any state outside the externalities, so blocks
+//! and validations may run concurrently on different threads.
+
+use crate::consensus;
+use crate::extensions::{self, SignedExtra};
+use crate::limits::{BASE_BLOCK_WEIGHT, MAX_BLOCK_WEIGHT};
+use crate::{AllPallets, Runtime, RuntimeCall, Timestamp, UncheckedExtrinsic};
+use basalt_support::dispatch::{DispatchClass, DispatchInfo, Dispatchable};
+use basalt_support::generic::{extrinsics_root, signed_payload, Block, Digest, DigestItem, Header, OpaqueExtrinsic};
+use basalt_support::state::io;
+use basalt_support::storage::{OptionQuery, Twox64Concat};
+use basalt_support::validity::{
+    ApplyExtrinsicResult, InvalidTransaction, TransactionSource, TransactionValidity, TransactionValidityError,
+    UnknownTransaction,
+};
+use basalt_support::{AccountId, DispatchError, DispatchResult, Moment, Origin, Weight, H256};
+use codec::{Compact, CompactLen, Decode, Encode};
+use pallet_system as system;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+
+type System = system::Pallet<Runtime>;
+
+basalt_support::storage! {
+    pallet = "Executive";
+    /// The full encoding of each extrinsic applied so far in the block being built, by index;
+    /// taken (and so removed) when the block is finalised.
+    pub ExtrinsicData: StorageMap<Twox64Concat, u32, OpaqueExtrinsic, OptionQuery>;
+}
+
+/// Why a block cannot be imported (or, for `MissingInherent`, built).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum ExecuteBlockError {
+    /// The header's number is not the parent's plus one.
+    BadBlockNumber {
+        /// The number the state's successor must have.
+        expected: u32,
+        /// The header's number.
+        found: u32,
+    },
+    /// The extrinsic at this index may not be included.
+    InvalidExtrinsic(u32, TransactionValidityError),
+    /// The block does not start with the timestamp inherent.
+    MissingInherent,
+    /// The header's digest is not the one the runtime produced (seals excluded).
+    BadDigest,
+    /// The header's extrinsics root does not commit to the block's extrinsics.
+    BadExtrinsicsRoot {
+        /// The root in the header.
+        header: H256,
+        /// The root of the block's extrinsics.
+        computed: H256,
+    },
+    /// Executing the block gives another state root than the header's.
+    BadStateRoot {
+        /// The root in the header.
+        header: H256,
+        /// The root after execution.
+        computed: H256,
+    },
+}
+
+impl std::fmt::Display for ExecuteBlockError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::BadBlockNumber { expected, found } => {
+                write!(f, "bad block number: expected {expected}, found {found}")
+            }
+            Self::InvalidExtrinsic(index, e) => {
+                write!(f, "invalid extrinsic at index {index}: {} ({e:?})", e.message())
+            }
+            Self::MissingInherent => f.write_str("the block does not start with the timestamp inherent"),
+            Self::BadDigest => f.write_str("the header's digest differs from the runtime's"),
+            Self::BadExtrinsicsRoot { header, computed } => {
+                write!(f, "bad extrinsics root: header {header:?}, computed {computed:?}")
+            }
+            Self::BadStateRoot { header, computed } => {
+                write!(f, "bad state root: header {header:?}, computed {computed:?}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ExecuteBlockError {}
+
+/// Core API v5's answer to `initialize_block`: which extrinsics the block may contain.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, scale_info::TypeInfo)]
+#[scale_info(replace_segment("basalt_runtime", "sp_runtime"))]
+pub enum ExtrinsicInclusionMode {
+    /// Inherents and transactions (Basalt's only mode).
+    AllExtrinsics,
+    /// Inherents only.
+    OnlyInherents,
+}
+
+/// The header's digest without its seals: seals are added after execution (Aura signs the
+/// header without its seal), so they are never input to the runtime.
+fn pre_seal_digest(digest: &Digest) -> Digest {
+    Digest { logs: digest.logs.iter().filter(|item| !matches!(item, DigestItem::Seal(..))).cloned().collect() }
+}
+
+/// Starts a block on top of the current state (the parent's): resets the per-block state,
+/// records the parent hash and the digest (seals dropped), notes the block author from Aura's
+/// pre-runtime digest and runs every pallet's `on_initialize` in index order.
+pub fn initialize_block(header: &Header) -> ExtrinsicInclusionMode {
+    let digest = pre_seal_digest(&header.digest);
+    System::initialize(header.number, header.parent_hash, &digest);
+    consensus::note_author(&digest);
+    let used = AllPallets::on_initialize(header.number);
+    register_mandatory_weight(used.saturating_add(BASE_BLOCK_WEIGHT));
+    ExtrinsicInclusionMode::AllExtrinsics
+}
+
+fn register_mandatory_weight(weight: Weight) {
+    system::BlockWeight::mutate(|w| w.mandatory = w.mandatory.saturating_add(weight));
+}
+
+/// The inherent extrinsics of a block authored at `timestamp_ms`: the `Timestamp.set` call,
+/// which must come first.
+pub fn inherent_extrinsics(timestamp_ms: Moment) -> Vec<OpaqueExtrinsic> {
+    let call = crate::timestamp_set_call(timestamp_ms);
+    vec![OpaqueExtrinsic::from(&UncheckedExtrinsic::new_unsigned(call))]
+}
+
+/// The length an extrinsic counts for (fees and block length): its full encoding, length
+/// prefix included, as Substrate counts it.
+pub fn encoded_len(xt: &OpaqueExtrinsic) -> u32 {
+    let body = u32::try_from(xt.body().len()).unwrap_or(u32::MAX);
+    body.saturating_add(u32::try_from(Compact::<u32>::compact_len(&body)).unwrap_or(5))
+}
+
+/// Decodes an opaque extrinsic as this runtime's; `Invalid(Call)` when the bytes are not one
+/// (wrong version byte, unknown pallet or call, trailing bytes, calls nested too deep).
+pub fn decode_extrinsic(xt: &OpaqueExtrinsic) -> Result<UncheckedExtrinsic, TransactionValidityError> {
+    xt.decode_as::<RuntimeCall, SignedExtra>()
+        .map_err(|_| TransactionValidityError::Invalid(InvalidTransaction::Call))
+}
+
+/// Whether a call is the timestamp inherent.
+fn is_inherent_call(call: &RuntimeCall) -> bool {
+    matches!(call, RuntimeCall::Timestamp(_))
+}
+
+/// The signer of a signed extrinsic; `Unknown(CannotLookup)` when its address does not name
+/// an account.
+fn signer(address: &basalt_support::generic::ExtrinsicAddress) -> Result<AccountId, TransactionValidityError> {
+    address.clone().lookup().ok_or(TransactionValidityError::Unknown(UnknownTransaction::CannotLookup))
+}
+
+/// The signer and the payload it must have signed, or why there is none.
+fn signer_and_payload(
+    call: &RuntimeCall,
+    address: &basalt_support::generic::ExtrinsicAddress,
+    extra: &SignedExtra,
+) -> Result<(AccountId, Vec<u8>), TransactionValidityError> {
+    let who = signer(address)?;
+    let additional = extensions::additional_signed(extra)?;
+    Ok((who, signed_payload(call, extra, &additional)))
+}
+
+/// Checks the signatures of `xts` on all cores, for the block being built or imported: `true`
+/// where the extrinsic is unsigned or its signature verifies, `false` where it does not decode,
+/// cannot be checked or does not verify.
+///
+/// Must run after [`initialize_block`], in the block's externalities (the signed payload
+/// contains block hashes read from state, which do not change during a block). Feed each
+/// answer to [`apply_extrinsic_prechecked`]: a `false` makes it check again and report the
+/// precise error.
+pub fn check_signatures_parallel(xts: &[OpaqueExtrinsic]) -> Vec<bool> {
+    // Decoding needs no state: on rayon's pool.
+    let decoded: Vec<Option<UncheckedExtrinsic>> = xts.par_iter().map(|xt| decode_extrinsic(xt).ok()).collect();
+    // The additional signed data needs state, so it is computed here, on the externalities'
+    // thread, once per distinct era and metadata mode (the extrinsics of a block usually share
+    // a handful).
+    let mut memo: BTreeMap<Vec<u8>, Option<extensions::AdditionalSigned>> = BTreeMap::new();
+    let additional: Vec<Option<extensions::AdditionalSigned>> = decoded
+        .iter()
+        .map(|uxt| {
+            let (_, _, extra) = uxt.as_ref()?.signature.as_ref()?;
+            let key = (extra.4, extra.8).encode();
+            *memo.entry(key).or_insert_with(|| extensions::additional_signed(extra).ok())
+        })
+        .collect();
+    // Payloads and signatures: on rayon's pool.
+    decoded
+        .into_par_iter()
+        .zip(additional)
+        .map(|(uxt, additional)| {
+            let Some(uxt) = uxt else { return false };
+            let Some((address, signature, extra)) = &uxt.signature else { return true };
+            let (Ok(who), Some(additional)) = (signer(address), additional) else { return false };
+            signature.verify(&signed_payload(&uxt.function, extra, &additional), &who)
+        })
+        .collect()
+}
+
+/// Applies one extrinsic to the block being built: checks it, charges its fee, dispatches its
+/// call and records the outcome in `System.Events`.
+///
+/// `Err` means the extrinsic may not be included (and left no trace); `Ok(Err(_))` means it is
+/// included but its call failed (it paid its fee; nothing else changed).
+pub fn apply_extrinsic(xt: &OpaqueExtrinsic) -> ApplyExtrinsicResult {
+    apply(xt, false)
+}
+
+/// As [`apply_extrinsic`], but trusts `signature_checked == true` to mean the signature was
+/// verified by [`check_signatures_parallel`] in this block; with `false` it verifies itself.
+pub fn apply_extrinsic_prechecked(xt: &OpaqueExtrinsic, signature_checked: bool) -> ApplyExtrinsicResult {
+    apply(xt, signature_checked)
+}
+
+/// Failure inside the extrinsic's storage transaction; converting from `DispatchError` is what
+/// `with_transaction` needs to report a transaction-layer failure.
+enum ApplyError {
+    Invalid(TransactionValidityError),
+    Layer,
+}
+
+impl From<DispatchError> for ApplyError {
+    fn from(_: DispatchError) -> Self {
+        ApplyError::Layer
+    }
+}
+
+fn apply(xt: &OpaqueExtrinsic, signature_checked: bool) -> ApplyExtrinsicResult {
+    let uxt = decode_extrinsic(xt)?;
+    let len = encoded_len(xt);
+    let outcome = io::with_transaction(|| apply_decoded(xt, uxt, len, signature_checked).map_err(ApplyError::Invalid));
+    match outcome {
+        Ok(result) => Ok(result),
+        Err(ApplyError::Invalid(e)) => Err(e),
+        Err(ApplyError::Layer) => Err(TransactionValidityError::Invalid(InvalidTransaction::ExhaustsResources)),
+    }
+}
+
+/// Dispatches `call` for `origin` in its own storage transaction, so a failure undoes it.
+fn dispatch_transactional(call: RuntimeCall, origin: Origin) -> DispatchResult {
+    io::with_transaction(|| Dispatchable::<Runtime>::dispatch(call, origin))
+}
+
+fn apply_decoded(
+    xt: &OpaqueExtrinsic,
+    uxt: UncheckedExtrinsic,
+    len: u32,
+    signature_checked: bool,
+) -> Result<DispatchResult, TransactionValidityError> {
+    let info = Dispatchable::<Runtime>::dispatch_info(&uxt.function);
+    let index = system::ExtrinsicCount::get().unwrap_or(0);
+    System::note_applying_extrinsic(index);
+    let result = match uxt.signature {
+        Some((address, signature, extra)) => {
+            if info.class == DispatchClass::Mandatory {
+                return Err(TransactionValidityError::Invalid(InvalidTransaction::BadMandatory));
+            }
+            let who = if signature_checked {
+                let who = signer(&address)?;
+                // Still computed: an unknown birth block is refused with its own error.
+                extensions::additional_signed(&extra)?;
+                who
+            } else {
+                let (who, payload) = signer_and_payload(&uxt.function, &address, &extra)?;
+                if !signature.verify(&payload, &who) {
+                    return Err(TransactionValidityError::Invalid(InvalidTransaction::BadProof));
+                }
+                who
+            };
+            let pre = extensions::pre_dispatch(&who, &extra, &info, len)?;
+            let result = dispatch_transactional(uxt.function, Origin::Signed(who));
+            extensions::post_dispatch(pre);
+            result
+        }
+        None => {
+            // Only the timestamp inherent may be unsigned, and only as the block's first.
+            if !is_inherent_call(&uxt.function) || index != 0 {
+                return Err(TransactionValidityError::Invalid(InvalidTransaction::Call));
+            }
+            extensions::pre_dispatch_unsigned(&info, len)?;
+            let result = dispatch_transactional(uxt.function, Origin::None);
+            if result.is_err() {
+                // An inherent must not fail: a block with a failing one is invalid.
+                return Err(TransactionValidityError::Invalid(InvalidTransaction::BadMandatory));
+            }
+            result
+        }
+    };
+    ExtrinsicData::insert(index, xt);
+    System::note_applied_extrinsic(&result, reported_info(&info));
+    Ok(result)
+}
+
+/// The dispatch info events carry: the weight includes the per-extrinsic base, as Substrate
+/// reports it.
+fn reported_info(info: &DispatchInfo) -> DispatchInfo {
+    DispatchInfo { weight: extensions::extrinsic_weight(info), ..*info }
+}
+
+/// Ends the block being built: runs `on_idle` and `on_finalize` in index order, writes the
+/// events to `System.Events`, and returns the header with its extrinsics root and state root.
+///
+/// Fails with `MissingInherent` when the block does not start with the timestamp inherent; a
+/// block builder that applied [`inherent_extrinsics`] first never sees it.
+pub fn finalize_block() -> Result<Header, ExecuteBlockError> {
+    System::note_finished_extrinsics();
+    let number = System::block_number();
+    let count = system::ExtrinsicCount::get().unwrap_or(0);
+    // The timestamp inherent is only accepted as the first extrinsic, so this means the block
+    // starts with it.
+    if !Timestamp::did_update() {
+        return Err(ExecuteBlockError::MissingInherent);
+    }
+
+    let remaining = MAX_BLOCK_WEIGHT.saturating_sub(system::BlockWeight::get().total());
+    let used = AllPallets::on_idle(number, remaining);
+    register_mandatory_weight(used);
+    AllPallets::on_finalize(number);
+
+    let extrinsics: Vec<OpaqueExtrinsic> = (0..count).filter_map(|i| ExtrinsicData::take(i)).collect();
+    let extrinsics_root = extrinsics_root(&extrinsics);
+    consensus::clear_author();
+    let digest = System::finalize();
+    let state_root = crate::storage_root();
+    Ok(Header { parent_hash: system::ParentHash::get(), number, state_root, extrinsics_root, digest })
+}
+
+/// Imports `block` on the current state (its parent's): re-executes it and checks the header.
+///
+/// Pass the header without the author's seal or with it (seals are ignored). On `Ok` the
+/// externalities hold the block's changes and their root is the header's state root.
+pub fn execute_block(block: &Block) -> Result<(), ExecuteBlockError> {
+    let header = &block.header;
+    let expected = System::block_number().saturating_add(1);
+    if header.number != expected {
+        return Err(ExecuteBlockError::BadBlockNumber { expected, found: header.number });
+    }
+    initialize_block(header);
+    let checked = check_signatures_parallel(&block.extrinsics);
+    for (index, (xt, signature_checked)) in block.extrinsics.iter().zip(checked).enumerate() {
+        let index = u32::try_from(index).unwrap_or(u32::MAX);
+        if let Err(e) = apply_extrinsic_prechecked(xt, signature_checked) {
+            return Err(ExecuteBlockError::InvalidExtrinsic(index, e));
+        }
+    }
+    let computed = finalize_block()?;
+    if computed.extrinsics_root != header.extrinsics_root {
+        return Err(ExecuteBlockError::BadExtrinsicsRoot {
+            header: header.extrinsics_root,
+            computed: computed.extrinsics_root,
+        });
+    }
+    if computed.digest != pre_seal_digest(&header.digest) {
+        return Err(ExecuteBlockError::BadDigest);
+    }
+    if computed.state_root != header.state_root {
+        return Err(ExecuteBlockError::BadStateRoot { header: header.state_root, computed: computed.state_root });
+    }
+    Ok(())
+}
+
+/// The pool's check of an extrinsic on top of the block `parent_hash` (whose state the
+/// externalities hold): as if it were applied in the next block, but without keeping any
+/// effect. The caller must discard the externalities afterwards.
+///
+/// Unsigned extrinsics are never valid transactions: the timestamp inherent gets
+/// `MandatoryValidation` (as in Substrate), anything else `Call`. `source` does not change the
+/// answer.
+pub fn validate_transaction(_source: TransactionSource, xt: &OpaqueExtrinsic, parent_hash: H256) -> TransactionValidity {
+    let number = System::block_number().saturating_add(1);
+    System::initialize(number, parent_hash, &Digest::default());
+    let uxt = decode_extrinsic(xt)?;
+    let len = encoded_len(xt);
+    let info = Dispatchable::<Runtime>::dispatch_info(&uxt.function);
+    if info.class == DispatchClass::Mandatory {
+        return Err(TransactionValidityError::Invalid(InvalidTransaction::MandatoryValidation));
+    }
+    let Some((address, signature, extra)) = &uxt.signature else {
+        return Err(TransactionValidityError::Invalid(InvalidTransaction::Call));
+    };
+    let (who, payload) = signer_and_payload(&uxt.function, address, extra)?;
+    if !signature.verify(&payload, &who) {
+        return Err(TransactionValidityError::Invalid(InvalidTransaction::BadProof));
+    }
+    extensions::validate(&who, extra, &info, len)
+}

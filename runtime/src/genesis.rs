@@ -1,0 +1,354 @@
+//! The genesis state, from the chain spec's `genesis.runtime` JSON object.
+//!
+//! ```json
+//! {
+//!   "system": {},
+//!   "balances": { "balances": [["5Grwva...", 1000000000000000000]] },
+//!   "sudo": { "key": "5Grwva..." },
+//!   "aura": { "authorities": ["5Grwva..."] },
+//!   "grandpa": { "authorities": [["5FA9nQ...", 1]] }
+//! }
+//! ```
+//!
+//! Accounts are SS58 strings with Basalt's prefix (42). Amounts are JSON integers, or decimal
+//! strings for amounts above `u64::MAX` (JSON numbers that large lose precision). The timestamp
+//! has no genesis configuration (`Timestamp.Now` stays zero until block 1).
+//!
+//! Authorities are kept as plain storage values (see [`crate::consensus`]): `Aura.Authorities`
+//! (sr25519 keys) and `Grandpa.Authorities` (ed25519 keys with weights); the node reads them.
+//!
+//! Every malformed input is refused with a [`GenesisError`] naming the field: unknown fields,
+//! bad SS58 strings, zero or below-existential-deposit balances, duplicate accounts or
+//! authorities, an empty authority set, a zero GRANDPA weight, a total issuance that overflows.
+
+use crate::consensus::{aura, grandpa};
+use crate::Runtime;
+use basalt_support::primitives::{SS58_PREFIX, UNIT};
+use basalt_support::sp_core::crypto::{Ss58AddressFormat, Ss58Codec};
+use basalt_support::sp_core::{ed25519, sr25519, Pair};
+use basalt_support::state::empty_externalities;
+use basalt_support::{AccountId, Balance, H256};
+use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The runtime's genesis configuration (`genesis.runtime` in a chain spec).
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GenesisConfig {
+    /// The system pallet has nothing to configure.
+    #[serde(default)]
+    pub system: SystemConfig,
+    /// Initial balances.
+    #[serde(default)]
+    pub balances: BalancesConfig,
+    /// The sudo key.
+    #[serde(default)]
+    pub sudo: SudoConfig,
+    /// The block authors.
+    #[serde(default)]
+    pub aura: AuraConfig,
+    /// The finality voters.
+    #[serde(default)]
+    pub grandpa: GrandpaConfig,
+}
+
+/// The system pallet's (empty) genesis configuration.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SystemConfig {}
+
+/// Initial balances: each account's free balance.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BalancesConfig {
+    /// `[account, amount]` pairs; amounts in the smallest unit (10^-12 BSLT).
+    pub balances: Vec<(Ss58Account, Amount)>,
+}
+
+/// The sudo key, if the chain has one.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SudoConfig {
+    /// The account allowed to dispatch root calls; `null` for none.
+    pub key: Option<Ss58Account>,
+}
+
+/// The Aura authorities, in slot order.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AuraConfig {
+    /// sr25519 public keys as SS58.
+    pub authorities: Vec<Ss58Account>,
+}
+
+/// The GRANDPA authorities and their weights.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GrandpaConfig {
+    /// `[ed25519 key as SS58, weight]` pairs.
+    pub authorities: Vec<(Ss58Account, u64)>,
+}
+
+/// An account written as an SS58 string (prefix 42) in JSON.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub struct Ss58Account(pub AccountId);
+
+impl Serialize for Ss58Account {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.to_ss58check_with_version(Ss58AddressFormat::custom(SS58_PREFIX)))
+    }
+}
+
+impl<'de> Deserialize<'de> for Ss58Account {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        parse_ss58(&text).map(Ss58Account).map_err(de::Error::custom)
+    }
+}
+
+/// Parses an SS58 address with Basalt's prefix.
+pub fn parse_ss58(text: &str) -> Result<AccountId, String> {
+    let (account, format) = AccountId::from_ss58check_with_version(text)
+        .map_err(|e| format!("`{text}` is not a valid SS58 address: {e:?}"))?;
+    if u16::from(format) != SS58_PREFIX {
+        return Err(format!(
+            "`{text}` uses SS58 prefix {}, Basalt addresses use {SS58_PREFIX}",
+            u16::from(format)
+        ));
+    }
+    Ok(account)
+}
+
+/// A token amount: a JSON integer, or a decimal string for values above `u64::MAX`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub struct Amount(pub Balance);
+
+impl Serialize for Amount {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match u64::try_from(self.0) {
+            Ok(small) => s.serialize_u64(small),
+            Err(_) => s.serialize_str(&self.0.to_string()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct AmountVisitor;
+        impl de::Visitor<'_> for AmountVisitor {
+            type Value = Amount;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a non-negative integer, or a decimal string for amounts above u64::MAX")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Amount, E> {
+                Ok(Amount(v.into()))
+            }
+            fn visit_u128<E: de::Error>(self, v: u128) -> Result<Amount, E> {
+                Ok(Amount(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Amount, E> {
+                u128::try_from(v).map(Amount).map_err(|_| E::custom(format!("negative amount {v}")))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Amount, E> {
+                Err(E::custom(format!(
+                    "amount {v} is not an exact integer; write amounts above u64::MAX as decimal strings"
+                )))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Amount, E> {
+                if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(E::custom(format!("`{v}` is not a decimal amount")));
+                }
+                v.parse::<u128>().map(Amount).map_err(|_| E::custom(format!("amount `{v}` overflows u128")))
+            }
+        }
+        d.deserialize_any(AmountVisitor)
+    }
+}
+
+/// Why a genesis configuration is refused.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum GenesisError {
+    /// The JSON does not have the configuration's shape (unknown field, bad SS58, bad amount).
+    Json(String),
+    /// An account is listed twice in `field`.
+    Duplicate {
+        /// The list.
+        field: &'static str,
+        /// The account, as SS58.
+        account: String,
+    },
+    /// A genesis balance is below the existential deposit (zero included).
+    BalanceTooLow {
+        /// The account, as SS58.
+        account: String,
+        /// Its amount.
+        amount: Balance,
+        /// The existential deposit.
+        existential_deposit: Balance,
+    },
+    /// The balances add up to more than `u128::MAX`.
+    IssuanceOverflow,
+    /// A required authority set is empty.
+    NoAuthorities(&'static str),
+    /// A GRANDPA authority has weight zero.
+    ZeroWeight(String),
+    /// The balances pallet refused the endowment.
+    Balances(String),
+}
+
+impl std::fmt::Display for GenesisError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Json(e) => write!(f, "invalid genesis configuration: {e}"),
+            Self::Duplicate { field, account } => write!(f, "{field}: account {account} is listed twice"),
+            Self::BalanceTooLow { account, amount, existential_deposit } => write!(
+                f,
+                "balances.balances: {account} gets {amount}, below the existential deposit {existential_deposit}"
+            ),
+            Self::IssuanceOverflow => f.write_str("balances.balances: the total issuance overflows u128"),
+            Self::NoAuthorities(field) => write!(f, "{field} must not be empty"),
+            Self::ZeroWeight(account) => write!(f, "grandpa.authorities: {account} has weight 0"),
+            Self::Balances(e) => write!(f, "balances.balances refused: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for GenesisError {}
+
+impl GenesisConfig {
+    /// Parses the `genesis.runtime` JSON object.
+    pub fn from_json(json: &str) -> Result<Self, GenesisError> {
+        serde_json::from_str(json).map_err(|e| GenesisError::Json(e.to_string()))
+    }
+
+    /// The JSON object of this configuration.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Checks everything [`build`] relies on, without building.
+    pub fn check(&self) -> Result<(), GenesisError> {
+        let ed = crate::EXISTENTIAL_DEPOSIT;
+        let mut seen = BTreeSet::new();
+        let mut total: Balance = 0;
+        for (who, amount) in &self.balances.balances {
+            if !seen.insert(who) {
+                return Err(GenesisError::Duplicate { field: "balances.balances", account: ss58(&who.0) });
+            }
+            if amount.0 < ed {
+                return Err(GenesisError::BalanceTooLow {
+                    account: ss58(&who.0),
+                    amount: amount.0,
+                    existential_deposit: ed,
+                });
+            }
+            total = total.checked_add(amount.0).ok_or(GenesisError::IssuanceOverflow)?;
+        }
+        // `build` endows the treasury with the existential deposit when it is not listed.
+        if !self.balances.balances.iter().any(|(who, _)| who.0 == crate::treasury_account()) {
+            total.checked_add(ed).ok_or(GenesisError::IssuanceOverflow)?;
+        }
+        if self.aura.authorities.is_empty() {
+            return Err(GenesisError::NoAuthorities("aura.authorities"));
+        }
+        let mut seen = BTreeSet::new();
+        for who in &self.aura.authorities {
+            if !seen.insert(who) {
+                return Err(GenesisError::Duplicate { field: "aura.authorities", account: ss58(&who.0) });
+            }
+        }
+        if self.grandpa.authorities.is_empty() {
+            return Err(GenesisError::NoAuthorities("grandpa.authorities"));
+        }
+        let mut seen = BTreeSet::new();
+        for (who, weight) in &self.grandpa.authorities {
+            if !seen.insert(who) {
+                return Err(GenesisError::Duplicate { field: "grandpa.authorities", account: ss58(&who.0) });
+            }
+            if *weight == 0 {
+                return Err(GenesisError::ZeroWeight(ss58(&who.0)));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn ss58(account: &AccountId) -> String {
+    account.to_ss58check_with_version(Ss58AddressFormat::custom(SS58_PREFIX))
+}
+
+/// Substrate's placeholder for the genesis block's hash in `System.BlockHash[0]` and
+/// `System.ParentHash` (0x69 repeated): block 1 overwrites it with the real genesis hash, which
+/// depends on this very state.
+pub const GENESIS_HASH_PLACEHOLDER: H256 = H256([0x69; 32]);
+
+/// The genesis storage of `config`: every key and value of the state at block 0.
+pub fn build(config: &GenesisConfig) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, GenesisError> {
+    config.check()?;
+    let mut ext = empty_externalities();
+    ext.execute_with(|| -> Result<(), GenesisError> {
+        pallet_system::BlockHash::insert(0u32, GENESIS_HASH_PLACEHOLDER);
+        pallet_system::ParentHash::put(GENESIS_HASH_PLACEHOLDER);
+        let mut balances: Vec<(AccountId, Balance)> =
+            config.balances.balances.iter().map(|(who, amount)| (who.0.clone(), amount.0)).collect();
+        // The treasury exists from genesis (as Substrate's treasury pallet ensures), so that
+        // fee shares smaller than the existential deposit can be paid to it.
+        let treasury = crate::treasury_account();
+        if !balances.iter().any(|(who, _)| *who == treasury) {
+            balances.push((treasury, crate::EXISTENTIAL_DEPOSIT));
+        }
+        pallet_balances::Pallet::<Runtime>::genesis_endow(&balances)
+            .map_err(|e| GenesisError::Balances(format!("{e:?}")))?;
+        crate::TransactionPayment::genesis_build();
+        if let Some(key) = &config.sudo.key {
+            crate::set_sudo_key(&key.0);
+        }
+        aura::Authorities::put(config.aura.authorities.iter().map(|a| a.0.clone()).collect::<Vec<_>>());
+        grandpa::Authorities::put(
+            config.grandpa.authorities.iter().map(|(a, w)| (a.0.clone(), *w)).collect::<Vec<_>>(),
+        );
+        Ok(())
+    })?;
+    Ok(ext.into_changes().into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect())
+}
+
+/// The usual development accounts' names; their keys are `//Name`.
+pub const DEV_ACCOUNTS: [&str; 6] = ["Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie"];
+
+/// What each development account gets: 1,000,000 BSLT.
+pub const DEV_BALANCE: Balance = 1_000_000 * UNIT;
+
+/// The sr25519 account of a development name (`//Alice`, ...).
+pub fn dev_account(name: &str) -> AccountId {
+    AccountId::from(sr25519::Pair::from_string(&format!("//{name}"), None).map(|p| p.public()).unwrap_or_default())
+}
+
+/// The ed25519 GRANDPA key of a development name, as an account.
+pub fn dev_grandpa_key(name: &str) -> AccountId {
+    AccountId::from(ed25519::Pair::from_string(&format!("//{name}"), None).map(|p| p.public()).unwrap_or_default())
+}
+
+fn dev_config(authorities: &[&str]) -> GenesisConfig {
+    GenesisConfig {
+        system: SystemConfig {},
+        balances: BalancesConfig {
+            balances: DEV_ACCOUNTS.iter().map(|n| (Ss58Account(dev_account(n)), Amount(DEV_BALANCE))).collect(),
+        },
+        sudo: SudoConfig { key: Some(Ss58Account(dev_account("Alice"))) },
+        aura: AuraConfig { authorities: authorities.iter().map(|n| Ss58Account(dev_account(n))).collect() },
+        grandpa: GrandpaConfig {
+            authorities: authorities.iter().map(|n| (Ss58Account(dev_grandpa_key(n)), 1)).collect(),
+        },
+    }
+}
+
+/// The development chain: Alice is sudo and the only authority; Alice, Bob, Charlie, Dave, Eve
+/// and Ferdie have 1,000,000 BSLT each.
+pub fn dev_genesis() -> GenesisConfig {
+    dev_config(&["Alice"])
+}
+
+/// The local testnet: as [`dev_genesis`] with Alice, Bob, Charlie and Dave as authorities.
+pub fn local_genesis() -> GenesisConfig {
+    dev_config(&["Alice", "Bob", "Charlie", "Dave"])
+}

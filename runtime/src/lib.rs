@@ -1,0 +1,383 @@
+//! # basalt-runtime
+//!
+//! The Basalt runtime: the pallets composed with fixed indices, and everything that makes them
+//! a chain that stock Substrate clients speak to unchanged.
+//!
+//! | index | pallet | calls | events |
+//! |---|---|---|---|
+//! | 0 | System | yes | yes |
+//! | 1 | Timestamp | `set` (inherent) | - |
+//! | 2 | Balances | yes | yes |
+//! | 3 | TransactionPayment | - | yes |
+//! | 4 | Sudo | yes | yes |
+//!
+//! Storage-only state the node needs (authorities, block author) is in [`consensus`], listed in
+//! metadata as `Aura` (20), `Grandpa` (21) and `Authorship` (22).
+//!
+//! Modules:
+//! - [`executive`]: initialise, apply, finalise and execute blocks; validate transactions;
+//! - [`extensions`]: the signed extensions (`SignedExtra`) and their checks;
+//! - [`metadata`]: metadata V14 and V15;
+//! - [`version`]: `RuntimeVersion`;
+//! - [`api`]: the runtime API the node calls, and `state_call` by Substrate's method names;
+//! - [`genesis`]: the genesis state from the chain spec's JSON;
+//! - [`limits`]: block weight and length limits; [`consensus`]: authorities and block author.
+//!
+//! The runtime is deterministic and total: no floats, clocks, I/O or hash-map iteration, and
+//! no panics on any input (errors are values).
+
+pub mod api;
+pub mod api_types;
+pub mod consensus;
+pub mod executive;
+pub mod extensions;
+pub mod genesis;
+pub mod limits;
+pub mod metadata;
+pub mod version;
+
+use basalt_support::dispatch::{DispatchInfo, Dispatchable};
+use basalt_support::hooks::Hooks;
+use basalt_support::metadata::{DescribePallet, PalletDescription};
+use basalt_support::primitives::{SS58_PREFIX, UNIT};
+use basalt_support::{AccountId, Balance, BlockNumber, DispatchResult, Moment, Origin, Weight, H256};
+use codec::{Decode, Encode};
+use scale_info::TypeInfo;
+
+pub use extensions::SignedExtra;
+
+/// The runtime: the type every pallet is configured for.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, TypeInfo)]
+pub struct Runtime;
+
+/// The system pallet of this runtime.
+pub type System = pallet_system::Pallet<Runtime>;
+/// The timestamp pallet of this runtime.
+pub type Timestamp = pallet_timestamp::Pallet<Runtime>;
+/// The balances pallet of this runtime.
+pub type Balances = pallet_balances::Pallet<Runtime>;
+/// The transaction-payment pallet of this runtime.
+pub type TransactionPayment = pallet_transaction_payment::Pallet<Runtime>;
+/// The sudo pallet of this runtime.
+pub type Sudo = pallet_sudo::Pallet<Runtime>;
+
+/// A typed extrinsic of this runtime.
+pub type UncheckedExtrinsic = basalt_support::generic::UncheckedExtrinsic<RuntimeCall, SignedExtra>;
+
+/// The least balance an account may hold: 0.001 BSLT. Low enough for dust-sized test
+/// accounts, high enough that creating accounts costs something.
+pub const EXISTENTIAL_DEPOSIT: Balance = UNIT / 1_000;
+
+/// The treasury's account: Substrate's `PalletId(*b"py/trsry").into_account_truncating()`,
+/// i.e. `b"modl" ++ b"py/trsry"` zero-padded to 32 bytes
+/// (5EYCAe5ijiYfyeZ2JJCGq56LmPyNRAKzpG4QkoQkkQNB5e6Z), so explorers recognise it.
+pub const TREASURY_ACCOUNT: [u8; 32] = *b"modlpy/trsry\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
+
+/// The treasury's account id; it receives the treasury share of every fee, and the author's
+/// share when the block author is unknown.
+pub fn treasury_account() -> AccountId {
+    AccountId::new(TREASURY_ACCOUNT)
+}
+
+impl pallet_system::Config for Runtime {
+    const INDEX: u8 = 0;
+    const BLOCK_HASH_COUNT: BlockNumber = limits::BLOCK_HASH_COUNT;
+    const MAX_BLOCK_WEIGHT: Weight = limits::MAX_BLOCK_WEIGHT;
+    const MAX_BLOCK_LENGTH: u32 = limits::MAX_BLOCK_LENGTH;
+    const MAX_CONSUMERS: u32 = 16;
+    const SS58_PREFIX: u16 = SS58_PREFIX;
+    type RuntimeEvent = RuntimeEvent;
+}
+
+impl pallet_timestamp::Config for Runtime {
+    const INDEX: u8 = 1;
+    /// Half the shortest slot the node accepts (100 ms): the node chooses its slot duration at
+    /// run time, and consecutive blocks are at least one slot apart, so a larger minimum could
+    /// make a valid node's blocks fail `TooEarly`.
+    const MINIMUM_PERIOD: Moment = 50;
+}
+
+impl pallet_balances::Config for Runtime {
+    const INDEX: u8 = 2;
+    const EXISTENTIAL_DEPOSIT: Balance = EXISTENTIAL_DEPOSIT;
+    const MAX_LOCKS: u32 = 50;
+    const MAX_RESERVES: u32 = 50;
+    const MAX_HOLDS: u32 = 16;
+}
+
+/// Fees: a transfer (about 150 bytes, 50 us of weight) costs about 0.01 BSLT:
+/// 0.005 base + 150 x 0.00001 per byte + 50 us x 0.00007 per us.
+impl pallet_transaction_payment::Config for Runtime {
+    const INDEX: u8 = 3;
+    const BYTE_FEE: Balance = UNIT / 100_000;
+    const BASE_FEE: Balance = UNIT / 200;
+    /// 70 units per picosecond of ref_time: 0.00007 BSLT per microsecond.
+    const WEIGHT_FEE_NUM: Balance = 70;
+    const WEIGHT_FEE_DEN: Balance = 1;
+    const OPERATIONAL_FEE_MULTIPLIER: u8 = 5;
+    /// Half of every fee funds the treasury (the DAO's budget).
+    const TREASURY_PERCENT: u8 = 50;
+    /// A fifth of every fee is burned; the remaining 30% goes to the block author.
+    const BURN_PERCENT: u8 = 20;
+    fn treasury_account() -> AccountId {
+        treasury_account()
+    }
+    fn block_author() -> Option<AccountId> {
+        consensus::block_author()
+    }
+}
+
+impl pallet_sudo::Config for Runtime {
+    const INDEX: u8 = 4;
+    type RuntimeCall = RuntimeCall;
+}
+
+/// Every call of the runtime: the pallet index, then the pallet's call. What signed
+/// extrinsics carry and sudo dispatches.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+pub enum RuntimeCall {
+    /// A call of the system pallet.
+    #[codec(index = 0)]
+    System(pallet_system::Call),
+    /// A call of the timestamp pallet (the inherent).
+    #[codec(index = 1)]
+    Timestamp(pallet_timestamp::Call),
+    /// A call of the balances pallet.
+    #[codec(index = 2)]
+    Balances(pallet_balances::Call),
+    /// A call of the sudo pallet.
+    #[codec(index = 4)]
+    Sudo(pallet_sudo::Call<Runtime>),
+}
+
+impl Dispatchable<Runtime> for RuntimeCall {
+    fn dispatch(self, origin: Origin) -> DispatchResult {
+        match self {
+            RuntimeCall::System(call) => Dispatchable::<Runtime>::dispatch(call, origin),
+            RuntimeCall::Timestamp(call) => Dispatchable::<Runtime>::dispatch(call, origin),
+            RuntimeCall::Balances(call) => Dispatchable::<Runtime>::dispatch(call, origin),
+            RuntimeCall::Sudo(call) => Dispatchable::<Runtime>::dispatch(call, origin),
+        }
+    }
+
+    fn dispatch_info(&self) -> DispatchInfo {
+        match self {
+            RuntimeCall::System(call) => Dispatchable::<Runtime>::dispatch_info(call),
+            RuntimeCall::Timestamp(call) => Dispatchable::<Runtime>::dispatch_info(call),
+            RuntimeCall::Balances(call) => Dispatchable::<Runtime>::dispatch_info(call),
+            RuntimeCall::Sudo(call) => Dispatchable::<Runtime>::dispatch_info(call),
+        }
+    }
+}
+
+/// Every event of the runtime: the pallet index, then the pallet's event, as they appear in
+/// `System.Events`. Only pallets with events are listed.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+pub enum RuntimeEvent {
+    /// An event of the system pallet.
+    #[codec(index = 0)]
+    System(pallet_system::Event),
+    /// An event of the balances pallet.
+    #[codec(index = 2)]
+    Balances(pallet_balances::Event),
+    /// An event of the transaction-payment pallet.
+    #[codec(index = 3)]
+    TransactionPayment(pallet_transaction_payment::Event),
+    /// An event of the sudo pallet.
+    #[codec(index = 4)]
+    Sudo(pallet_sudo::Event),
+}
+
+/// Every pallet error of the runtime, as metadata V15's outer error enum: the pallet index,
+/// then the pallet's error (the first bytes of `DispatchError::Module`).
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+pub enum RuntimeError {
+    /// An error of the system pallet.
+    #[codec(index = 0)]
+    System(pallet_system::Error<Runtime>),
+    /// An error of the timestamp pallet.
+    #[codec(index = 1)]
+    Timestamp(pallet_timestamp::Error<Runtime>),
+    /// An error of the balances pallet.
+    #[codec(index = 2)]
+    Balances(pallet_balances::Error<Runtime>),
+    /// An error of the sudo pallet.
+    #[codec(index = 4)]
+    Sudo(pallet_sudo::Error<Runtime>),
+}
+
+/// The pallets' block hooks, called in index order.
+pub struct AllPallets;
+
+impl AllPallets {
+    /// `on_initialize` of every pallet; the weight they used.
+    pub fn on_initialize(n: BlockNumber) -> Weight {
+        <System as Hooks>::on_initialize(n)
+            .saturating_add(<Timestamp as Hooks>::on_initialize(n))
+            .saturating_add(<Balances as Hooks>::on_initialize(n))
+            .saturating_add(<TransactionPayment as Hooks>::on_initialize(n))
+            .saturating_add(<Sudo as Hooks>::on_initialize(n))
+    }
+
+    /// `on_idle` of every pallet, each offered what the previous ones left; the weight used.
+    pub fn on_idle(n: BlockNumber, remaining: Weight) -> Weight {
+        let hooks: [fn(BlockNumber, Weight) -> Weight; 5] = [
+            <System as Hooks>::on_idle,
+            <Timestamp as Hooks>::on_idle,
+            <Balances as Hooks>::on_idle,
+            <TransactionPayment as Hooks>::on_idle,
+            <Sudo as Hooks>::on_idle,
+        ];
+        let mut used = Weight::ZERO;
+        for hook in hooks {
+            used = used.saturating_add(hook(n, remaining.saturating_sub(used)));
+        }
+        used
+    }
+
+    /// `on_finalize` of every pallet.
+    pub fn on_finalize(n: BlockNumber) {
+        <System as Hooks>::on_finalize(n);
+        <Timestamp as Hooks>::on_finalize(n);
+        <Balances as Hooks>::on_finalize(n);
+        <TransactionPayment as Hooks>::on_finalize(n);
+        <Sudo as Hooks>::on_finalize(n);
+    }
+}
+
+/// Index of the storage-only `Aura` entry in metadata.
+pub const AURA_INDEX: u8 = 20;
+/// Index of the storage-only `Grandpa` entry in metadata.
+pub const GRANDPA_INDEX: u8 = 21;
+/// Index of the storage-only `Authorship` entry in metadata.
+pub const AUTHORSHIP_INDEX: u8 = 22;
+
+fn storage_only(
+    name: &'static str,
+    storage: frame_metadata::v14::PalletStorageMetadata<scale_info::form::MetaForm>,
+    doc: &'static str,
+) -> PalletDescription {
+    PalletDescription {
+        name,
+        storage: Some(storage),
+        calls: None,
+        event: None,
+        error: None,
+        constants: Vec::new(),
+        docs: vec![doc],
+    }
+}
+
+/// Every pallet's description with its index, in index order: what metadata lists.
+pub fn pallet_descriptions() -> Vec<(u8, PalletDescription)> {
+    vec![
+        (<Runtime as pallet_system::Config>::INDEX, System::describe()),
+        (<Runtime as pallet_timestamp::Config>::INDEX, Timestamp::describe()),
+        (<Runtime as pallet_balances::Config>::INDEX, Balances::describe()),
+        (<Runtime as pallet_transaction_payment::Config>::INDEX, TransactionPayment::describe()),
+        (<Runtime as pallet_sudo::Config>::INDEX, Sudo::describe()),
+        (AURA_INDEX, storage_only("Aura", consensus::aura::storage_metadata(), " The block authors, in slot order.")),
+        (
+            GRANDPA_INDEX,
+            storage_only("Grandpa", consensus::grandpa::storage_metadata(), " The finality voters and their weights."),
+        ),
+        (
+            AUTHORSHIP_INDEX,
+            storage_only("Authorship", consensus::authorship::storage_metadata(), " The author of the current block."),
+        ),
+    ]
+}
+
+/// The timestamp inherent's call for `now` (milliseconds).
+pub fn timestamp_set_call(now: Moment) -> RuntimeCall {
+    RuntimeCall::Timestamp(pallet_timestamp::Call::set { now })
+}
+
+/// The time a timestamp call sets.
+pub fn timestamp_of_call(call: &pallet_timestamp::Call) -> Option<Moment> {
+    match call {
+        pallet_timestamp::Call::set { now } => Some(*now),
+    }
+}
+
+/// Sets the sudo key (genesis).
+pub(crate) fn set_sudo_key(key: &AccountId) {
+    Sudo::genesis_set_key(key.clone())
+}
+
+/// The root of the state the externalities hold now (the parent state with this block's
+/// changes so far): the header's state root when called at the end of a block.
+///
+/// The externalities keep the trie nodes of this computation: after `finalize_block` the node
+/// takes them with `Externalities::take_trie_nodes` and stores them with the block.
+pub fn storage_root() -> H256 {
+    basalt_support::state::io::storage_root()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scale_info::{PortableRegistry, Registry, TypeDef};
+
+    fn variants<T: TypeInfo + 'static>() -> (Vec<String>, Vec<(String, u8)>) {
+        let mut registry = Registry::new();
+        let id = registry.register_type(&scale_info::meta_type::<T>());
+        let portable: PortableRegistry = registry.into();
+        let ty = portable.resolve(id.id).expect("registered");
+        let TypeDef::Variant(v) = &ty.type_def else { panic!("an enum") };
+        (ty.path.segments.clone(), v.variants.iter().map(|v| (v.name.clone(), v.index)).collect())
+    }
+
+    #[test]
+    fn pallet_indices_match_outer_enum_variants() {
+        let indices = [
+            ("System", <Runtime as pallet_system::Config>::INDEX),
+            ("Timestamp", <Runtime as pallet_timestamp::Config>::INDEX),
+            ("Balances", <Runtime as pallet_balances::Config>::INDEX),
+            ("TransactionPayment", <Runtime as pallet_transaction_payment::Config>::INDEX),
+            ("Sudo", <Runtime as pallet_sudo::Config>::INDEX),
+        ];
+        assert_eq!(indices.map(|(_, i)| i), [0, 1, 2, 3, 4]);
+        let index_of = |name: &str| indices.iter().find(|(n, _)| *n == name).map(|(_, i)| *i);
+
+        let (path, calls) = variants::<RuntimeCall>();
+        assert_eq!(path, vec!["basalt_runtime", "RuntimeCall"]);
+        assert_eq!(calls.len(), 4);
+        for (name, index) in &calls {
+            assert_eq!(index_of(name), Some(*index), "RuntimeCall::{name}");
+        }
+        let (path, events) = variants::<RuntimeEvent>();
+        assert_eq!(path, vec!["basalt_runtime", "RuntimeEvent"]);
+        assert_eq!(events.len(), 4);
+        for (name, index) in &events {
+            assert_eq!(index_of(name), Some(*index), "RuntimeEvent::{name}");
+        }
+        let (path, errors) = variants::<RuntimeError>();
+        assert_eq!(path, vec!["basalt_runtime", "RuntimeError"]);
+        for (name, index) in &errors {
+            assert_eq!(index_of(name), Some(*index), "RuntimeError::{name}");
+        }
+        for (index, description) in pallet_descriptions() {
+            if let Some(expected) = index_of(description.name) {
+                assert_eq!(expected, index, "{}", description.name);
+            }
+        }
+    }
+
+    #[test]
+    fn encoded_calls_start_with_the_pallet_index() {
+        let call = timestamp_set_call(7);
+        assert_eq!(call.encode(), vec![1, 0, 7 << 2]);
+        let remark = RuntimeCall::System(pallet_system::Call::remark { remark: vec![1] });
+        assert_eq!(remark.encode()[..2], [0, 0]);
+    }
+
+    #[test]
+    fn treasury_account_is_substrates() {
+        use basalt_support::sp_core::crypto::{Ss58AddressFormat, Ss58Codec};
+        assert_eq!(
+            treasury_account().to_ss58check_with_version(Ss58AddressFormat::custom(42)),
+            "5EYCAe5ijiYfyeZ2JJCGq56LmPyNRAKzpG4QkoQkkQNB5e6Z"
+        );
+    }
+}

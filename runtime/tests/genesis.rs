@@ -1,0 +1,114 @@
+//! Genesis from JSON: what the dev chain holds, and every malformed input refused clearly.
+
+mod common;
+
+use basalt_runtime::consensus::{aura, grandpa};
+use basalt_runtime::genesis::{self, GenesisConfig, GenesisError, DEV_BALANCE};
+use basalt_runtime::{Balances, EXISTENTIAL_DEPOSIT};
+use common::*;
+
+const ALICE: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+const BOB: &str = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
+const ALICE_ED25519: &str = "5FA9nQDVg267DEd8m1ZypXLBnvN7SFxYwV7ndqSYGiN9TTpu";
+
+fn json(balances: &str) -> String {
+    format!(
+        r#"{{"system":{{}},"balances":{{"balances":{balances}}},"sudo":{{"key":"{ALICE}"}},
+            "aura":{{"authorities":["{ALICE}"]}},"grandpa":{{"authorities":[["{ALICE_ED25519}",1]]}}}}"#
+    )
+}
+
+#[test]
+fn dev_genesis_funds_the_dev_accounts() {
+    let chain = Chain::dev();
+    for name in genesis::DEV_ACCOUNTS {
+        assert_eq!(free_balance(&chain, &genesis::dev_account(name)), DEV_BALANCE, "{name}");
+    }
+    assert_eq!(free_balance(&chain, &basalt_runtime::treasury_account()), EXISTENTIAL_DEPOSIT);
+    chain.read(|| {
+        assert_eq!(Balances::total_issuance(), 6 * DEV_BALANCE + EXISTENTIAL_DEPOSIT);
+        assert_eq!(pallet_sudo::Key::get(), Some(genesis::dev_account("Alice")));
+        assert_eq!(aura::Authorities::get(), vec![genesis::dev_account("Alice")]);
+        assert_eq!(grandpa::Authorities::get(), vec![(genesis::dev_grandpa_key("Alice"), 1)]);
+        assert_eq!(pallet_system::Number::get(), 0);
+    });
+    let local = genesis::local_genesis();
+    assert_eq!(local.aura.authorities.len(), 4);
+    assert!(genesis::build(&local).is_ok());
+}
+
+#[test]
+fn json_roundtrips_and_matches_the_dev_config() {
+    let dev = genesis::dev_genesis();
+    let value = dev.to_json();
+    assert_eq!(value["sudo"]["key"], ALICE);
+    assert_eq!(value["aura"]["authorities"][0], ALICE);
+    assert_eq!(value["grandpa"]["authorities"][0][0], ALICE_ED25519);
+    assert_eq!(value["balances"]["balances"][1][0], BOB);
+    assert_eq!(value["balances"]["balances"][0][1], 1_000_000_000_000_000_000u64);
+    let back: GenesisConfig = serde_json::from_value(value).expect("roundtrip");
+    assert_eq!(back, dev);
+    assert_eq!(genesis::build(&back), genesis::build(&dev));
+}
+
+#[test]
+fn amounts_may_be_numbers_or_decimal_strings() {
+    let config = GenesisConfig::from_json(&json(&format!(
+        r#"[["{ALICE}", 1000000000000], ["{BOB}", "340282366920938463463374607431768211"]]"#
+    )))
+    .expect("parses");
+    assert_eq!(config.balances.balances[1].1 .0, 340282366920938463463374607431768211);
+    assert!(genesis::build(&config).is_ok());
+    // Serialised back, a large amount is a string again.
+    assert!(config.to_json()["balances"]["balances"][1][1].is_string());
+}
+
+#[test]
+fn malformed_configurations_are_refused() {
+    let parse_err = |text: &str| match GenesisConfig::from_json(text) {
+        Err(GenesisError::Json(message)) => message,
+        other => panic!("expected a JSON error for {text}: {other:?}"),
+    };
+    // Bad SS58: checksum, prefix, not base58.
+    let mut bad = ALICE.to_string();
+    bad.replace_range(5..6, "x");
+    assert!(parse_err(&json(&format!(r#"[["{bad}", 1000000000000]]"#))).contains("SS58"));
+    assert!(parse_err(&json(r#"[["hello", 1]]"#)).contains("SS58"));
+    let polkadot_alice = "15oF4uVJwmo4TdGW7VfQxNLavjCXviqxT9S1MgbjMNHr6Sp5";
+    assert!(parse_err(&json(&format!(r#"[["{polkadot_alice}", 1000000000000]]"#))).contains("prefix"));
+    // Bad amounts.
+    assert!(parse_err(&json(&format!(r#"[["{ALICE}", -1]]"#))).contains("negative"));
+    assert!(parse_err(&json(&format!(r#"[["{ALICE}", 1e30]]"#))).contains("decimal strings"));
+    assert!(parse_err(&json(&format!(r#"[["{ALICE}", "12ab"]]"#))).contains("decimal"));
+    assert!(parse_err(&json(&format!(r#"[["{ALICE}", "999999999999999999999999999999999999999999"]]"#))).contains("overflows"));
+    // Unknown fields and wrong shapes.
+    assert!(parse_err(r#"{"balances":{"balances":[]},"staking":{}}"#).contains("staking"));
+    assert!(!parse_err(r#"{"balances":{"balances":[["x"]]}}"#).is_empty());
+    assert!(!parse_err("not json").is_empty());
+
+    let build = |balances: &str| genesis::build(&GenesisConfig::from_json(&json(balances)).expect("parses"));
+    assert!(matches!(build(&format!(r#"[["{ALICE}", 0]]"#)), Err(GenesisError::BalanceTooLow { amount: 0, .. })));
+    assert!(matches!(build(&format!(r#"[["{ALICE}", 5]]"#)), Err(GenesisError::BalanceTooLow { .. })));
+    assert!(matches!(
+        build(&format!(r#"[["{ALICE}", 1000000000000], ["{ALICE}", 1000000000000]]"#)),
+        Err(GenesisError::Duplicate { field: "balances.balances", .. })
+    ));
+    let max = u128::MAX.to_string();
+    assert_eq!(
+        build(&format!(r#"[["{ALICE}", "{max}"], ["{BOB}", "{max}"]]"#)),
+        Err(GenesisError::IssuanceOverflow)
+    );
+
+    let mut no_authorities = genesis::dev_genesis();
+    no_authorities.aura.authorities.clear();
+    assert_eq!(genesis::build(&no_authorities), Err(GenesisError::NoAuthorities("aura.authorities")));
+    let mut zero_weight = genesis::dev_genesis();
+    zero_weight.grandpa.authorities[0].1 = 0;
+    assert!(matches!(genesis::build(&zero_weight), Err(GenesisError::ZeroWeight(_))));
+    let mut twice = genesis::local_genesis();
+    let first = twice.aura.authorities[0].clone();
+    twice.aura.authorities.push(first);
+    assert!(matches!(genesis::build(&twice), Err(GenesisError::Duplicate { field: "aura.authorities", .. })));
+    // Errors explain themselves.
+    assert!(GenesisError::IssuanceOverflow.to_string().contains("overflows"));
+}
