@@ -108,6 +108,8 @@ pub fn build_block(
             logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, slot.encode())],
         },
     };
+    let started = Instant::now();
+    let mut applied_at = started;
     let built = ext.execute_with(|| {
         api::initialize_block(&pre_header);
         let mut extrinsics: Vec<OpaqueExtrinsic> = Vec::with_capacity(candidates.len() + 1);
@@ -147,6 +149,7 @@ pub fn build_block(
                 Err(TransactionValidityError::Unknown(_)) => {}
             }
         }
+        applied_at = Instant::now();
         let header = api::finalize_block().map_err(|e| e.to_string())?;
         Ok((header, extrinsics, included, invalid))
     });
@@ -156,6 +159,14 @@ pub fn build_block(
     let (header, extrinsics, included, invalid) = built.map_err(AuthorError::Runtime)?;
     let (root, trie_nodes) = crate::client::post_state(ext, &state)
         .map_err(|_| AuthorError::CorruptState(parent_hash))?;
+    tracing::debug!(
+        target: LOG,
+        "built #{} with {} transactions: apply {} ms, finalize and state root {} ms",
+        header.number,
+        included.len(),
+        applied_at.duration_since(started).as_millis(),
+        applied_at.elapsed().as_millis()
+    );
     if root != header.state_root {
         return Err(AuthorError::Runtime(format!(
             "the runtime's state root {:?} differs from the trie's {root:?}",

@@ -98,12 +98,12 @@ pub struct ChainSpec {
 #[derive(Debug, thiserror::Error)]
 pub enum ChainSpecError {
     /// The file could not be read.
-    #[error("cannot read chain spec {path}: {source}")]
+    #[error("cannot read chain spec {path}: {error}")]
     Read {
         /// The file.
         path: String,
         /// The I/O error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The file is not valid JSON or not a chain spec.
     #[error("invalid chain spec {origin}: {message}")]
@@ -174,9 +174,9 @@ impl ChainSpec {
 
     /// Read and check a JSON chain spec file.
     pub fn from_file(path: &Path) -> Result<Self, ChainSpecError> {
-        let bytes = std::fs::read(path).map_err(|source| ChainSpecError::Read {
+        let bytes = std::fs::read(path).map_err(|error| ChainSpecError::Read {
             path: path.display().to_string(),
-            source,
+            error,
         })?;
         Self::from_json_bytes(&bytes, &path.display().to_string())
     }
@@ -228,10 +228,12 @@ impl ChainSpec {
             if let Some(v) = props.get("tokenDecimals") {
                 match v.as_u64() {
                     Some(d) if d == u64::from(basalt_support::TOKEN_DECIMALS) => {}
-                    Some(d) => return Err(format!(
+                    Some(d) => {
+                        return Err(format!(
                         "`properties.tokenDecimals` is {d} but the runtime's token has {} decimals",
                         basalt_support::TOKEN_DECIMALS
-                    )),
+                    ))
+                    }
                     None => return Err("`properties.tokenDecimals` must be a number".into()),
                 }
             }

@@ -49,12 +49,12 @@ pub enum KeystoreError {
         public: String,
     },
     /// A file system operation failed.
-    #[error("keystore I/O error on {path}: {source}")]
+    #[error("keystore I/O error on {path}: {error}")]
     Io {
         /// The path involved.
         path: PathBuf,
         /// The underlying error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
@@ -125,9 +125,9 @@ impl std::fmt::Debug for Keystore {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> KeystoreError + '_ {
-    move |source| KeystoreError::Io {
+    move |error| KeystoreError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     }
 }
 

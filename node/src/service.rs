@@ -467,7 +467,7 @@ pub async fn run(cmd: RunCmd) -> anyhow::Result<()> {
             .header(info.best_hash)
             .and_then(|h| basalt_runtime::consensus::aura_slot(&h.digest));
         let current_slot = crate::client::now_ms() / cmd.slot_duration_ms.max(1);
-        if let Some(best_slot) = best_slot.filter(|s| *s >= current_slot) {
+        if let Some(best_slot) = best_slot.filter(|s| *s > current_slot) {
             tracing::warn!(
                 target: LOG,
                 "the best block is from slot {best_slot}, but the current slot is {current_slot}: the chain was authored with a shorter --slot-duration-ms or a clock ahead of this one; no block can be authored until slot {}",

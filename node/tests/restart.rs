@@ -58,10 +58,6 @@ impl Node {
         node
     }
 
-    fn pid(&self) -> u32 {
-        self.child.as_ref().map(Child::id).expect("node is running")
-    }
-
     fn rpc(&self, method: &str, params: Value) -> Result<Value, String> {
         rpc(self.rpc_port, method, params)
     }
@@ -398,9 +394,7 @@ fn kill_9_during_transfers_loses_nothing_final() {
             std::thread::sleep(Duration::from_millis(20));
         }
         last_final = Some(node.finalized());
-        let pid = node.pid();
         node.crash();
-        assert!(pid > 0);
     }
 
     // After the last crash: the chain goes on, and Bob's balance is the chain's.
