@@ -8,13 +8,18 @@
 //!   parallel too and compares the roots), then the state root and trie nodes to store.
 //!
 //! Throughput is reported in transfers per second. Run with
-//! `cargo bench -p basalt-runtime --bench block_import`.
+//! `cargo bench -p basalt-runtime --bench block_import`; a single timed pass per size is printed
+//! first (with `PHASES=1`, the author's time split into signatures, application and
+//! finalisation), so `cargo bench ... -- nomatch` gives a quick reading without criterion's
+//! sampling. `RAYON_NUM_THREADS` sets the number of cores used for signatures.
 
 use basalt_runtime::extensions::{signed_extra, AdditionalSigned};
 use basalt_runtime::genesis::{self, Amount, Ss58Account};
 use basalt_runtime::version::{SPEC_VERSION, TRANSACTION_VERSION};
 use basalt_runtime::{api, RuntimeCall, UncheckedExtrinsic};
-use basalt_support::generic::{extrinsics_root, Block, Digest, DigestItem, Era, Header, OpaqueExtrinsic};
+use basalt_support::generic::{
+    extrinsics_root, Block, Digest, DigestItem, Era, Header, OpaqueExtrinsic,
+};
 use basalt_support::multiaddress::MultiAddress;
 use basalt_support::primitives::{hashing::blake2_256, UNIT};
 use basalt_support::sp_core::{sr25519, Pair};
@@ -39,17 +44,25 @@ struct Fixture {
 
 impl Fixture {
     fn new(n: u32) -> Self {
-        let senders: Vec<sr25519::Pair> =
-            (0..n).into_par_iter().map(|i| sr25519::Pair::from_seed(&blake2_256(&i.to_le_bytes()))).collect();
+        let senders: Vec<sr25519::Pair> = (0..n)
+            .into_par_iter()
+            .map(|i| sr25519::Pair::from_seed(&blake2_256(&i.to_le_bytes())))
+            .collect();
         let mut config = genesis::dev_genesis();
-        config
-            .balances
-            .balances
-            .extend(senders.iter().map(|p| (Ss58Account(AccountId::from(p.public())), Amount(1_000 * UNIT))));
+        config.balances.balances.extend(senders.iter().map(|p| {
+            (
+                Ss58Account(AccountId::from(p.public())),
+                Amount(1_000 * UNIT),
+            )
+        }));
         let storage = genesis::build(&config).expect("genesis");
         let store = Arc::new(InMemoryNodes::new());
         let (root, nodes) = TrieBackend::new(store.clone(), EMPTY_TRIE_ROOT)
-            .storage_root(storage.iter().map(|(k, v)| (k.as_slice(), Some(v.as_slice()))))
+            .storage_root(
+                storage
+                    .iter()
+                    .map(|(k, v)| (k.as_slice(), Some(v.as_slice()))),
+            )
             .expect("genesis trie");
         store.insert_nodes(nodes);
         let genesis = Header {
@@ -59,18 +72,34 @@ impl Fixture {
             extrinsics_root: extrinsics_root(&[]),
             digest: Digest::default(),
         };
-        Fixture { store, genesis, senders }
+        Fixture {
+            store,
+            genesis,
+            senders,
+        }
     }
 
     fn ext(&self) -> Externalities {
-        Externalities::new(Arc::new(TrieBackend::new(self.store.clone(), self.genesis.state_root)))
+        Externalities::new(Arc::new(TrieBackend::new(
+            self.store.clone(),
+            self.genesis.state_root,
+        )))
     }
 
     /// One immortal transfer of 1 BSLT from each sender to a distinct new account.
     fn transfers(&self) -> Vec<OpaqueExtrinsic> {
         let genesis_hash = self.genesis.hash();
-        let additional: AdditionalSigned =
-            ((), SPEC_VERSION, TRANSACTION_VERSION, genesis_hash, genesis_hash, (), (), (), None);
+        let additional: AdditionalSigned = (
+            (),
+            SPEC_VERSION,
+            TRANSACTION_VERSION,
+            genesis_hash,
+            genesis_hash,
+            (),
+            (),
+            (),
+            None,
+        );
         self.senders
             .par_iter()
             .enumerate()
@@ -85,9 +114,14 @@ impl Fixture {
                 let mut payload = call.encode();
                 extra.encode_to(&mut payload);
                 additional.encode_to(&mut payload);
-                let signature = basalt_support::multisig::MultiSignature::Sr25519(pair.sign(&payload).0);
-                let xt =
-                    UncheckedExtrinsic::new_signed(call, MultiAddress::Id(AccountId::from(pair.public())), signature, extra);
+                let signature =
+                    basalt_support::multisig::MultiSignature::Sr25519(pair.sign(&payload).0);
+                let xt = UncheckedExtrinsic::new_signed(
+                    call,
+                    MultiAddress::Id(AccountId::from(pair.public())),
+                    signature,
+                    extra,
+                );
                 OpaqueExtrinsic::from(&xt)
             })
             .collect()
@@ -99,7 +133,9 @@ impl Fixture {
             number: 1,
             state_root: H256::zero(),
             extrinsics_root: H256::zero(),
-            digest: Digest { logs: vec![DigestItem::PreRuntime(*b"aura", 1u64.encode())] },
+            digest: Digest {
+                logs: vec![DigestItem::PreRuntime(*b"aura", 1u64.encode())],
+            },
         }
     }
 
@@ -124,7 +160,12 @@ impl Fixture {
             let h = api::finalize_block().expect("finalizes");
             let t3 = Instant::now();
             if std::env::var("PHASES").is_ok() {
-                eprintln!("  sigs {:?} apply {:?} finalize {:?}", t1 - t0, t2 - t1, t3 - t2);
+                eprintln!(
+                    "  sigs {:?} apply {:?} finalize {:?}",
+                    t1 - t0,
+                    t2 - t1,
+                    t3 - t2
+                );
             }
             (h, included)
         });
@@ -136,14 +177,17 @@ impl Fixture {
     /// The importer's work; returns the number of new trie nodes.
     fn import(&self, block: &Block) -> usize {
         let mut ext = self.ext();
-        ext.execute_with(|| api::execute_block(block)).expect("imports");
+        ext.execute_with(|| api::execute_block(block))
+            .expect("imports");
         self.commit(ext).1
     }
 
     /// The state root `finalize_block` computed and how many trie nodes it adds (what the node
     /// stores with the block).
     fn commit(&self, mut ext: Externalities) -> (H256, usize) {
-        let (root, nodes) = ext.take_trie_nodes().expect("finalize_block computed the root");
+        let (root, nodes) = ext
+            .take_trie_nodes()
+            .expect("finalize_block computed the root");
         assert!(!ext.is_corrupt());
         (root, nodes.len())
     }

@@ -2,7 +2,7 @@
 //!
 //! Every function must run inside `Externalities::execute_with` over the state it concerns
 //! (the parent state for block building, import and validation; the block's own state for
-//! queries), except [`version`], [`metadata`], [`metadata_at_version`] and
+//! queries), except [`version`], [`metadata()`], [`metadata_at_version`] and
 //! [`metadata_versions`], which read no state.
 //!
 //! [`state_call`] serves the same functions to RPC clients by their Substrate names with SCALE
@@ -10,7 +10,9 @@
 //! methods; outputs carry no trailing bytes (py-substrate-interface decodes
 //! `AccountNonceApi_account_nonce` strictly as a `u32`).
 
-use crate::api_types::{CheckInherentsResult, InherentData, OpaqueMetadata, MAX_TIMESTAMP_DRIFT_MS};
+use crate::api_types::{
+    CheckInherentsResult, InherentData, OpaqueMetadata, MAX_TIMESTAMP_DRIFT_MS,
+};
 use crate::executive::{self, ExecuteBlockError, ExtrinsicInclusionMode};
 use crate::{metadata, Runtime, RuntimeCall, TransactionPayment};
 use basalt_support::dispatch::Dispatchable;
@@ -77,7 +79,11 @@ pub fn execute_block(block: &Block) -> Result<(), ExecuteBlockError> {
 
 /// Checks a transaction for the pool on the state of block `parent_hash`; the caller discards
 /// the externalities afterwards.
-pub fn validate_transaction(source: TransactionSource, xt: &OpaqueExtrinsic, parent_hash: H256) -> TransactionValidity {
+pub fn validate_transaction(
+    source: TransactionSource,
+    xt: &OpaqueExtrinsic,
+    parent_hash: H256,
+) -> TransactionValidity {
     executive::validate_transaction(source, xt, parent_hash)
 }
 
@@ -88,7 +94,10 @@ pub fn account_nonce(account: &AccountId) -> Nonce {
 
 /// The weight, class and fee (without tip) of `xt` if it were `len` bytes long; unsigned
 /// extrinsics pay nothing. `Invalid(Call)` when `xt` does not decode.
-pub fn query_info(xt: &OpaqueExtrinsic, len: u32) -> Result<RuntimeDispatchInfo, TransactionValidityError> {
+pub fn query_info(
+    xt: &OpaqueExtrinsic,
+    len: u32,
+) -> Result<RuntimeDispatchInfo, TransactionValidityError> {
     let uxt = decode_extrinsic(xt)?;
     let info = Dispatchable::<Runtime>::dispatch_info(&uxt.function);
     let mut answer = TransactionPayment::query_info(len, &info);
@@ -100,12 +109,22 @@ pub fn query_info(xt: &OpaqueExtrinsic, len: u32) -> Result<RuntimeDispatchInfo,
 
 /// The parts of the fee of `xt` if it were `len` bytes long. `Invalid(Call)` when `xt` does
 /// not decode.
-pub fn query_fee_details(xt: &OpaqueExtrinsic, len: u32) -> Result<FeeDetails, TransactionValidityError> {
+pub fn query_fee_details(
+    xt: &OpaqueExtrinsic,
+    len: u32,
+) -> Result<FeeDetails, TransactionValidityError> {
     let uxt = decode_extrinsic(xt)?;
     let info = Dispatchable::<Runtime>::dispatch_info(&uxt.function);
-    let tip = uxt.signature.as_ref().map(|(_, _, extra)| extra.7.0).unwrap_or(0);
+    let tip = uxt
+        .signature
+        .as_ref()
+        .map(|(_, _, extra)| extra.7 .0)
+        .unwrap_or(0);
     if uxt.signature.is_none() {
-        return Ok(FeeDetails { inclusion_fee: None, tip: 0 });
+        return Ok(FeeDetails {
+            inclusion_fee: None,
+            tip: 0,
+        });
     }
     Ok(TransactionPayment::compute_fee_details(len, &info, tip))
 }
@@ -126,13 +145,20 @@ fn check_inherents_with(block: &Block, data: &InherentData) -> CheckInherentsRes
             RuntimeCall::Timestamp(call) => crate::timestamp_of_call(&call),
             _ => None,
         });
-    let mut result = CheckInherentsResult { okay: true, fatal_error: false, errors: InherentData::default() };
+    let mut result = CheckInherentsResult {
+        okay: true,
+        fatal_error: false,
+        errors: InherentData::default(),
+    };
     if let (Some(block_time), Some(now)) = (block_time, data.timestamp()) {
         if block_time > now.saturating_add(MAX_TIMESTAMP_DRIFT_MS) {
             // sp_timestamp::InherentError::TooFarInFuture, a fatal error.
             result.okay = false;
             result.fatal_error = true;
-            result.errors.data.insert(crate::api_types::TIMESTAMP_INHERENT_ID, vec![1]);
+            result
+                .errors
+                .data
+                .insert(crate::api_types::TIMESTAMP_INHERENT_ID, vec![1]);
         }
     }
     result
@@ -176,7 +202,8 @@ pub fn state_call(method: &str, bytes: &[u8]) -> Result<Vec<u8>, String> {
         }
         "BlockBuilder_apply_extrinsic" => {
             let xt: OpaqueExtrinsic = input(method, bytes)?;
-            decode_extrinsic(&xt).map_err(|_| format!("{method}: could not decode the extrinsic"))?;
+            decode_extrinsic(&xt)
+                .map_err(|_| format!("{method}: could not decode the extrinsic"))?;
             apply_extrinsic(&xt).encode()
         }
         "BlockBuilder_finalize_block" => {
@@ -185,7 +212,9 @@ pub fn state_call(method: &str, bytes: &[u8]) -> Result<Vec<u8>, String> {
         }
         "BlockBuilder_inherent_extrinsics" => {
             let data: InherentData = input(method, bytes)?;
-            let now = data.timestamp().ok_or_else(|| format!("{method}: no timestamp in the inherent data"))?;
+            let now = data
+                .timestamp()
+                .ok_or_else(|| format!("{method}: no timestamp in the inherent data"))?;
             inherent_extrinsics(now).encode()
         }
         "BlockBuilder_check_inherents" => {
@@ -193,8 +222,10 @@ pub fn state_call(method: &str, bytes: &[u8]) -> Result<Vec<u8>, String> {
             check_inherents_with(&block, &data).encode()
         }
         "TaggedTransactionQueue_validate_transaction" => {
-            let (source, xt, parent): (TransactionSource, OpaqueExtrinsic, H256) = input(method, bytes)?;
-            decode_extrinsic(&xt).map_err(|_| format!("{method}: could not decode the extrinsic"))?;
+            let (source, xt, parent): (TransactionSource, OpaqueExtrinsic, H256) =
+                input(method, bytes)?;
+            decode_extrinsic(&xt)
+                .map_err(|_| format!("{method}: could not decode the extrinsic"))?;
             validate_transaction(source, &xt, parent).encode()
         }
         "AccountNonceApi_account_nonce" => {
@@ -203,11 +234,15 @@ pub fn state_call(method: &str, bytes: &[u8]) -> Result<Vec<u8>, String> {
         }
         "TransactionPaymentApi_query_info" => {
             let (xt, len): (OpaqueExtrinsic, u32) = input(method, bytes)?;
-            query_info(&xt, len).map_err(|_| format!("{method}: could not decode the extrinsic"))?.encode()
+            query_info(&xt, len)
+                .map_err(|_| format!("{method}: could not decode the extrinsic"))?
+                .encode()
         }
         "TransactionPaymentApi_query_fee_details" => {
             let (xt, len): (OpaqueExtrinsic, u32) = input(method, bytes)?;
-            query_fee_details(&xt, len).map_err(|_| format!("{method}: could not decode the extrinsic"))?.encode()
+            query_fee_details(&xt, len)
+                .map_err(|_| format!("{method}: could not decode the extrinsic"))?
+                .encode()
         }
         "TransactionPaymentApi_query_weight_to_fee" => {
             let weight: Weight = input(method, bytes)?;

@@ -52,9 +52,13 @@ impl InherentData {
 impl TypeInfo for InherentData {
     type Identity = Self;
     fn type_info() -> Type {
-        Type::builder().path(Path::new("InherentData", "sp_inherents")).composite(
-            Fields::named().field(|f| f.ty::<BTreeMap<[u8; 8], Vec<u8>>>().name("data").type_name("BTreeMap")),
-        )
+        Type::builder()
+            .path(Path::new("InherentData", "sp_inherents"))
+            .composite(Fields::named().field(|f| {
+                f.ty::<BTreeMap<[u8; 8], Vec<u8>>>()
+                    .name("data")
+                    .type_name("BTreeMap")
+            }))
     }
 }
 
@@ -72,12 +76,18 @@ pub struct CheckInherentsResult {
 impl TypeInfo for CheckInherentsResult {
     type Identity = Self;
     fn type_info() -> Type {
-        Type::builder().path(Path::new("CheckInherentsResult", "sp_inherents")).composite(
-            Fields::named()
-                .field(|f| f.ty::<bool>().name("okay").type_name("bool"))
-                .field(|f| f.ty::<bool>().name("fatal_error").type_name("bool"))
-                .field(|f| f.ty::<InherentData>().name("errors").type_name("InherentData")),
-        )
+        Type::builder()
+            .path(Path::new("CheckInherentsResult", "sp_inherents"))
+            .composite(
+                Fields::named()
+                    .field(|f| f.ty::<bool>().name("okay").type_name("bool"))
+                    .field(|f| f.ty::<bool>().name("fatal_error").type_name("bool"))
+                    .field(|f| {
+                        f.ty::<InherentData>()
+                            .name("errors")
+                            .type_name("InherentData")
+                    }),
+            )
     }
 }
 
@@ -97,7 +107,11 @@ impl TypeInfo for BlockType {
             .composite(
                 Fields::named()
                     .field(|f| f.ty::<Header>().name("header").type_name("Header"))
-                    .field(|f| f.ty::<Vec<UncheckedExtrinsic>>().name("extrinsics").type_name("Vec<Extrinsic>")),
+                    .field(|f| {
+                        f.ty::<Vec<UncheckedExtrinsic>>()
+                            .name("extrinsics")
+                            .type_name("Vec<Extrinsic>")
+                    }),
             )
     }
 }

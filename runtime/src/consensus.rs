@@ -72,7 +72,9 @@ pub fn aura_slot(digest: &Digest) -> Option<u64> {
 /// The Aura authority of `slot`, if there are authorities.
 pub fn slot_author(slot: u64) -> Option<AccountId> {
     let authorities = aura::Authorities::get();
-    let len = u64::try_from(authorities.len()).ok().filter(|len| *len > 0)?;
+    let len = u64::try_from(authorities.len())
+        .ok()
+        .filter(|len| *len > 0)?;
     let index = usize::try_from(slot % len).ok()?;
     authorities.get(index).cloned()
 }

@@ -2,10 +2,11 @@
 //!
 //! Block building (the node's author): [`initialize_block`], the inherents from
 //! [`inherent_extrinsics`], then [`apply_extrinsic`] for each transaction (or, faster,
-//! [`check_signatures_parallel`] once and [`apply_extrinsic_prechecked`] per extrinsic), then
-//! [`finalize_block`], which returns the header with both roots. Block import: [`execute_block`]
-//! does the same and compares the roots with the header's. Transaction pool:
-//! [`validate_transaction`].
+//! [`check_signatures_parallel`] once and [`apply_extrinsic_prechecked`] per extrinsic, so no
+//! signature is verified twice), then [`finalize_block`], which returns the header with both
+//! roots. Block import: [`execute_block`] does the same with the signatures verified on rayon's
+//! pool while this thread executes the block, and compares the result with the header.
+//! Transaction pool: [`validate_transaction`].
 //!
 //! Guarantees:
 //! - An extrinsic refused by `apply_*` (`Err(TransactionValidityError)`) leaves no trace: its
@@ -26,18 +27,21 @@ use crate::extensions::{self, SignedExtra};
 use crate::limits::{BASE_BLOCK_WEIGHT, MAX_BLOCK_WEIGHT};
 use crate::{AllPallets, Runtime, RuntimeCall, Timestamp, UncheckedExtrinsic};
 use basalt_support::dispatch::{DispatchClass, DispatchInfo, Dispatchable};
-use basalt_support::generic::{extrinsics_root, signed_payload, Block, Digest, DigestItem, Header, OpaqueExtrinsic};
+use basalt_support::generic::{
+    extrinsics_root, signed_payload, Block, Digest, DigestItem, Header, OpaqueExtrinsic,
+};
 use basalt_support::state::io;
 use basalt_support::storage::{OptionQuery, Twox64Concat};
 use basalt_support::validity::{
-    ApplyExtrinsicResult, InvalidTransaction, TransactionSource, TransactionValidity, TransactionValidityError,
-    UnknownTransaction,
+    ApplyExtrinsicResult, InvalidTransaction, TransactionSource, TransactionValidity,
+    TransactionValidityError, UnknownTransaction,
 };
 use basalt_support::{AccountId, DispatchError, DispatchResult, Moment, Origin, Weight, H256};
 use codec::{Compact, CompactLen, Decode, Encode};
 use pallet_system as system;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
+use std::sync::mpsc;
 
 type System = system::Pallet<Runtime>;
 
@@ -87,15 +91,27 @@ impl std::fmt::Display for ExecuteBlockError {
                 write!(f, "bad block number: expected {expected}, found {found}")
             }
             Self::InvalidExtrinsic(index, e) => {
-                write!(f, "invalid extrinsic at index {index}: {} ({e:?})", e.message())
+                write!(
+                    f,
+                    "invalid extrinsic at index {index}: {} ({e:?})",
+                    e.message()
+                )
             }
-            Self::MissingInherent => f.write_str("the block does not start with the timestamp inherent"),
+            Self::MissingInherent => {
+                f.write_str("the block does not start with the timestamp inherent")
+            }
             Self::BadDigest => f.write_str("the header's digest differs from the runtime's"),
             Self::BadExtrinsicsRoot { header, computed } => {
-                write!(f, "bad extrinsics root: header {header:?}, computed {computed:?}")
+                write!(
+                    f,
+                    "bad extrinsics root: header {header:?}, computed {computed:?}"
+                )
             }
             Self::BadStateRoot { header, computed } => {
-                write!(f, "bad state root: header {header:?}, computed {computed:?}")
+                write!(
+                    f,
+                    "bad state root: header {header:?}, computed {computed:?}"
+                )
             }
         }
     }
@@ -116,7 +132,14 @@ pub enum ExtrinsicInclusionMode {
 /// The header's digest without its seals: seals are added after execution (Aura signs the
 /// header without its seal), so they are never input to the runtime.
 fn pre_seal_digest(digest: &Digest) -> Digest {
-    Digest { logs: digest.logs.iter().filter(|item| !matches!(item, DigestItem::Seal(..))).cloned().collect() }
+    Digest {
+        logs: digest
+            .logs
+            .iter()
+            .filter(|item| !matches!(item, DigestItem::Seal(..)))
+            .cloned()
+            .collect(),
+    }
 }
 
 /// Starts a block on top of the current state (the parent's): resets the per-block state,
@@ -139,7 +162,9 @@ fn register_mandatory_weight(weight: Weight) {
 /// which must come first.
 pub fn inherent_extrinsics(timestamp_ms: Moment) -> Vec<OpaqueExtrinsic> {
     let call = crate::timestamp_set_call(timestamp_ms);
-    vec![OpaqueExtrinsic::from(&UncheckedExtrinsic::new_unsigned(call))]
+    vec![OpaqueExtrinsic::from(&UncheckedExtrinsic::new_unsigned(
+        call,
+    ))]
 }
 
 /// The length an extrinsic counts for (fees and block length): its full encoding, length
@@ -151,7 +176,9 @@ pub fn encoded_len(xt: &OpaqueExtrinsic) -> u32 {
 
 /// Decodes an opaque extrinsic as this runtime's; `Invalid(Call)` when the bytes are not one
 /// (wrong version byte, unknown pallet or call, trailing bytes, calls nested too deep).
-pub fn decode_extrinsic(xt: &OpaqueExtrinsic) -> Result<UncheckedExtrinsic, TransactionValidityError> {
+pub fn decode_extrinsic(
+    xt: &OpaqueExtrinsic,
+) -> Result<UncheckedExtrinsic, TransactionValidityError> {
     xt.decode_as::<RuntimeCall, SignedExtra>()
         .map_err(|_| TransactionValidityError::Invalid(InvalidTransaction::Call))
 }
@@ -163,8 +190,15 @@ fn is_inherent_call(call: &RuntimeCall) -> bool {
 
 /// The signer of a signed extrinsic; `Unknown(CannotLookup)` when its address does not name
 /// an account.
-fn signer(address: &basalt_support::generic::ExtrinsicAddress) -> Result<AccountId, TransactionValidityError> {
-    address.clone().lookup().ok_or(TransactionValidityError::Unknown(UnknownTransaction::CannotLookup))
+fn signer(
+    address: &basalt_support::generic::ExtrinsicAddress,
+) -> Result<AccountId, TransactionValidityError> {
+    address
+        .clone()
+        .lookup()
+        .ok_or(TransactionValidityError::Unknown(
+            UnknownTransaction::CannotLookup,
+        ))
 }
 
 /// The signer and the payload it must have signed, or why there is none.
@@ -178,39 +212,116 @@ fn signer_and_payload(
     Ok((who, signed_payload(call, extra, &additional)))
 }
 
-/// Checks the signatures of `xts` on all cores, for the block being built or imported: `true`
-/// where the extrinsic is unsigned or its signature verifies, `false` where it does not decode,
-/// cannot be checked or does not verify.
+/// The outcome of one extrinsic's signature check.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum SignatureCheck {
+    /// Unsigned, or signed and the signature verifies.
+    Valid,
+    /// The signature does not verify.
+    Invalid,
+    /// Not checked: the extrinsic does not decode, its signer or birth block is unknown.
+    /// Applying it reports the precise error.
+    Unchecked,
+}
+
+/// Signature checks started on rayon's pool, to be collected with [`PendingSignatures::finish`].
+struct PendingSignatures {
+    count: usize,
+    outcome: Result<Vec<SignatureCheck>, mpsc::Receiver<Vec<SignatureCheck>>>,
+}
+
+impl PendingSignatures {
+    /// Starts checking the signatures of `xts`. Decoding and the signed payloads' additional
+    /// data are prepared on this thread (the latter reads state); the verification itself runs
+    /// on rayon's pool in the background, unless this thread is one of the pool's, in which case
+    /// it runs to completion here (waiting on the pool from inside it could deadlock).
+    fn start(xts: &[OpaqueExtrinsic]) -> Self {
+        let decoded: Vec<Option<UncheckedExtrinsic>> =
+            xts.par_iter().map(|xt| decode_extrinsic(xt).ok()).collect();
+        // Once per distinct era and metadata mode: the extrinsics of a block share a handful.
+        let mut memo: BTreeMap<Vec<u8>, Option<extensions::AdditionalSigned>> = BTreeMap::new();
+        let additional: Vec<Option<extensions::AdditionalSigned>> = decoded
+            .iter()
+            .map(|uxt| {
+                let (_, _, extra) = uxt.as_ref()?.signature.as_ref()?;
+                let key = (extra.4, extra.8).encode();
+                *memo
+                    .entry(key)
+                    .or_insert_with(|| extensions::additional_signed(extra).ok())
+            })
+            .collect();
+        let verify = move || -> Vec<SignatureCheck> {
+            decoded
+                .into_par_iter()
+                .zip(additional)
+                .map(|(uxt, additional)| check_one(uxt, additional))
+                .collect()
+        };
+        let count = xts.len();
+        if rayon::current_thread_index().is_some() {
+            return PendingSignatures {
+                count,
+                outcome: Ok(verify()),
+            };
+        }
+        let (sender, receiver) = mpsc::channel();
+        rayon::spawn(move || {
+            // The receiver only goes away if the block's execution was abandoned.
+            let _ = sender.send(verify());
+        });
+        PendingSignatures {
+            count,
+            outcome: Err(receiver),
+        }
+    }
+
+    /// Waits for the checks. Should the background task have died, every signature counts as
+    /// invalid, so that nothing unverified is accepted.
+    fn finish(self) -> Vec<SignatureCheck> {
+        match self.outcome {
+            Ok(checks) => checks,
+            Err(receiver) => receiver
+                .recv()
+                .ok()
+                .filter(|checks| checks.len() == self.count)
+                .unwrap_or_else(|| vec![SignatureCheck::Invalid; self.count]),
+        }
+    }
+}
+
+fn check_one(
+    uxt: Option<UncheckedExtrinsic>,
+    additional: Option<extensions::AdditionalSigned>,
+) -> SignatureCheck {
+    let Some(uxt) = uxt else {
+        return SignatureCheck::Unchecked;
+    };
+    let Some((address, signature, extra)) = &uxt.signature else {
+        return SignatureCheck::Valid;
+    };
+    let (Ok(who), Some(additional)) = (signer(address), additional) else {
+        return SignatureCheck::Unchecked;
+    };
+    if signature.verify(&signed_payload(&uxt.function, extra, &additional), &who) {
+        SignatureCheck::Valid
+    } else {
+        SignatureCheck::Invalid
+    }
+}
+
+/// Checks the signatures of `xts` on all cores, for the block being built: `true` where the
+/// extrinsic is unsigned or its signature verifies, `false` where it does not decode, cannot
+/// be checked or does not verify.
 ///
 /// Must run after [`initialize_block`], in the block's externalities (the signed payload
 /// contains block hashes read from state, which do not change during a block). Feed each
 /// answer to [`apply_extrinsic_prechecked`]: a `false` makes it check again and report the
 /// precise error.
 pub fn check_signatures_parallel(xts: &[OpaqueExtrinsic]) -> Vec<bool> {
-    // Decoding needs no state: on rayon's pool.
-    let decoded: Vec<Option<UncheckedExtrinsic>> = xts.par_iter().map(|xt| decode_extrinsic(xt).ok()).collect();
-    // The additional signed data needs state, so it is computed here, on the externalities'
-    // thread, once per distinct era and metadata mode (the extrinsics of a block usually share
-    // a handful).
-    let mut memo: BTreeMap<Vec<u8>, Option<extensions::AdditionalSigned>> = BTreeMap::new();
-    let additional: Vec<Option<extensions::AdditionalSigned>> = decoded
-        .iter()
-        .map(|uxt| {
-            let (_, _, extra) = uxt.as_ref()?.signature.as_ref()?;
-            let key = (extra.4, extra.8).encode();
-            *memo.entry(key).or_insert_with(|| extensions::additional_signed(extra).ok())
-        })
-        .collect();
-    // Payloads and signatures: on rayon's pool.
-    decoded
-        .into_par_iter()
-        .zip(additional)
-        .map(|(uxt, additional)| {
-            let Some(uxt) = uxt else { return false };
-            let Some((address, signature, extra)) = &uxt.signature else { return true };
-            let (Ok(who), Some(additional)) = (signer(address), additional) else { return false };
-            signature.verify(&signed_payload(&uxt.function, extra, &additional), &who)
-        })
+    PendingSignatures::start(xts)
+        .finish()
+        .into_iter()
+        .map(|check| check == SignatureCheck::Valid)
         .collect()
 }
 
@@ -225,7 +336,10 @@ pub fn apply_extrinsic(xt: &OpaqueExtrinsic) -> ApplyExtrinsicResult {
 
 /// As [`apply_extrinsic`], but trusts `signature_checked == true` to mean the signature was
 /// verified by [`check_signatures_parallel`] in this block; with `false` it verifies itself.
-pub fn apply_extrinsic_prechecked(xt: &OpaqueExtrinsic, signature_checked: bool) -> ApplyExtrinsicResult {
+pub fn apply_extrinsic_prechecked(
+    xt: &OpaqueExtrinsic,
+    signature_checked: bool,
+) -> ApplyExtrinsicResult {
     apply(xt, signature_checked)
 }
 
@@ -245,11 +359,15 @@ impl From<DispatchError> for ApplyError {
 fn apply(xt: &OpaqueExtrinsic, signature_checked: bool) -> ApplyExtrinsicResult {
     let uxt = decode_extrinsic(xt)?;
     let len = encoded_len(xt);
-    let outcome = io::with_transaction(|| apply_decoded(xt, uxt, len, signature_checked).map_err(ApplyError::Invalid));
+    let outcome = io::with_transaction(|| {
+        apply_decoded(xt, uxt, len, signature_checked).map_err(ApplyError::Invalid)
+    });
     match outcome {
         Ok(result) => Ok(result),
         Err(ApplyError::Invalid(e)) => Err(e),
-        Err(ApplyError::Layer) => Err(TransactionValidityError::Invalid(InvalidTransaction::ExhaustsResources)),
+        Err(ApplyError::Layer) => Err(TransactionValidityError::Invalid(
+            InvalidTransaction::ExhaustsResources,
+        )),
     }
 }
 
@@ -270,7 +388,9 @@ fn apply_decoded(
     let result = match uxt.signature {
         Some((address, signature, extra)) => {
             if info.class == DispatchClass::Mandatory {
-                return Err(TransactionValidityError::Invalid(InvalidTransaction::BadMandatory));
+                return Err(TransactionValidityError::Invalid(
+                    InvalidTransaction::BadMandatory,
+                ));
             }
             let who = if signature_checked {
                 let who = signer(&address)?;
@@ -280,7 +400,9 @@ fn apply_decoded(
             } else {
                 let (who, payload) = signer_and_payload(&uxt.function, &address, &extra)?;
                 if !signature.verify(&payload, &who) {
-                    return Err(TransactionValidityError::Invalid(InvalidTransaction::BadProof));
+                    return Err(TransactionValidityError::Invalid(
+                        InvalidTransaction::BadProof,
+                    ));
                 }
                 who
             };
@@ -298,7 +420,9 @@ fn apply_decoded(
             let result = dispatch_transactional(uxt.function, Origin::None);
             if result.is_err() {
                 // An inherent must not fail: a block with a failing one is invalid.
-                return Err(TransactionValidityError::Invalid(InvalidTransaction::BadMandatory));
+                return Err(TransactionValidityError::Invalid(
+                    InvalidTransaction::BadMandatory,
+                ));
             }
             result
         }
@@ -311,7 +435,10 @@ fn apply_decoded(
 /// The dispatch info events carry: the weight includes the per-extrinsic base, as Substrate
 /// reports it.
 fn reported_info(info: &DispatchInfo) -> DispatchInfo {
-    DispatchInfo { weight: extensions::extrinsic_weight(info), ..*info }
+    DispatchInfo {
+        weight: extensions::extrinsic_weight(info),
+        ..*info
+    }
 }
 
 /// Ends the block being built: runs `on_idle` and `on_finalize` in index order, writes the
@@ -334,12 +461,18 @@ pub fn finalize_block() -> Result<Header, ExecuteBlockError> {
     register_mandatory_weight(used);
     AllPallets::on_finalize(number);
 
-    let extrinsics: Vec<OpaqueExtrinsic> = (0..count).filter_map(|i| ExtrinsicData::take(i)).collect();
+    let extrinsics: Vec<OpaqueExtrinsic> = (0..count).filter_map(ExtrinsicData::take).collect();
     let extrinsics_root = extrinsics_root(&extrinsics);
     consensus::clear_author();
     let digest = System::finalize();
     let state_root = crate::storage_root();
-    Ok(Header { parent_hash: system::ParentHash::get(), number, state_root, extrinsics_root, digest })
+    Ok(Header {
+        parent_hash: system::ParentHash::get(),
+        number,
+        state_root,
+        extrinsics_root,
+        digest,
+    })
 }
 
 /// Imports `block` on the current state (its parent's): re-executes it and checks the header.
@@ -350,15 +483,43 @@ pub fn execute_block(block: &Block) -> Result<(), ExecuteBlockError> {
     let header = &block.header;
     let expected = System::block_number().saturating_add(1);
     if header.number != expected {
-        return Err(ExecuteBlockError::BadBlockNumber { expected, found: header.number });
+        return Err(ExecuteBlockError::BadBlockNumber {
+            expected,
+            found: header.number,
+        });
     }
     initialize_block(header);
-    let checked = check_signatures_parallel(&block.extrinsics);
-    for (index, (xt, signature_checked)) in block.extrinsics.iter().zip(checked).enumerate() {
-        let index = u32::try_from(index).unwrap_or(u32::MAX);
-        if let Err(e) = apply_extrinsic_prechecked(xt, signature_checked) {
-            return Err(ExecuteBlockError::InvalidExtrinsic(index, e));
+    // The signatures are verified on the other cores while this thread executes the block
+    // optimistically; a block with a bad signature is rejected when the checks come in, with
+    // the error sequential execution would have reported first.
+    let pending = PendingSignatures::start(&block.extrinsics);
+    let mut failure = None;
+    for (index, xt) in block.extrinsics.iter().enumerate() {
+        if let Err(e) = apply_extrinsic_prechecked(xt, true) {
+            failure = Some((index, e));
+            break;
         }
+    }
+    let checks = pending.finish();
+    let bad_signature = checks
+        .iter()
+        .position(|check| *check == SignatureCheck::Invalid);
+    let failure = match (bad_signature, failure) {
+        (Some(bad), Some((index, _))) if bad <= index => Some((
+            bad,
+            TransactionValidityError::Invalid(InvalidTransaction::BadProof),
+        )),
+        (Some(bad), None) => Some((
+            bad,
+            TransactionValidityError::Invalid(InvalidTransaction::BadProof),
+        )),
+        (_, failure) => failure,
+    };
+    if let Some((index, e)) = failure {
+        return Err(ExecuteBlockError::InvalidExtrinsic(
+            u32::try_from(index).unwrap_or(u32::MAX),
+            e,
+        ));
     }
     let computed = finalize_block()?;
     if computed.extrinsics_root != header.extrinsics_root {
@@ -371,7 +532,10 @@ pub fn execute_block(block: &Block) -> Result<(), ExecuteBlockError> {
         return Err(ExecuteBlockError::BadDigest);
     }
     if computed.state_root != header.state_root {
-        return Err(ExecuteBlockError::BadStateRoot { header: header.state_root, computed: computed.state_root });
+        return Err(ExecuteBlockError::BadStateRoot {
+            header: header.state_root,
+            computed: computed.state_root,
+        });
     }
     Ok(())
 }
@@ -383,21 +547,29 @@ pub fn execute_block(block: &Block) -> Result<(), ExecuteBlockError> {
 /// Unsigned extrinsics are never valid transactions: the timestamp inherent gets
 /// `MandatoryValidation` (as in Substrate), anything else `Call`. `source` does not change the
 /// answer.
-pub fn validate_transaction(_source: TransactionSource, xt: &OpaqueExtrinsic, parent_hash: H256) -> TransactionValidity {
+pub fn validate_transaction(
+    _source: TransactionSource,
+    xt: &OpaqueExtrinsic,
+    parent_hash: H256,
+) -> TransactionValidity {
     let number = System::block_number().saturating_add(1);
     System::initialize(number, parent_hash, &Digest::default());
     let uxt = decode_extrinsic(xt)?;
     let len = encoded_len(xt);
     let info = Dispatchable::<Runtime>::dispatch_info(&uxt.function);
     if info.class == DispatchClass::Mandatory {
-        return Err(TransactionValidityError::Invalid(InvalidTransaction::MandatoryValidation));
+        return Err(TransactionValidityError::Invalid(
+            InvalidTransaction::MandatoryValidation,
+        ));
     }
     let Some((address, signature, extra)) = &uxt.signature else {
         return Err(TransactionValidityError::Invalid(InvalidTransaction::Call));
     };
     let (who, payload) = signer_and_payload(&uxt.function, address, extra)?;
     if !signature.verify(&payload, &who) {
-        return Err(TransactionValidityError::Invalid(InvalidTransaction::BadProof));
+        return Err(TransactionValidityError::Invalid(
+            InvalidTransaction::BadProof,
+        ));
     }
     extensions::validate(&who, extra, &info, len)
 }

@@ -32,15 +32,16 @@
 //! are [`TransactionValidityError`]s, never panics.
 
 use crate::limits::{
-    BASE_EXTRINSIC_WEIGHT, MAX_BLOCK_LENGTH, MAX_BLOCK_WEIGHT, NORMAL_BLOCK_LENGTH, NORMAL_BLOCK_WEIGHT,
+    BASE_EXTRINSIC_WEIGHT, MAX_BLOCK_LENGTH, MAX_BLOCK_WEIGHT, NORMAL_BLOCK_LENGTH,
+    NORMAL_BLOCK_WEIGHT,
 };
 use crate::{Runtime, TransactionPayment};
 use basalt_support::dispatch::{DispatchClass, DispatchInfo, PerDispatchClass};
 use basalt_support::generic::Era;
-use frame_metadata::v14;
 use basalt_support::validity::{InvalidTransaction, TransactionValidityError, ValidTransaction};
 use basalt_support::{AccountId, Balance, Nonce, Weight, H256};
 use codec::{Decode, Encode};
+use frame_metadata::v14;
 use pallet_system as system;
 use scale_info::{form::MetaForm, meta_type, StaticTypeInfo, TypeInfo};
 
@@ -128,7 +129,9 @@ pub fn signed_extra(nonce: Nonce, tip: Balance, era: Era) -> SignedExtra {
         CheckNonce(nonce),
         CheckWeight,
         ChargeTransactionPayment(tip),
-        CheckMetadataHash { mode: Mode::Disabled },
+        CheckMetadataHash {
+            mode: Mode::Disabled,
+        },
     )
 }
 
@@ -179,9 +182,11 @@ fn invalid(e: InvalidTransaction) -> TransactionValidityError {
 ///
 /// Fails with `AncientBirthBlock` when the era's birth block is not among the kept block hashes
 /// (or is in the future), and with `BadProof` for an enabled metadata hash.
-pub fn additional_signed(extra: &SignedExtra) -> Result<AdditionalSigned, TransactionValidityError> {
+pub fn additional_signed(
+    extra: &SignedExtra,
+) -> Result<AdditionalSigned, TransactionValidityError> {
     let genesis = System::block_hash(0).ok_or(invalid(InvalidTransaction::AncientBirthBlock))?;
-    let birth_hash = birth_block_hash(extra.4.0)?;
+    let birth_hash = birth_block_hash(extra.4 .0)?;
     if extra.8.mode != Mode::Disabled {
         return Err(invalid(InvalidTransaction::BadProof));
     }
@@ -229,10 +234,10 @@ pub fn validate(
     len: u32,
 ) -> Result<ValidTransaction, TransactionValidityError> {
     check_non_zero_sender(who)?;
-    let longevity = mortality_longevity(extra.4.0);
-    let (requires, provides) = nonce_tags(who, extra.5.0)?;
+    let longevity = mortality_longevity(extra.4 .0);
+    let (requires, provides) = nonce_tags(who, extra.5 .0)?;
     check_weight(info, len)?;
-    let tip = extra.7.0;
+    let tip = extra.7 .0;
     let fee = TransactionPayment::compute_fee(len, info, tip);
     TransactionPayment::can_withdraw_fee(who, fee).map_err(invalid)?;
     Ok(ValidTransaction {
@@ -254,12 +259,16 @@ pub fn pre_dispatch(
     len: u32,
 ) -> Result<PreDispatch, TransactionValidityError> {
     check_non_zero_sender(who)?;
-    check_and_bump_nonce(who, extra.5.0)?;
+    check_and_bump_nonce(who, extra.5 .0)?;
     note_weight(info, len)?;
-    let tip = extra.7.0;
+    let tip = extra.7 .0;
     let fee = TransactionPayment::compute_fee(len, info, tip);
     TransactionPayment::withdraw_fee(who, fee).map_err(invalid)?;
-    Ok(PreDispatch { who: who.clone(), fee, tip })
+    Ok(PreDispatch {
+        who: who.clone(),
+        fee,
+        tip,
+    })
 }
 
 /// After the call ran (successfully or not): hands the withdrawn fee to its recipients and
@@ -270,7 +279,10 @@ pub fn post_dispatch(pre: PreDispatch) {
 
 /// The block's view of an inherent: only the weight and length are counted (mandatory class,
 /// no limit but the block length).
-pub fn pre_dispatch_unsigned(info: &DispatchInfo, len: u32) -> Result<(), TransactionValidityError> {
+pub fn pre_dispatch_unsigned(
+    info: &DispatchInfo,
+    len: u32,
+) -> Result<(), TransactionValidityError> {
     note_weight(info, len)
 }
 
@@ -291,10 +303,13 @@ fn mortality_longevity(era: Era) -> u64 {
     era.death(current).saturating_sub(current)
 }
 
+/// What a transaction requires and provides in the pool: SCALE-encoded `(sender, nonce)` tags.
+type PoolTags = (Vec<Vec<u8>>, Vec<Vec<u8>>);
+
 /// Pool tags of `(who, nonce)`: it provides its own and requires its predecessor when ahead.
 /// Fails with `Stale` for a used nonce, and with `Payment` when the account does not exist
 /// (nothing could pay for it).
-fn nonce_tags(who: &AccountId, nonce: Nonce) -> Result<(Vec<Vec<u8>>, Vec<Vec<u8>>), TransactionValidityError> {
+fn nonce_tags(who: &AccountId, nonce: Nonce) -> Result<PoolTags, TransactionValidityError> {
     let account = system::Account::get(who);
     if account.providers == 0 && account.sufficients == 0 {
         return Err(invalid(InvalidTransaction::Payment));
@@ -335,7 +350,10 @@ pub fn extrinsic_weight(info: &DispatchInfo) -> Weight {
 /// The block's weight and length after adding this extrinsic, if they stay within the limits
 /// of its class: normal extrinsics may use 75% of the block, operational ones all of it,
 /// mandatory ones (inherents) are never refused for weight.
-fn check_weight(info: &DispatchInfo, len: u32) -> Result<(PerDispatchClass<Weight>, u32), TransactionValidityError> {
+fn check_weight(
+    info: &DispatchInfo,
+    len: u32,
+) -> Result<(PerDispatchClass<Weight>, u32), TransactionValidityError> {
     let exhausted = invalid(InvalidTransaction::ExhaustsResources);
     let current_len = system::AllExtrinsicsLen::get().unwrap_or(0);
     let next_len = current_len.checked_add(len).ok_or(exhausted)?;
@@ -352,7 +370,8 @@ fn check_weight(info: &DispatchInfo, len: u32) -> Result<(PerDispatchClass<Weigh
     *class_weight = class_weight.saturating_add(added);
     match info.class {
         DispatchClass::Normal => {
-            if weight.normal.any_gt(NORMAL_BLOCK_WEIGHT) || weight.total().any_gt(MAX_BLOCK_WEIGHT) {
+            if weight.normal.any_gt(NORMAL_BLOCK_WEIGHT) || weight.total().any_gt(MAX_BLOCK_WEIGHT)
+            {
                 return Err(exhausted);
             }
         }
@@ -394,8 +413,17 @@ mod tests {
 
     #[test]
     fn additional_encodes_in_order() {
-        let additional: AdditionalSigned =
-            ((), 100, 1, H256::repeat_byte(1), H256::repeat_byte(2), (), (), (), None);
+        let additional: AdditionalSigned = (
+            (),
+            100,
+            1,
+            H256::repeat_byte(1),
+            H256::repeat_byte(2),
+            (),
+            (),
+            (),
+            None,
+        );
         let bytes = additional.encode();
         assert_eq!(bytes.len(), 4 + 4 + 32 + 32 + 1);
         assert_eq!(&bytes[..8], &[100, 0, 0, 0, 1, 0, 0, 0]);

@@ -95,14 +95,20 @@ pub struct Ss58Account(pub AccountId);
 
 impl Serialize for Ss58Account {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0.to_ss58check_with_version(Ss58AddressFormat::custom(SS58_PREFIX)))
+        s.serialize_str(
+            &self
+                .0
+                .to_ss58check_with_version(Ss58AddressFormat::custom(SS58_PREFIX)),
+        )
     }
 }
 
 impl<'de> Deserialize<'de> for Ss58Account {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        parse_ss58(&text).map(Ss58Account).map_err(de::Error::custom)
+        parse_ss58(&text)
+            .map(Ss58Account)
+            .map_err(de::Error::custom)
     }
 }
 
@@ -138,7 +144,9 @@ impl<'de> Deserialize<'de> for Amount {
         impl de::Visitor<'_> for AmountVisitor {
             type Value = Amount;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a non-negative integer, or a decimal string for amounts above u64::MAX")
+                f.write_str(
+                    "a non-negative integer, or a decimal string for amounts above u64::MAX",
+                )
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Amount, E> {
                 Ok(Amount(v.into()))
@@ -147,7 +155,9 @@ impl<'de> Deserialize<'de> for Amount {
                 Ok(Amount(v))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Amount, E> {
-                u128::try_from(v).map(Amount).map_err(|_| E::custom(format!("negative amount {v}")))
+                u128::try_from(v)
+                    .map(Amount)
+                    .map_err(|_| E::custom(format!("negative amount {v}")))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Amount, E> {
                 Err(E::custom(format!(
@@ -158,7 +168,9 @@ impl<'de> Deserialize<'de> for Amount {
                 if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
                     return Err(E::custom(format!("`{v}` is not a decimal amount")));
                 }
-                v.parse::<u128>().map(Amount).map_err(|_| E::custom(format!("amount `{v}` overflows u128")))
+                v.parse::<u128>()
+                    .map(Amount)
+                    .map_err(|_| E::custom(format!("amount `{v}` overflows u128")))
             }
         }
         d.deserialize_any(AmountVisitor)
@@ -233,7 +245,10 @@ impl GenesisConfig {
         let mut total: Balance = 0;
         for (who, amount) in &self.balances.balances {
             if !seen.insert(who) {
-                return Err(GenesisError::Duplicate { field: "balances.balances", account: ss58(&who.0) });
+                return Err(GenesisError::Duplicate {
+                    field: "balances.balances",
+                    account: ss58(&who.0),
+                });
             }
             if amount.0 < ed {
                 return Err(GenesisError::BalanceTooLow {
@@ -242,11 +257,20 @@ impl GenesisConfig {
                     existential_deposit: ed,
                 });
             }
-            total = total.checked_add(amount.0).ok_or(GenesisError::IssuanceOverflow)?;
+            total = total
+                .checked_add(amount.0)
+                .ok_or(GenesisError::IssuanceOverflow)?;
         }
         // `build` endows the treasury with the existential deposit when it is not listed.
-        if !self.balances.balances.iter().any(|(who, _)| who.0 == crate::treasury_account()) {
-            total.checked_add(ed).ok_or(GenesisError::IssuanceOverflow)?;
+        if !self
+            .balances
+            .balances
+            .iter()
+            .any(|(who, _)| who.0 == crate::treasury_account())
+        {
+            total
+                .checked_add(ed)
+                .ok_or(GenesisError::IssuanceOverflow)?;
         }
         if self.aura.authorities.is_empty() {
             return Err(GenesisError::NoAuthorities("aura.authorities"));
@@ -254,7 +278,10 @@ impl GenesisConfig {
         let mut seen = BTreeSet::new();
         for who in &self.aura.authorities {
             if !seen.insert(who) {
-                return Err(GenesisError::Duplicate { field: "aura.authorities", account: ss58(&who.0) });
+                return Err(GenesisError::Duplicate {
+                    field: "aura.authorities",
+                    account: ss58(&who.0),
+                });
             }
         }
         if self.grandpa.authorities.is_empty() {
@@ -263,7 +290,10 @@ impl GenesisConfig {
         let mut seen = BTreeSet::new();
         for (who, weight) in &self.grandpa.authorities {
             if !seen.insert(who) {
-                return Err(GenesisError::Duplicate { field: "grandpa.authorities", account: ss58(&who.0) });
+                return Err(GenesisError::Duplicate {
+                    field: "grandpa.authorities",
+                    account: ss58(&who.0),
+                });
             }
             if *weight == 0 {
                 return Err(GenesisError::ZeroWeight(ss58(&who.0)));
@@ -289,8 +319,12 @@ pub fn build(config: &GenesisConfig) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, Genes
     ext.execute_with(|| -> Result<(), GenesisError> {
         pallet_system::BlockHash::insert(0u32, GENESIS_HASH_PLACEHOLDER);
         pallet_system::ParentHash::put(GENESIS_HASH_PLACEHOLDER);
-        let mut balances: Vec<(AccountId, Balance)> =
-            config.balances.balances.iter().map(|(who, amount)| (who.0.clone(), amount.0)).collect();
+        let mut balances: Vec<(AccountId, Balance)> = config
+            .balances
+            .balances
+            .iter()
+            .map(|(who, amount)| (who.0.clone(), amount.0))
+            .collect();
         // The treasury exists from genesis (as Substrate's treasury pallet ensures), so that
         // fee shares smaller than the existential deposit can be paid to it.
         let treasury = crate::treasury_account();
@@ -303,13 +337,29 @@ pub fn build(config: &GenesisConfig) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, Genes
         if let Some(key) = &config.sudo.key {
             crate::set_sudo_key(&key.0);
         }
-        aura::Authorities::put(config.aura.authorities.iter().map(|a| a.0.clone()).collect::<Vec<_>>());
+        aura::Authorities::put(
+            config
+                .aura
+                .authorities
+                .iter()
+                .map(|a| a.0.clone())
+                .collect::<Vec<_>>(),
+        );
         grandpa::Authorities::put(
-            config.grandpa.authorities.iter().map(|(a, w)| (a.0.clone(), *w)).collect::<Vec<_>>(),
+            config
+                .grandpa
+                .authorities
+                .iter()
+                .map(|(a, w)| (a.0.clone(), *w))
+                .collect::<Vec<_>>(),
         );
         Ok(())
     })?;
-    Ok(ext.into_changes().into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect())
+    Ok(ext
+        .into_changes()
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect())
 }
 
 /// The usual development accounts' names; their keys are `//Name`.
@@ -320,24 +370,45 @@ pub const DEV_BALANCE: Balance = 1_000_000 * UNIT;
 
 /// The sr25519 account of a development name (`//Alice`, ...).
 pub fn dev_account(name: &str) -> AccountId {
-    AccountId::from(sr25519::Pair::from_string(&format!("//{name}"), None).map(|p| p.public()).unwrap_or_default())
+    AccountId::from(
+        sr25519::Pair::from_string(&format!("//{name}"), None)
+            .map(|p| p.public())
+            .unwrap_or_default(),
+    )
 }
 
 /// The ed25519 GRANDPA key of a development name, as an account.
 pub fn dev_grandpa_key(name: &str) -> AccountId {
-    AccountId::from(ed25519::Pair::from_string(&format!("//{name}"), None).map(|p| p.public()).unwrap_or_default())
+    AccountId::from(
+        ed25519::Pair::from_string(&format!("//{name}"), None)
+            .map(|p| p.public())
+            .unwrap_or_default(),
+    )
 }
 
 fn dev_config(authorities: &[&str]) -> GenesisConfig {
     GenesisConfig {
         system: SystemConfig {},
         balances: BalancesConfig {
-            balances: DEV_ACCOUNTS.iter().map(|n| (Ss58Account(dev_account(n)), Amount(DEV_BALANCE))).collect(),
+            balances: DEV_ACCOUNTS
+                .iter()
+                .map(|n| (Ss58Account(dev_account(n)), Amount(DEV_BALANCE)))
+                .collect(),
         },
-        sudo: SudoConfig { key: Some(Ss58Account(dev_account("Alice"))) },
-        aura: AuraConfig { authorities: authorities.iter().map(|n| Ss58Account(dev_account(n))).collect() },
+        sudo: SudoConfig {
+            key: Some(Ss58Account(dev_account("Alice"))),
+        },
+        aura: AuraConfig {
+            authorities: authorities
+                .iter()
+                .map(|n| Ss58Account(dev_account(n)))
+                .collect(),
+        },
         grandpa: GrandpaConfig {
-            authorities: authorities.iter().map(|n| (Ss58Account(dev_grandpa_key(n)), 1)).collect(),
+            authorities: authorities
+                .iter()
+                .map(|n| (Ss58Account(dev_grandpa_key(n)), 1))
+                .collect(),
         },
     }
 }

@@ -15,13 +15,15 @@
 //! metadata as `Aura` (20), `Grandpa` (21) and `Authorship` (22).
 //!
 //! Modules:
-//! - [`executive`]: initialise, apply, finalise and execute blocks; validate transactions;
-//! - [`extensions`]: the signed extensions (`SignedExtra`) and their checks;
-//! - [`metadata`]: metadata V14 and V15;
-//! - [`version`]: `RuntimeVersion`;
-//! - [`api`]: the runtime API the node calls, and `state_call` by Substrate's method names;
-//! - [`genesis`]: the genesis state from the chain spec's JSON;
-//! - [`limits`]: block weight and length limits; [`consensus`]: authorities and block author.
+//! - [`executive`] initialises, applies, finalises and executes blocks, and validates
+//!   transactions;
+//! - [`extensions`] holds the signed extensions (`SignedExtra`) and their checks;
+//! - [`metadata`] builds metadata V14 and V15;
+//! - [`version`] says which runtime this is (`RuntimeVersion`);
+//! - [`api`] is the runtime API the node calls, and `state_call` by Substrate's method names;
+//! - [`genesis`] builds the genesis state from the chain spec's JSON;
+//! - [`limits`] sets the block weight and length limits, [`consensus`] keeps the authorities
+//!   and the block author.
 //!
 //! The runtime is deterministic and total: no floats, clocks, I/O or hash-map iteration, and
 //! no panics on any input (errors are values).
@@ -40,7 +42,9 @@ use basalt_support::dispatch::{DispatchInfo, Dispatchable};
 use basalt_support::hooks::Hooks;
 use basalt_support::metadata::{DescribePallet, PalletDescription};
 use basalt_support::primitives::{SS58_PREFIX, UNIT};
-use basalt_support::{AccountId, Balance, BlockNumber, DispatchResult, Moment, Origin, Weight, H256};
+use basalt_support::{
+    AccountId, Balance, BlockNumber, DispatchResult, Moment, Origin, Weight, H256,
+};
 use codec::{Decode, Encode};
 use scale_info::TypeInfo;
 
@@ -271,19 +275,46 @@ fn storage_only(
 /// Every pallet's description with its index, in index order: what metadata lists.
 pub fn pallet_descriptions() -> Vec<(u8, PalletDescription)> {
     vec![
-        (<Runtime as pallet_system::Config>::INDEX, System::describe()),
-        (<Runtime as pallet_timestamp::Config>::INDEX, Timestamp::describe()),
-        (<Runtime as pallet_balances::Config>::INDEX, Balances::describe()),
-        (<Runtime as pallet_transaction_payment::Config>::INDEX, TransactionPayment::describe()),
+        (
+            <Runtime as pallet_system::Config>::INDEX,
+            System::describe(),
+        ),
+        (
+            <Runtime as pallet_timestamp::Config>::INDEX,
+            Timestamp::describe(),
+        ),
+        (
+            <Runtime as pallet_balances::Config>::INDEX,
+            Balances::describe(),
+        ),
+        (
+            <Runtime as pallet_transaction_payment::Config>::INDEX,
+            TransactionPayment::describe(),
+        ),
         (<Runtime as pallet_sudo::Config>::INDEX, Sudo::describe()),
-        (AURA_INDEX, storage_only("Aura", consensus::aura::storage_metadata(), " The block authors, in slot order.")),
+        (
+            AURA_INDEX,
+            storage_only(
+                "Aura",
+                consensus::aura::storage_metadata(),
+                " The block authors, in slot order.",
+            ),
+        ),
         (
             GRANDPA_INDEX,
-            storage_only("Grandpa", consensus::grandpa::storage_metadata(), " The finality voters and their weights."),
+            storage_only(
+                "Grandpa",
+                consensus::grandpa::storage_metadata(),
+                " The finality voters and their weights.",
+            ),
         ),
         (
             AUTHORSHIP_INDEX,
-            storage_only("Authorship", consensus::authorship::storage_metadata(), " The author of the current block."),
+            storage_only(
+                "Authorship",
+                consensus::authorship::storage_metadata(),
+                " The author of the current block.",
+            ),
         ),
     ]
 }
@@ -324,8 +355,16 @@ mod tests {
         let id = registry.register_type(&scale_info::meta_type::<T>());
         let portable: PortableRegistry = registry.into();
         let ty = portable.resolve(id.id).expect("registered");
-        let TypeDef::Variant(v) = &ty.type_def else { panic!("an enum") };
-        (ty.path.segments.clone(), v.variants.iter().map(|v| (v.name.clone(), v.index)).collect())
+        let TypeDef::Variant(v) = &ty.type_def else {
+            panic!("an enum")
+        };
+        (
+            ty.path.segments.clone(),
+            v.variants
+                .iter()
+                .map(|v| (v.name.clone(), v.index))
+                .collect(),
+        )
     }
 
     #[test]
@@ -334,7 +373,10 @@ mod tests {
             ("System", <Runtime as pallet_system::Config>::INDEX),
             ("Timestamp", <Runtime as pallet_timestamp::Config>::INDEX),
             ("Balances", <Runtime as pallet_balances::Config>::INDEX),
-            ("TransactionPayment", <Runtime as pallet_transaction_payment::Config>::INDEX),
+            (
+                "TransactionPayment",
+                <Runtime as pallet_transaction_payment::Config>::INDEX,
+            ),
             ("Sudo", <Runtime as pallet_sudo::Config>::INDEX),
         ];
         assert_eq!(indices.map(|(_, i)| i), [0, 1, 2, 3, 4]);

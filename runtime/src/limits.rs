@@ -10,7 +10,8 @@ use basalt_support::Weight;
 /// The most weight a block may use: 2 s of reference execution time.
 pub const MAX_BLOCK_WEIGHT: Weight = Weight::from_parts(2_000_000_000_000, u64::MAX);
 /// The share of [`MAX_BLOCK_WEIGHT`] normal transactions may use: 75%.
-pub const NORMAL_BLOCK_WEIGHT: Weight = Weight::from_parts(MAX_BLOCK_WEIGHT.ref_time / 4 * 3, u64::MAX);
+pub const NORMAL_BLOCK_WEIGHT: Weight =
+    Weight::from_parts(MAX_BLOCK_WEIGHT.ref_time / 4 * 3, u64::MAX);
 /// The most bytes of extrinsics a block may hold: 5 MiB.
 pub const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
 /// The share of [`MAX_BLOCK_LENGTH`] normal transactions may use: 75%.

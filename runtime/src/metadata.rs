@@ -22,7 +22,8 @@ use basalt_support::version::RuntimeVersion;
 use basalt_support::{AccountId, Balance, Nonce, Weight, H256};
 use codec::Encode;
 use frame_metadata::v15::{
-    CustomMetadata, OuterEnums, RuntimeApiMetadata, RuntimeApiMethodMetadata, RuntimeApiMethodParamMetadata,
+    CustomMetadata, OuterEnums, RuntimeApiMetadata, RuntimeApiMethodMetadata,
+    RuntimeApiMethodParamMetadata,
 };
 use frame_metadata::{v14, v15, RuntimeMetadata, RuntimeMetadataPrefixed, META_RESERVED};
 use scale_info::{meta_type, MetaType};
@@ -35,13 +36,17 @@ pub const VERSIONS: [u32; 2] = [14, 15];
 /// Metadata V14, prefixed with `b"meta"`: the answer of `state_getMetadata`.
 pub fn v14_bytes() -> &'static [u8] {
     static CACHE: OnceLock<Vec<u8>> = OnceLock::new();
-    CACHE.get_or_init(|| RuntimeMetadataPrefixed(META_RESERVED, RuntimeMetadata::V14(build_v14())).encode())
+    CACHE.get_or_init(|| {
+        RuntimeMetadataPrefixed(META_RESERVED, RuntimeMetadata::V14(build_v14())).encode()
+    })
 }
 
 /// Metadata V15, prefixed with `b"meta"`: the answer of `Metadata_metadata_at_version(15)`.
 pub fn v15_bytes() -> &'static [u8] {
     static CACHE: OnceLock<Vec<u8>> = OnceLock::new();
-    CACHE.get_or_init(|| RuntimeMetadataPrefixed(META_RESERVED, RuntimeMetadata::V15(build_v15())).encode())
+    CACHE.get_or_init(|| {
+        RuntimeMetadataPrefixed(META_RESERVED, RuntimeMetadata::V15(build_v15())).encode()
+    })
 }
 
 /// The metadata of `version`, if served.
@@ -60,7 +65,10 @@ fn pallets() -> Vec<(u8, PalletDescription)> {
 
 /// Metadata V14 of this runtime.
 pub fn build_v14() -> v14::RuntimeMetadataV14 {
-    let pallets = pallets().iter().map(|(index, p)| p.to_v14(*index)).collect();
+    let pallets = pallets()
+        .iter()
+        .map(|(index, p)| p.to_v14(*index))
+        .collect();
     let extrinsic = v14::ExtrinsicMetadata {
         ty: meta_type::<UncheckedExtrinsic>(),
         version: basalt_support::generic::EXTRINSIC_FORMAT_VERSION,
@@ -71,7 +79,10 @@ pub fn build_v14() -> v14::RuntimeMetadataV14 {
 
 /// Metadata V15 of this runtime.
 pub fn build_v15() -> v15::RuntimeMetadataV15 {
-    let pallets = pallets().iter().map(|(index, p)| p.to_v15(*index)).collect();
+    let pallets = pallets()
+        .iter()
+        .map(|(index, p)| p.to_v15(*index))
+        .collect();
     let extrinsic = v15::ExtrinsicMetadata {
         version: basalt_support::generic::EXTRINSIC_FORMAT_VERSION,
         address_ty: meta_type::<ExtrinsicAddress>(),
@@ -98,7 +109,9 @@ pub fn build_v15() -> v15::RuntimeMetadataV15 {
         meta_type::<Runtime>(),
         runtime_apis(),
         outer_enums,
-        CustomMetadata { map: BTreeMap::new() },
+        CustomMetadata {
+            map: BTreeMap::new(),
+        },
     )
 }
 
@@ -110,14 +123,28 @@ fn method(
 ) -> RuntimeApiMethodMetadata {
     RuntimeApiMethodMetadata {
         name,
-        inputs: inputs.iter().map(|(name, ty)| RuntimeApiMethodParamMetadata { name: *name, ty: *ty }).collect(),
+        inputs: inputs
+            .iter()
+            .map(|(name, ty)| RuntimeApiMethodParamMetadata {
+                name: *name,
+                ty: *ty,
+            })
+            .collect(),
         output,
         docs: vec![doc],
     }
 }
 
-fn api(name: &'static str, methods: Vec<RuntimeApiMethodMetadata>, doc: &'static str) -> RuntimeApiMetadata {
-    RuntimeApiMetadata { name, methods, docs: vec![doc] }
+fn api(
+    name: &'static str,
+    methods: Vec<RuntimeApiMethodMetadata>,
+    doc: &'static str,
+) -> RuntimeApiMetadata {
+    RuntimeApiMetadata {
+        name,
+        methods,
+        docs: vec![doc],
+    }
 }
 
 /// The runtime APIs [`crate::api::state_call`] serves, with their methods' input names and

@@ -22,14 +22,30 @@ fn json(balances: &str) -> String {
 fn dev_genesis_funds_the_dev_accounts() {
     let chain = Chain::dev();
     for name in genesis::DEV_ACCOUNTS {
-        assert_eq!(free_balance(&chain, &genesis::dev_account(name)), DEV_BALANCE, "{name}");
+        assert_eq!(
+            free_balance(&chain, &genesis::dev_account(name)),
+            DEV_BALANCE,
+            "{name}"
+        );
     }
-    assert_eq!(free_balance(&chain, &basalt_runtime::treasury_account()), EXISTENTIAL_DEPOSIT);
+    assert_eq!(
+        free_balance(&chain, &basalt_runtime::treasury_account()),
+        EXISTENTIAL_DEPOSIT
+    );
     chain.read(|| {
-        assert_eq!(Balances::total_issuance(), 6 * DEV_BALANCE + EXISTENTIAL_DEPOSIT);
+        assert_eq!(
+            Balances::total_issuance(),
+            6 * DEV_BALANCE + EXISTENTIAL_DEPOSIT
+        );
         assert_eq!(pallet_sudo::Key::get(), Some(genesis::dev_account("Alice")));
-        assert_eq!(aura::Authorities::get(), vec![genesis::dev_account("Alice")]);
-        assert_eq!(grandpa::Authorities::get(), vec![(genesis::dev_grandpa_key("Alice"), 1)]);
+        assert_eq!(
+            aura::Authorities::get(),
+            vec![genesis::dev_account("Alice")]
+        );
+        assert_eq!(
+            grandpa::Authorities::get(),
+            vec![(genesis::dev_grandpa_key("Alice"), 1)]
+        );
         assert_eq!(pallet_system::Number::get(), 0);
     });
     let local = genesis::local_genesis();
@@ -45,7 +61,10 @@ fn json_roundtrips_and_matches_the_dev_config() {
     assert_eq!(value["aura"]["authorities"][0], ALICE);
     assert_eq!(value["grandpa"]["authorities"][0][0], ALICE_ED25519);
     assert_eq!(value["balances"]["balances"][1][0], BOB);
-    assert_eq!(value["balances"]["balances"][0][1], 1_000_000_000_000_000_000u64);
+    assert_eq!(
+        value["balances"]["balances"][0][1],
+        1_000_000_000_000_000_000u64
+    );
     let back: GenesisConfig = serde_json::from_value(value).expect("roundtrip");
     assert_eq!(back, dev);
     assert_eq!(genesis::build(&back), genesis::build(&dev));
@@ -57,7 +76,10 @@ fn amounts_may_be_numbers_or_decimal_strings() {
         r#"[["{ALICE}", 1000000000000], ["{BOB}", "340282366920938463463374607431768211"]]"#
     )))
     .expect("parses");
-    assert_eq!(config.balances.balances[1].1 .0, 340282366920938463463374607431768211);
+    assert_eq!(
+        config.balances.balances[1].1 .0,
+        340282366920938463463374607431768211
+    );
     assert!(genesis::build(&config).is_ok());
     // Serialised back, a large amount is a string again.
     assert!(config.to_json()["balances"]["balances"][1][1].is_string());
@@ -75,23 +97,41 @@ fn malformed_configurations_are_refused() {
     assert!(parse_err(&json(&format!(r#"[["{bad}", 1000000000000]]"#))).contains("SS58"));
     assert!(parse_err(&json(r#"[["hello", 1]]"#)).contains("SS58"));
     let polkadot_alice = "15oF4uVJwmo4TdGW7VfQxNLavjCXviqxT9S1MgbjMNHr6Sp5";
-    assert!(parse_err(&json(&format!(r#"[["{polkadot_alice}", 1000000000000]]"#))).contains("prefix"));
+    assert!(
+        parse_err(&json(&format!(r#"[["{polkadot_alice}", 1000000000000]]"#))).contains("prefix")
+    );
     // Bad amounts.
     assert!(parse_err(&json(&format!(r#"[["{ALICE}", -1]]"#))).contains("negative"));
     assert!(parse_err(&json(&format!(r#"[["{ALICE}", 1e30]]"#))).contains("decimal strings"));
     assert!(parse_err(&json(&format!(r#"[["{ALICE}", "12ab"]]"#))).contains("decimal"));
-    assert!(parse_err(&json(&format!(r#"[["{ALICE}", "999999999999999999999999999999999999999999"]]"#))).contains("overflows"));
+    assert!(parse_err(&json(&format!(
+        r#"[["{ALICE}", "999999999999999999999999999999999999999999"]]"#
+    )))
+    .contains("overflows"));
     // Unknown fields and wrong shapes.
     assert!(parse_err(r#"{"balances":{"balances":[]},"staking":{}}"#).contains("staking"));
     assert!(!parse_err(r#"{"balances":{"balances":[["x"]]}}"#).is_empty());
     assert!(!parse_err("not json").is_empty());
 
-    let build = |balances: &str| genesis::build(&GenesisConfig::from_json(&json(balances)).expect("parses"));
-    assert!(matches!(build(&format!(r#"[["{ALICE}", 0]]"#)), Err(GenesisError::BalanceTooLow { amount: 0, .. })));
-    assert!(matches!(build(&format!(r#"[["{ALICE}", 5]]"#)), Err(GenesisError::BalanceTooLow { .. })));
+    let build = |balances: &str| {
+        genesis::build(&GenesisConfig::from_json(&json(balances)).expect("parses"))
+    };
     assert!(matches!(
-        build(&format!(r#"[["{ALICE}", 1000000000000], ["{ALICE}", 1000000000000]]"#)),
-        Err(GenesisError::Duplicate { field: "balances.balances", .. })
+        build(&format!(r#"[["{ALICE}", 0]]"#)),
+        Err(GenesisError::BalanceTooLow { amount: 0, .. })
+    ));
+    assert!(matches!(
+        build(&format!(r#"[["{ALICE}", 5]]"#)),
+        Err(GenesisError::BalanceTooLow { .. })
+    ));
+    assert!(matches!(
+        build(&format!(
+            r#"[["{ALICE}", 1000000000000], ["{ALICE}", 1000000000000]]"#
+        )),
+        Err(GenesisError::Duplicate {
+            field: "balances.balances",
+            ..
+        })
     ));
     let max = u128::MAX.to_string();
     assert_eq!(
@@ -101,14 +141,28 @@ fn malformed_configurations_are_refused() {
 
     let mut no_authorities = genesis::dev_genesis();
     no_authorities.aura.authorities.clear();
-    assert_eq!(genesis::build(&no_authorities), Err(GenesisError::NoAuthorities("aura.authorities")));
+    assert_eq!(
+        genesis::build(&no_authorities),
+        Err(GenesisError::NoAuthorities("aura.authorities"))
+    );
     let mut zero_weight = genesis::dev_genesis();
     zero_weight.grandpa.authorities[0].1 = 0;
-    assert!(matches!(genesis::build(&zero_weight), Err(GenesisError::ZeroWeight(_))));
+    assert!(matches!(
+        genesis::build(&zero_weight),
+        Err(GenesisError::ZeroWeight(_))
+    ));
     let mut twice = genesis::local_genesis();
     let first = twice.aura.authorities[0].clone();
     twice.aura.authorities.push(first);
-    assert!(matches!(genesis::build(&twice), Err(GenesisError::Duplicate { field: "aura.authorities", .. })));
+    assert!(matches!(
+        genesis::build(&twice),
+        Err(GenesisError::Duplicate {
+            field: "aura.authorities",
+            ..
+        })
+    ));
     // Errors explain themselves.
-    assert!(GenesisError::IssuanceOverflow.to_string().contains("overflows"));
+    assert!(GenesisError::IssuanceOverflow
+        .to_string()
+        .contains("overflows"));
 }

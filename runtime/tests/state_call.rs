@@ -14,7 +14,9 @@ use codec::{DecodeAll, Encode};
 use common::*;
 
 fn call<T: DecodeAll>(chain: &Chain, method: &str, input: &[u8]) -> T {
-    let out = chain.read(|| api::state_call(method, input)).unwrap_or_else(|e| panic!("{method}: {e}"));
+    let out = chain
+        .read(|| api::state_call(method, input))
+        .unwrap_or_else(|e| panic!("{method}: {e}"));
     T::decode_all(&mut &out[..]).unwrap_or_else(|e| panic!("{method} output decodes strictly: {e}"))
 }
 
@@ -38,11 +40,19 @@ fn core_and_metadata() {
 fn account_nonce_is_exactly_four_bytes() {
     let mut chain = Chain::dev();
     let alice = alice();
-    let xt = chain.sign(&alice, transfer(&bob().account(), UNIT), &SignOptions::nonce(0));
+    let xt = chain.sign(
+        &alice,
+        transfer(&bob().account(), UNIT),
+        &SignOptions::nonce(0),
+    );
     chain.produce(&[xt]);
-    let out = chain.read(|| api::state_call("AccountNonceApi_account_nonce", &alice.account().encode())).expect("ok");
+    let out = chain
+        .read(|| api::state_call("AccountNonceApi_account_nonce", &alice.account().encode()))
+        .expect("ok");
     assert_eq!(out, vec![1, 0, 0, 0]);
-    let unknown = chain.read(|| api::state_call("AccountNonceApi_account_nonce", &[7; 32])).expect("ok");
+    let unknown = chain
+        .read(|| api::state_call("AccountNonceApi_account_nonce", &[7; 32]))
+        .expect("ok");
     assert_eq!(unknown, vec![0, 0, 0, 0]);
 }
 
@@ -63,31 +73,70 @@ fn strict_inputs() {
     refuse("No_such_method", &[]);
     refuse("TaggedTransactionQueue_validate_transaction", &[0, 1, 2]);
     // A well-formed call whose extrinsic is not one of this runtime's.
-    let garbage = (TransactionSource::External, OpaqueExtrinsic::from_body(vec![0x04, 99, 0]), H256::zero()).encode();
+    let garbage = (
+        TransactionSource::External,
+        OpaqueExtrinsic::from_body(vec![0x04, 99, 0]),
+        H256::zero(),
+    )
+        .encode();
     refuse("TaggedTransactionQueue_validate_transaction", &garbage);
 }
 
 #[test]
 fn transaction_queue_and_payment() {
     let chain = Chain::dev();
-    let xt = chain.sign(&alice(), transfer(&bob().account(), UNIT), &SignOptions { tip: 7, ..SignOptions::nonce(0) });
+    let xt = chain.sign(
+        &alice(),
+        transfer(&bob().account(), UNIT),
+        &SignOptions {
+            tip: 7,
+            ..SignOptions::nonce(0)
+        },
+    );
     let input = (TransactionSource::External, xt.clone(), chain.head().hash()).encode();
-    let validity: TransactionValidity = call(&chain, "TaggedTransactionQueue_validate_transaction", &input);
+    let validity: TransactionValidity = call(
+        &chain,
+        "TaggedTransactionQueue_validate_transaction",
+        &input,
+    );
     let valid = validity.expect("valid");
     assert_eq!(valid.provides, vec![(alice().account(), 0u32).encode()]);
     assert!(valid.propagate);
 
     let len = xt.to_full_bytes().len() as u32;
-    let info: RuntimeDispatchInfo = call(&chain, "TransactionPaymentApi_query_info", &(xt.clone(), len).encode());
-    assert!(info.partial_fee > UNIT / 200 && info.partial_fee < UNIT / 50, "transfer fee ~0.01 BSLT: {}", info.partial_fee);
-    let details: FeeDetails = call(&chain, "TransactionPaymentApi_query_fee_details", &(xt.clone(), len).encode());
+    let info: RuntimeDispatchInfo = call(
+        &chain,
+        "TransactionPaymentApi_query_info",
+        &(xt.clone(), len).encode(),
+    );
+    assert!(
+        info.partial_fee > UNIT / 200 && info.partial_fee < UNIT / 50,
+        "transfer fee ~0.01 BSLT: {}",
+        info.partial_fee
+    );
+    let details: FeeDetails = call(
+        &chain,
+        "TransactionPaymentApi_query_fee_details",
+        &(xt.clone(), len).encode(),
+    );
     assert_eq!(details.tip, 7);
-    assert_eq!(details.inclusion_fee.expect("pays").inclusion_fee(), info.partial_fee);
+    assert_eq!(
+        details.inclusion_fee.expect("pays").inclusion_fee(),
+        info.partial_fee
+    );
     // Unsigned extrinsics pay nothing.
     let inherent = api::inherent_extrinsics(1).remove(0);
-    let info: RuntimeDispatchInfo = call(&chain, "TransactionPaymentApi_query_info", &(inherent, 10u32).encode());
+    let info: RuntimeDispatchInfo = call(
+        &chain,
+        "TransactionPaymentApi_query_info",
+        &(inherent, 10u32).encode(),
+    );
     assert_eq!(info.partial_fee, 0);
-    let fee: u128 = call(&chain, "TransactionPaymentApi_query_length_to_fee", &100u32.encode());
+    let fee: u128 = call(
+        &chain,
+        "TransactionPaymentApi_query_length_to_fee",
+        &100u32.encode(),
+    );
     assert_eq!(fee, 100 * UNIT / 100_000);
 }
 
@@ -95,7 +144,11 @@ fn transaction_queue_and_payment() {
 fn block_builder_through_state_call() {
     let chain = Chain::dev();
     let header = chain.next_header(1);
-    let xt = chain.sign(&alice(), transfer(&bob().account(), UNIT), &SignOptions::nonce(0));
+    let xt = chain.sign(
+        &alice(),
+        transfer(&bob().account(), UNIT),
+        &SignOptions::nonce(0),
+    );
     let mut ext = chain.ext();
     let built: Header = ext.execute_with(|| {
         let mode = api::state_call("Core_initialize_block", &header.encode()).expect("initializes");
@@ -105,10 +158,13 @@ fn block_builder_through_state_call() {
             &InherentData::with_timestamp(chain.timestamp + SLOT_MS).encode(),
         )
         .expect("inherents");
-        let inherents: Vec<OpaqueExtrinsic> = DecodeAll::decode_all(&mut &inherents[..]).expect("decodes");
+        let inherents: Vec<OpaqueExtrinsic> =
+            DecodeAll::decode_all(&mut &inherents[..]).expect("decodes");
         for inherent in inherents {
-            let out = api::state_call("BlockBuilder_apply_extrinsic", &inherent.encode()).expect("applies");
-            let result: ApplyExtrinsicResult = DecodeAll::decode_all(&mut &out[..]).expect("decodes");
+            let out = api::state_call("BlockBuilder_apply_extrinsic", &inherent.encode())
+                .expect("applies");
+            let result: ApplyExtrinsicResult =
+                DecodeAll::decode_all(&mut &out[..]).expect("decodes");
             assert_eq!(result, Ok(Ok(())));
         }
         let out = api::state_call("BlockBuilder_apply_extrinsic", &xt.encode()).expect("applies");

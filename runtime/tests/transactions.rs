@@ -9,8 +9,8 @@ use basalt_runtime::{api, RuntimeCall, RuntimeEvent, UncheckedExtrinsic};
 use basalt_support::dispatch::{DispatchClass, ModuleError};
 use basalt_support::generic::{Era, OpaqueExtrinsic};
 use basalt_support::multiaddress::MultiAddress;
-use basalt_support::sp_core::Pair;
 use basalt_support::primitives::UNIT;
+use basalt_support::sp_core::Pair;
 use basalt_support::validity::{InvalidTransaction, TransactionValidityError, UnknownTransaction};
 use basalt_support::{AccountId, DispatchError, H256};
 use codec::Encode;
@@ -28,11 +28,24 @@ fn transfers_signed_with_every_scheme_apply() {
     let ec = Wallet::ecdsa("//Ecdsa");
     // The ecdsa account is blake2_256 of the compressed public key, not the key itself.
     if let Wallet::Ecdsa(pair) = &ec {
-        assert_eq!(ec.account(), AccountId::new(basalt_support::primitives::hashing::blake2_256(&pair.public().0)));
+        assert_eq!(
+            ec.account(),
+            AccountId::new(basalt_support::primitives::hashing::blake2_256(
+                &pair.public().0
+            ))
+        );
     }
     let fund = [
-        chain.sign(&alice, transfer(&ed.account(), 100 * UNIT), &SignOptions::nonce(0)),
-        chain.sign(&alice, transfer(&ec.account(), 100 * UNIT), &SignOptions::nonce(1)),
+        chain.sign(
+            &alice,
+            transfer(&ed.account(), 100 * UNIT),
+            &SignOptions::nonce(0),
+        ),
+        chain.sign(
+            &alice,
+            transfer(&ec.account(), 100 * UNIT),
+            &SignOptions::nonce(1),
+        ),
     ];
     let (_, results) = chain.produce(&fund);
     assert_eq!(results, vec![Ok(Ok(())), Ok(Ok(()))]);
@@ -70,14 +83,29 @@ fn bad_signature_genesis_or_versions_are_bad_proofs() {
     let alice = alice();
     let call = transfer(&bob().account(), UNIT);
     let wrong = [
-        SignOptions { genesis: Some(H256::repeat_byte(7)), ..SignOptions::nonce(0) },
-        SignOptions { spec_version: 99, ..SignOptions::nonce(0) },
-        SignOptions { tx_version: 2, ..SignOptions::nonce(0) },
+        SignOptions {
+            genesis: Some(H256::repeat_byte(7)),
+            ..SignOptions::nonce(0)
+        },
+        SignOptions {
+            spec_version: 99,
+            ..SignOptions::nonce(0)
+        },
+        SignOptions {
+            tx_version: 2,
+            ..SignOptions::nonce(0)
+        },
     ];
     for opts in &wrong {
         let xt = chain.sign(&alice, call.clone(), opts);
-        assert_eq!(chain.validate(&xt), Err(invalid(InvalidTransaction::BadProof)));
-        assert_eq!(chain.try_apply(&xt).0, Err(invalid(InvalidTransaction::BadProof)));
+        assert_eq!(
+            chain.validate(&xt),
+            Err(invalid(InvalidTransaction::BadProof))
+        );
+        assert_eq!(
+            chain.try_apply(&xt).0,
+            Err(invalid(InvalidTransaction::BadProof))
+        );
     }
     // Bob's signature on Alice's extrinsic.
     let good = chain.sign(&alice, call.clone(), &SignOptions::nonce(0));
@@ -88,20 +116,33 @@ fn bad_signature_genesis_or_versions_are_bad_proofs() {
         *sig = *bob_sig;
     }
     let xt = OpaqueExtrinsic::from(&uxt);
-    assert_eq!(chain.validate(&xt), Err(invalid(InvalidTransaction::BadProof)));
-    assert_eq!(chain.try_apply(&xt).0, Err(invalid(InvalidTransaction::BadProof)));
+    assert_eq!(
+        chain.validate(&xt),
+        Err(invalid(InvalidTransaction::BadProof))
+    );
+    assert_eq!(
+        chain.try_apply(&xt).0,
+        Err(invalid(InvalidTransaction::BadProof))
+    );
     // An address that does not resolve.
     if let Some((address, ..)) = &mut uxt.signature {
         *address = MultiAddress::Index(());
     }
     let xt = OpaqueExtrinsic::from(&uxt);
-    assert_eq!(chain.validate(&xt), Err(TransactionValidityError::Unknown(UnknownTransaction::CannotLookup)));
+    assert_eq!(
+        chain.validate(&xt),
+        Err(TransactionValidityError::Unknown(
+            UnknownTransaction::CannotLookup
+        ))
+    );
 }
 
 #[test]
 fn long_payloads_are_signed_through_their_hash() {
     let mut chain = Chain::dev();
-    let remark = RuntimeCall::System(pallet_system::Call::remark_with_event { remark: vec![7; 1000] });
+    let remark = RuntimeCall::System(pallet_system::Call::remark_with_event {
+        remark: vec![7; 1000],
+    });
     let xt = chain.sign(&alice(), remark, &SignOptions::nonce(0));
     assert!(chain.validate(&xt).is_ok());
     let (_, results) = chain.produce(&[xt]);
@@ -112,21 +153,44 @@ fn long_payloads_are_signed_through_their_hash() {
 fn nonces_stale_and_future() {
     let mut chain = Chain::dev();
     let alice = alice();
-    let first = chain.sign(&alice, transfer(&bob().account(), UNIT), &SignOptions::nonce(0));
-    chain.produce(&[first.clone()]);
+    let first = chain.sign(
+        &alice,
+        transfer(&bob().account(), UNIT),
+        &SignOptions::nonce(0),
+    );
+    chain.produce(std::slice::from_ref(&first));
 
     // Replaying nonce 0 is stale, in the pool and in a block.
-    assert_eq!(chain.validate(&first), Err(invalid(InvalidTransaction::Stale)));
-    assert_eq!(chain.try_apply(&first).0, Err(invalid(InvalidTransaction::Stale)));
+    assert_eq!(
+        chain.validate(&first),
+        Err(invalid(InvalidTransaction::Stale))
+    );
+    assert_eq!(
+        chain.try_apply(&first).0,
+        Err(invalid(InvalidTransaction::Stale))
+    );
 
     // Nonce 3 while the account is at 1: valid for the pool, requiring nonce 2; not in a block.
-    let future = chain.sign(&alice, transfer(&bob().account(), UNIT), &SignOptions::nonce(3));
-    let valid = chain.validate(&future).expect("future nonces wait in the pool");
+    let future = chain.sign(
+        &alice,
+        transfer(&bob().account(), UNIT),
+        &SignOptions::nonce(3),
+    );
+    let valid = chain
+        .validate(&future)
+        .expect("future nonces wait in the pool");
     assert_eq!(valid.requires, vec![(alice.account(), 2u32).encode()]);
     assert_eq!(valid.provides, vec![(alice.account(), 3u32).encode()]);
-    assert_eq!(chain.try_apply(&future).0, Err(invalid(InvalidTransaction::Future)));
+    assert_eq!(
+        chain.try_apply(&future).0,
+        Err(invalid(InvalidTransaction::Future))
+    );
 
-    let next = chain.sign(&alice, transfer(&bob().account(), UNIT), &SignOptions::nonce(1));
+    let next = chain.sign(
+        &alice,
+        transfer(&bob().account(), UNIT),
+        &SignOptions::nonce(1),
+    );
     let valid = chain.validate(&next).expect("valid");
     assert!(valid.requires.is_empty());
     assert_eq!(valid.provides, vec![(alice.account(), 1u32).encode()]);
@@ -141,7 +205,10 @@ fn mortal_eras_live_for_their_period_only() {
     }
     // Born at block 5 (the best block), for 8 blocks: valid until block 12.
     let era = Era::mortal(8, 5);
-    let opts = SignOptions { era, ..SignOptions::nonce(0) };
+    let opts = SignOptions {
+        era,
+        ..SignOptions::nonce(0)
+    };
     let xt = chain.sign(&alice, transfer(&bob().account(), UNIT), &opts);
     let valid = chain.validate(&xt).expect("valid");
     assert_eq!(valid.longevity, 13 - 6, "from block 6 to its death at 13");
@@ -153,13 +220,26 @@ fn mortal_eras_live_for_their_period_only() {
         chain.produce(&[]);
     }
     // Block 14 would be built: the era now names block 13 as its birth, not block 5.
-    assert_eq!(chain.validate(&xt), Err(invalid(InvalidTransaction::BadProof)));
-    assert_eq!(chain.try_apply(&xt).0, Err(invalid(InvalidTransaction::BadProof)));
+    assert_eq!(
+        chain.validate(&xt),
+        Err(invalid(InvalidTransaction::BadProof))
+    );
+    assert_eq!(
+        chain.try_apply(&xt).0,
+        Err(invalid(InvalidTransaction::BadProof))
+    );
 
     // A birth block in the future is unknown.
-    let ahead = SignOptions { era: Era::mortal(64, 40), birth: Some(H256::zero()), ..SignOptions::nonce(0) };
+    let ahead = SignOptions {
+        era: Era::mortal(64, 40),
+        birth: Some(H256::zero()),
+        ..SignOptions::nonce(0)
+    };
     let xt = chain.sign(&alice, transfer(&bob().account(), UNIT), &ahead);
-    assert_eq!(chain.validate(&xt), Err(invalid(InvalidTransaction::AncientBirthBlock)));
+    assert_eq!(
+        chain.validate(&xt),
+        Err(invalid(InvalidTransaction::AncientBirthBlock))
+    );
 }
 
 #[test]
@@ -167,14 +247,24 @@ fn unfunded_senders_cannot_pay() {
     let chain = Chain::dev();
     let poor = Wallet::sr("//Nobody");
     let xt = chain.sign(&poor, transfer(&bob().account(), 1), &SignOptions::nonce(0));
-    assert_eq!(chain.validate(&xt), Err(invalid(InvalidTransaction::Payment)));
-    assert_eq!(chain.try_apply(&xt).0, Err(invalid(InvalidTransaction::Payment)));
+    assert_eq!(
+        chain.validate(&xt),
+        Err(invalid(InvalidTransaction::Payment))
+    );
+    assert_eq!(
+        chain.try_apply(&xt).0,
+        Err(invalid(InvalidTransaction::Payment))
+    );
 }
 
 #[test]
 fn undecodable_and_trailing_bytes_are_refused() {
     let chain = Chain::dev();
-    let good = chain.sign(&alice(), transfer(&bob().account(), UNIT), &SignOptions::nonce(0));
+    let good = chain.sign(
+        &alice(),
+        transfer(&bob().account(), UNIT),
+        &SignOptions::nonce(0),
+    );
     let mut trailing = good.body().to_vec();
     trailing.push(0);
     let garbage = [
@@ -186,7 +276,10 @@ fn undecodable_and_trailing_bytes_are_refused() {
     ];
     for xt in &garbage {
         assert_eq!(chain.validate(xt), Err(invalid(InvalidTransaction::Call)));
-        assert_eq!(chain.try_apply(xt).0, Err(invalid(InvalidTransaction::Call)));
+        assert_eq!(
+            chain.try_apply(xt).0,
+            Err(invalid(InvalidTransaction::Call))
+        );
     }
     // Full encodings with a bad length prefix or trailing bytes do not even make an extrinsic.
     let mut full = good.to_full_bytes();
@@ -197,17 +290,42 @@ fn undecodable_and_trailing_bytes_are_refused() {
 #[test]
 fn unsigned_extrinsics_other_than_the_inherent_are_refused() {
     let chain = Chain::dev();
-    let unsigned_transfer = OpaqueExtrinsic::from(&UncheckedExtrinsic::new_unsigned(transfer(&bob().account(), 1)));
-    assert_eq!(chain.validate(&unsigned_transfer), Err(invalid(InvalidTransaction::Call)));
-    assert_eq!(chain.try_apply(&unsigned_transfer).0, Err(invalid(InvalidTransaction::Call)));
+    let unsigned_transfer = OpaqueExtrinsic::from(&UncheckedExtrinsic::new_unsigned(transfer(
+        &bob().account(),
+        1,
+    )));
+    assert_eq!(
+        chain.validate(&unsigned_transfer),
+        Err(invalid(InvalidTransaction::Call))
+    );
+    assert_eq!(
+        chain.try_apply(&unsigned_transfer).0,
+        Err(invalid(InvalidTransaction::Call))
+    );
     // The timestamp inherent is not a transaction, and only goes first in a block.
     let inherent = api::inherent_extrinsics(1).remove(0);
-    assert_eq!(chain.validate(&inherent), Err(invalid(InvalidTransaction::MandatoryValidation)));
-    assert_eq!(chain.try_apply(&inherent).0, Err(invalid(InvalidTransaction::Call)));
+    assert_eq!(
+        chain.validate(&inherent),
+        Err(invalid(InvalidTransaction::MandatoryValidation))
+    );
+    assert_eq!(
+        chain.try_apply(&inherent).0,
+        Err(invalid(InvalidTransaction::Call))
+    );
     // Signed, the inherent call is refused too.
-    let signed = chain.sign(&alice(), basalt_runtime::timestamp_set_call(5), &SignOptions::nonce(0));
-    assert_eq!(chain.validate(&signed), Err(invalid(InvalidTransaction::MandatoryValidation)));
-    assert_eq!(chain.try_apply(&signed).0, Err(invalid(InvalidTransaction::BadMandatory)));
+    let signed = chain.sign(
+        &alice(),
+        basalt_runtime::timestamp_set_call(5),
+        &SignOptions::nonce(0),
+    );
+    assert_eq!(
+        chain.validate(&signed),
+        Err(invalid(InvalidTransaction::MandatoryValidation))
+    );
+    assert_eq!(
+        chain.try_apply(&signed).0,
+        Err(invalid(InvalidTransaction::BadMandatory))
+    );
 }
 
 #[test]
@@ -228,9 +346,18 @@ fn zero_sender_is_a_bad_signer() {
         for inherent in api::inherent_extrinsics(chain.timestamp + SLOT_MS) {
             assert_eq!(api::apply_extrinsic(&inherent), Ok(Ok(())));
         }
-        assert_eq!(api::check_signatures_parallel(std::slice::from_ref(&xt)), vec![false]);
-        assert_eq!(api::apply_extrinsic_prechecked(&xt, true), Err(invalid(InvalidTransaction::BadSigner)));
-        assert_eq!(api::apply_extrinsic_prechecked(&xt, false), Err(invalid(InvalidTransaction::BadProof)));
+        assert_eq!(
+            api::check_signatures_parallel(std::slice::from_ref(&xt)),
+            vec![false]
+        );
+        assert_eq!(
+            api::apply_extrinsic_prechecked(&xt, true),
+            Err(invalid(InvalidTransaction::BadSigner))
+        );
+        assert_eq!(
+            api::apply_extrinsic_prechecked(&xt, false),
+            Err(invalid(InvalidTransaction::BadProof))
+        );
     });
 }
 
@@ -239,20 +366,33 @@ fn metadata_hash_mode_enabled_is_refused() {
     let chain = Chain::dev();
     let alice = alice();
     let mut extra = signed_extra(0, 0, Era::Immortal);
-    extra.8 = CheckMetadataHash { mode: Mode::Enabled };
+    extra.8 = CheckMetadataHash {
+        mode: Mode::Enabled,
+    };
     let genesis = chain.genesis_hash();
     let additional: AdditionalSigned = ((), 100, 1, genesis, genesis, (), (), (), Some([1; 32]));
     let xt = sign_parts(&alice, transfer(&bob().account(), 1), extra, &additional);
-    assert_eq!(chain.validate(&xt), Err(invalid(InvalidTransaction::BadProof)));
+    assert_eq!(
+        chain.validate(&xt),
+        Err(invalid(InvalidTransaction::BadProof))
+    );
 }
 
 #[test]
 fn oversized_extrinsics_exhaust_the_block() {
     let chain = Chain::dev();
-    let remark = RuntimeCall::System(pallet_system::Call::remark { remark: vec![0; NORMAL_BLOCK_LENGTH as usize] });
+    let remark = RuntimeCall::System(pallet_system::Call::remark {
+        remark: vec![0; NORMAL_BLOCK_LENGTH as usize],
+    });
     let xt = chain.sign(&alice(), remark, &SignOptions::nonce(0));
-    assert_eq!(chain.validate(&xt), Err(invalid(InvalidTransaction::ExhaustsResources)));
-    assert_eq!(chain.try_apply(&xt).0, Err(invalid(InvalidTransaction::ExhaustsResources)));
+    assert_eq!(
+        chain.validate(&xt),
+        Err(invalid(InvalidTransaction::ExhaustsResources))
+    );
+    assert_eq!(
+        chain.try_apply(&xt).0,
+        Err(invalid(InvalidTransaction::ExhaustsResources))
+    );
 }
 
 #[test]
@@ -264,13 +404,21 @@ fn a_failing_call_pays_its_fee_and_changes_nothing_else() {
     let before_bob = free_balance(&chain, &bob);
     let treasury_before = free_balance(&chain, &basalt_runtime::treasury_account());
     let issuance_before = chain.read(basalt_runtime::Balances::total_issuance);
-    let xt = chain.sign(&alice, transfer(&bob, before_alice * 2), &SignOptions::nonce(0));
+    let xt = chain.sign(
+        &alice,
+        transfer(&bob, before_alice * 2),
+        &SignOptions::nonce(0),
+    );
     let (block, results) = chain.produce(&[xt]);
     let Ok(Err(DispatchError::Module(ModuleError { index, .. }))) = results[0] else {
         panic!("the transfer fails in its pallet: {:?}", results[0]);
     };
     assert_eq!(index, 2, "Balances' index");
-    assert_eq!(block.extrinsics.len(), 2, "the failed extrinsic is included");
+    assert_eq!(
+        block.extrinsics.len(),
+        2,
+        "the failed extrinsic is included"
+    );
 
     let events = stored_events(&chain);
     let of_xt: Vec<&RuntimeEvent> = events
@@ -289,20 +437,39 @@ fn a_failing_call_pays_its_fee_and_changes_nothing_else() {
         RuntimeEvent::TransactionPayment(pallet_transaction_payment::Event::TransactionFeePaid { who, actual_fee, tip: 0 })
             if *who == alice.account() && *actual_fee == fee)));
     match of_xt.last() {
-        Some(RuntimeEvent::System(pallet_system::Event::ExtrinsicFailed { dispatch_error, dispatch_info })) => {
-            assert!(matches!(dispatch_error, DispatchError::Module(ModuleError { index: 2, .. })));
+        Some(RuntimeEvent::System(pallet_system::Event::ExtrinsicFailed {
+            dispatch_error,
+            dispatch_info,
+        })) => {
+            assert!(matches!(
+                dispatch_error,
+                DispatchError::Module(ModuleError { index: 2, .. })
+            ));
             assert_eq!(dispatch_info.class, DispatchClass::Normal);
         }
         other => panic!("last event is ExtrinsicFailed: {other:?}"),
     }
-    assert!(!of_xt.iter().any(|e| matches!(e, RuntimeEvent::Balances(pallet_balances::Event::Transfer { .. }))));
+    assert!(!of_xt.iter().any(|e| matches!(
+        e,
+        RuntimeEvent::Balances(pallet_balances::Event::Transfer { .. })
+    )));
 
     let (treasury, burned) = (fee * 50 / 100, fee * 20 / 100);
     let author = fee - treasury - burned;
-    assert_eq!(free_balance(&chain, &alice.account()), before_alice - fee + author, "Alice authored: 30% back");
+    assert_eq!(
+        free_balance(&chain, &alice.account()),
+        before_alice - fee + author,
+        "Alice authored: 30% back"
+    );
     assert_eq!(free_balance(&chain, &bob), before_bob);
-    assert_eq!(free_balance(&chain, &basalt_runtime::treasury_account()), treasury_before + treasury);
-    assert_eq!(chain.read(basalt_runtime::Balances::total_issuance), issuance_before - burned);
+    assert_eq!(
+        free_balance(&chain, &basalt_runtime::treasury_account()),
+        treasury_before + treasury
+    );
+    assert_eq!(
+        chain.read(basalt_runtime::Balances::total_issuance),
+        issuance_before - burned
+    );
     chain.read(|| assert_eq!(api::account_nonce(&alice.account()), 1));
 }
 
@@ -311,27 +478,60 @@ fn successful_transfer_events_in_substrate_order() {
     let mut chain = Chain::dev();
     let alice = alice();
     let dave = Wallet::sr("//NewAccount").account();
-    let xt = chain.sign(&alice, transfer(&dave, UNIT), &SignOptions { tip: 1_000, ..SignOptions::nonce(0) });
+    let xt = chain.sign(
+        &alice,
+        transfer(&dave, UNIT),
+        &SignOptions {
+            tip: 1_000,
+            ..SignOptions::nonce(0)
+        },
+    );
     chain.produce(&[xt]);
     let events: Vec<RuntimeEvent> = stored_events(&chain)
         .into_iter()
         .filter(|(phase, _)| *phase == pallet_system::Phase::ApplyExtrinsic(1))
         .map(|(_, e)| e)
         .collect();
-    assert!(matches!(events.first(), Some(RuntimeEvent::Balances(pallet_balances::Event::Withdraw { .. }))));
+    assert!(matches!(
+        events.first(),
+        Some(RuntimeEvent::Balances(
+            pallet_balances::Event::Withdraw { .. }
+        ))
+    ));
     assert!(events.iter().any(|e| matches!(e, RuntimeEvent::System(pallet_system::Event::NewAccount { account }) if *account == dave)));
     assert!(events.iter().any(|e| matches!(e, RuntimeEvent::Balances(pallet_balances::Event::Transfer { to, .. }) if *to == dave)));
-    assert!(events.iter().any(|e| matches!(e,
-        RuntimeEvent::TransactionPayment(pallet_transaction_payment::Event::TransactionFeePaid { tip: 1_000, .. }))));
-    assert!(matches!(events.last(), Some(RuntimeEvent::System(pallet_system::Event::ExtrinsicSuccess { .. }))));
+    assert!(events.iter().any(|e| matches!(
+        e,
+        RuntimeEvent::TransactionPayment(pallet_transaction_payment::Event::TransactionFeePaid {
+            tip: 1_000,
+            ..
+        })
+    )));
+    assert!(matches!(
+        events.last(),
+        Some(RuntimeEvent::System(
+            pallet_system::Event::ExtrinsicSuccess { .. }
+        ))
+    ));
     assert_eq!(free_balance(&chain, &dave), UNIT);
 }
 
 #[test]
 fn higher_tips_get_higher_priority() {
     let chain = Chain::dev();
-    let low = chain.sign(&alice(), transfer(&bob().account(), UNIT), &SignOptions::nonce(0));
-    let high = chain.sign(&alice(), transfer(&bob().account(), UNIT), &SignOptions { tip: UNIT, ..SignOptions::nonce(0) });
+    let low = chain.sign(
+        &alice(),
+        transfer(&bob().account(), UNIT),
+        &SignOptions::nonce(0),
+    );
+    let high = chain.sign(
+        &alice(),
+        transfer(&bob().account(), UNIT),
+        &SignOptions {
+            tip: UNIT,
+            ..SignOptions::nonce(0)
+        },
+    );
     let low = chain.validate(&low).expect("valid").priority;
     let high = chain.validate(&high).expect("valid").priority;
     assert!(high > low);
@@ -345,11 +545,16 @@ fn sudo_dispatches_as_root_for_the_key_only() {
         who: MultiAddress::Id(target.clone()),
         new_free: 5 * UNIT,
     });
-    let sudo = RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(set.clone()) });
+    let sudo = RuntimeCall::Sudo(pallet_sudo::Call::sudo {
+        call: Box::new(set.clone()),
+    });
     let by_bob = chain.sign(&bob(), sudo.clone(), &SignOptions::nonce(0));
     let by_alice = chain.sign(&alice(), sudo, &SignOptions::nonce(0));
     let (_, results) = chain.produce(&[by_bob, by_alice]);
-    assert!(matches!(results[0], Ok(Err(DispatchError::Module(ModuleError { index: 4, .. })))));
+    assert!(matches!(
+        results[0],
+        Ok(Err(DispatchError::Module(ModuleError { index: 4, .. })))
+    ));
     assert_eq!(results[1], Ok(Ok(())));
     assert_eq!(free_balance(&chain, &target), 5 * UNIT);
     // Without sudo, root calls are refused.
@@ -361,18 +566,43 @@ fn sudo_dispatches_as_root_for_the_key_only() {
 #[test]
 fn parallel_signature_checks_agree_with_apply() {
     let chain = Chain::dev();
-    let good = chain.sign(&alice(), transfer(&bob().account(), UNIT), &SignOptions::nonce(0));
-    let bad = chain.sign(&alice(), transfer(&bob().account(), UNIT), &SignOptions { spec_version: 1, ..SignOptions::nonce(1) });
+    let good = chain.sign(
+        &alice(),
+        transfer(&bob().account(), UNIT),
+        &SignOptions::nonce(0),
+    );
+    let bad = chain.sign(
+        &alice(),
+        transfer(&bob().account(), UNIT),
+        &SignOptions {
+            spec_version: 1,
+            ..SignOptions::nonce(1)
+        },
+    );
     let inherent = api::inherent_extrinsics(chain.timestamp + SLOT_MS).remove(0);
     let garbage = OpaqueExtrinsic::from_body(vec![1, 2, 3]);
     let header = chain.next_header(1);
     chain.ext().execute_with(|| {
         api::initialize_block(&header);
-        let checks = api::check_signatures_parallel(&[inherent.clone(), good.clone(), bad.clone(), garbage.clone()]);
+        let checks = api::check_signatures_parallel(&[
+            inherent.clone(),
+            good.clone(),
+            bad.clone(),
+            garbage.clone(),
+        ]);
         assert_eq!(checks, vec![true, true, false, false]);
-        assert_eq!(api::apply_extrinsic_prechecked(&inherent, checks[0]), Ok(Ok(())));
-        assert_eq!(api::apply_extrinsic_prechecked(&good, checks[1]), Ok(Ok(())));
-        assert_eq!(api::apply_extrinsic_prechecked(&bad, checks[2]), Err(invalid(InvalidTransaction::BadProof)));
+        assert_eq!(
+            api::apply_extrinsic_prechecked(&inherent, checks[0]),
+            Ok(Ok(()))
+        );
+        assert_eq!(
+            api::apply_extrinsic_prechecked(&good, checks[1]),
+            Ok(Ok(()))
+        );
+        assert_eq!(
+            api::apply_extrinsic_prechecked(&bad, checks[2]),
+            Err(invalid(InvalidTransaction::BadProof))
+        );
     });
     let _ = ExecuteBlockError::MissingInherent;
 }

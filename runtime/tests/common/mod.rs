@@ -8,7 +8,9 @@ use basalt_runtime::extensions::{signed_extra, AdditionalSigned};
 use basalt_runtime::genesis::{self, GenesisConfig};
 use basalt_runtime::version::{SPEC_VERSION, TRANSACTION_VERSION};
 use basalt_runtime::{api, RuntimeCall, RuntimeEvent, SignedExtra, UncheckedExtrinsic};
-use basalt_support::generic::{extrinsics_root, Block, Digest, DigestItem, Era, Header, OpaqueExtrinsic};
+use basalt_support::generic::{
+    extrinsics_root, Block, Digest, DigestItem, Era, Header, OpaqueExtrinsic,
+};
 use basalt_support::multiaddress::MultiAddress;
 use basalt_support::multisig::MultiSignature;
 use basalt_support::primitives::hashing::blake2_256;
@@ -20,10 +22,14 @@ use codec::{Decode, Encode};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// A block's storage changes (`None`: deleted).
+pub type Changes = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
+
 /// Milliseconds between the harness's blocks.
 pub const SLOT_MS: u64 = 2_000;
 
 /// A keypair of any scheme, signing exactly as a wallet does.
+#[allow(clippy::large_enum_variant)]
 pub enum Wallet {
     Sr25519(sr25519::Pair),
     Ed25519(ed25519::Pair),
@@ -123,7 +129,9 @@ pub fn commit(
 
 /// The aura pre-runtime digest for `slot`.
 pub fn aura_digest(slot: u64) -> Digest {
-    Digest { logs: vec![DigestItem::PreRuntime(*b"aura", slot.encode())] }
+    Digest {
+        logs: vec![DigestItem::PreRuntime(*b"aura", slot.encode())],
+    }
 }
 
 impl Chain {
@@ -135,8 +143,16 @@ impl Chain {
         let storage = genesis::build(config).expect("genesis builds");
         let store = Arc::new(InMemoryNodes::new());
         let changes = storage.into_iter().map(|(k, v)| (k, Some(v))).collect();
-        let root = commit(&store, basalt_support::state::trie::EMPTY_TRIE_ROOT, &changes);
-        Chain { store, blocks: vec![genesis_header(root)], timestamp: 1_700_000_000_000 }
+        let root = commit(
+            &store,
+            basalt_support::state::trie::EMPTY_TRIE_ROOT,
+            &changes,
+        );
+        Chain {
+            store,
+            blocks: vec![genesis_header(root)],
+            timestamp: 1_700_000_000_000,
+        }
     }
 
     pub fn genesis_hash(&self) -> H256 {
@@ -188,7 +204,7 @@ impl Chain {
     pub fn build_with_changes(
         &self,
         xts: &[OpaqueExtrinsic],
-    ) -> (Block, Vec<ApplyExtrinsicResult>, BTreeMap<Vec<u8>, Option<Vec<u8>>>) {
+    ) -> (Block, Vec<ApplyExtrinsicResult>, Changes) {
         let mut ext = self.ext();
         let slot = u64::from(self.best_number()) + 1;
         let header = self.next_header(slot);
@@ -212,21 +228,36 @@ impl Chain {
             (header, included, results)
         });
         let changes = ext.into_changes();
-        (Block { header, extrinsics: included }, results, changes)
+        (
+            Block {
+                header,
+                extrinsics: included,
+            },
+            results,
+            changes,
+        )
     }
 
     /// Imports `block` on the best state as a node does, and makes it the best block.
-    pub fn import(&mut self, block: &Block) -> Result<(), basalt_runtime::executive::ExecuteBlockError> {
+    pub fn import(
+        &mut self,
+        block: &Block,
+    ) -> Result<(), basalt_runtime::executive::ExecuteBlockError> {
         let mut ext = self.ext();
         ext.execute_with(|| api::execute_block(block))?;
         assert!(!ext.is_corrupt());
         // The nodes of the root `finalize_block` computed are those of the changes.
-        let (root, nodes) = ext.take_trie_nodes().expect("finalize_block computed the root");
+        let (root, nodes) = ext
+            .take_trie_nodes()
+            .expect("finalize_block computed the root");
         assert_eq!(root, block.header.state_root);
         self.store.insert_nodes(nodes);
         let changes = ext.into_changes();
         let root = commit(&self.store, self.head().state_root, &changes);
-        assert_eq!(root, block.header.state_root, "the trie root of the changes is the header's");
+        assert_eq!(
+            root, block.header.state_root,
+            "the trie root of the changes is the header's"
+        );
         self.blocks.push(block.header.clone());
         self.timestamp += SLOT_MS;
         Ok(())
@@ -235,19 +266,24 @@ impl Chain {
     /// Builds, imports and returns the next block with `xts`.
     pub fn produce(&mut self, xts: &[OpaqueExtrinsic]) -> (Block, Vec<ApplyExtrinsicResult>) {
         let (block, results) = self.build(xts);
-        self.import(&block).expect("a block built by the runtime imports");
+        self.import(&block)
+            .expect("a block built by the runtime imports");
         (block, results)
     }
 
     /// Validates `xt` for the pool on the best state.
     pub fn validate(&self, xt: &OpaqueExtrinsic) -> TransactionValidity {
         let parent = self.head().hash();
-        self.ext().execute_with(|| api::validate_transaction(TransactionSource::External, xt, parent))
+        self.ext()
+            .execute_with(|| api::validate_transaction(TransactionSource::External, xt, parent))
     }
 
     /// Applies `xt` alone in a fresh next block (after the inherent) and returns its result
     /// with the block's events so far.
-    pub fn try_apply(&self, xt: &OpaqueExtrinsic) -> (ApplyExtrinsicResult, Vec<basalt_runtime::RuntimeEvent>) {
+    pub fn try_apply(
+        &self,
+        xt: &OpaqueExtrinsic,
+    ) -> (ApplyExtrinsicResult, Vec<basalt_runtime::RuntimeEvent>) {
         let mut ext = self.ext();
         let header = self.next_header(u64::from(self.best_number()) + 1);
         let timestamp = self.timestamp + SLOT_MS;
@@ -265,19 +301,40 @@ impl Chain {
     pub fn sign(&self, wallet: &Wallet, call: RuntimeCall, opts: &SignOptions) -> OpaqueExtrinsic {
         let birth = opts.birth.unwrap_or_else(|| {
             let number = opts.era.birth(u64::from(self.best_number()) + 1);
-            self.blocks.get(number as usize).map(Header::hash).unwrap_or_default()
+            self.blocks
+                .get(number as usize)
+                .map(Header::hash)
+                .unwrap_or_default()
         });
-        let birth = if opts.era.is_immortal() && opts.birth.is_none() { self.genesis_hash() } else { birth };
+        let birth = if opts.era.is_immortal() && opts.birth.is_none() {
+            self.genesis_hash()
+        } else {
+            birth
+        };
         let genesis = opts.genesis.unwrap_or_else(|| self.genesis_hash());
         let extra: SignedExtra = signed_extra(opts.nonce, opts.tip, opts.era);
-        let additional: AdditionalSigned =
-            ((), opts.spec_version, opts.tx_version, genesis, birth, (), (), (), None);
+        let additional: AdditionalSigned = (
+            (),
+            opts.spec_version,
+            opts.tx_version,
+            genesis,
+            birth,
+            (),
+            (),
+            (),
+            None,
+        );
         sign_parts(wallet, call, extra, &additional)
     }
 }
 
 /// Builds the extrinsic by hand: payload = call ++ extra ++ additional, blake2_256 over 256 bytes.
-pub fn sign_parts(wallet: &Wallet, call: RuntimeCall, extra: SignedExtra, additional: &AdditionalSigned) -> OpaqueExtrinsic {
+pub fn sign_parts(
+    wallet: &Wallet,
+    call: RuntimeCall,
+    extra: SignedExtra,
+    additional: &AdditionalSigned,
+) -> OpaqueExtrinsic {
     let mut payload = call.encode();
     extra.encode_to(&mut payload);
     additional.encode_to(&mut payload);
@@ -285,7 +342,8 @@ pub fn sign_parts(wallet: &Wallet, call: RuntimeCall, extra: SignedExtra, additi
         payload = blake2_256(&payload).to_vec();
     }
     let signature = wallet.sign(&payload);
-    let xt = UncheckedExtrinsic::new_signed(call, MultiAddress::Id(wallet.account()), signature, extra);
+    let xt =
+        UncheckedExtrinsic::new_signed(call, MultiAddress::Id(wallet.account()), signature, extra);
     OpaqueExtrinsic::from(&xt)
 }
 
@@ -304,7 +362,8 @@ pub fn current_events() -> Vec<RuntimeEvent> {
 /// The events stored in `System.Events` of the best state, with their phases.
 pub fn stored_events(chain: &Chain) -> Vec<(pallet_system::Phase, RuntimeEvent)> {
     chain.read(|| {
-        let bytes = basalt_support::state::io::get(&pallet_system::events_key()).unwrap_or_default();
+        let bytes =
+            basalt_support::state::io::get(&pallet_system::events_key()).unwrap_or_default();
         let records: Vec<pallet_system::EventRecord<RuntimeEvent, H256>> =
             codec::DecodeAll::decode_all(&mut &bytes[..]).expect("System.Events decodes strictly");
         records.into_iter().map(|r| (r.phase, r.event)).collect()
@@ -312,7 +371,10 @@ pub fn stored_events(chain: &Chain) -> Vec<(pallet_system::Phase, RuntimeEvent)>
 }
 
 pub fn transfer(to: &AccountId, value: Balance) -> RuntimeCall {
-    RuntimeCall::Balances(pallet_balances::Call::transfer_allow_death { dest: MultiAddress::Id(to.clone()), value })
+    RuntimeCall::Balances(pallet_balances::Call::transfer_allow_death {
+        dest: MultiAddress::Id(to.clone()),
+        value,
+    })
 }
 
 pub fn free_balance(chain: &Chain, who: &AccountId) -> Balance {
