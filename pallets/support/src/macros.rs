@@ -16,14 +16,14 @@
 #[macro_export]
 macro_rules! pallet_error {
     (
-        $(#[doc = $enum_doc:literal])*
+        $(#[$attr:meta])*
         pub enum Error<T: $config:ident> {
             $( $(#[doc = $doc:literal])* $variant:ident ),* $(,)?
         }
     ) => {
-        $(#[doc = $enum_doc])*
         #[derive(Clone, PartialEq, Eq, codec::Encode, codec::Decode, scale_info::TypeInfo)]
         #[scale_info(skip_type_params(T))]
+        $(#[$attr])*
         pub enum Error<T> {
             $( $(#[doc = $doc])* $variant, )*
             #[doc(hidden)]

@@ -13,11 +13,82 @@
 
 pub use pallet::*;
 
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use basalt_support::Nonce;
+use scale_info::TypeInfo;
+pub use types::AccountData;
+
+/// Balance types stored by the system pallet on behalf of balances, with Substrate's type path
+/// (`pallet_balances::types::AccountData`).
+pub mod types {
+    use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+    use scale_info::TypeInfo;
+
+    /// Balance data kept in every account, as `pallet_balances::types::AccountData`.
+    #[derive(
+        Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+    )]
+    #[scale_info(replace_segment("pallet_system", "pallet_balances"))]
+    pub struct AccountData {
+        /// Balance that can be spent, reserved or locked.
+        pub free: u128,
+        /// Balance set aside by reserves and holds; it still belongs to the account.
+        pub reserved: u128,
+        /// The part of `free` that may not be spent (the largest lock).
+        pub frozen: u128,
+        /// Flags (bit 127 marks the new reference-counting logic, as Substrate sets it).
+        pub flags: u128,
+    }
+}
+
+/// An account's record, as `frame_system::AccountInfo`. Its default is 80 zero bytes.
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(replace_segment("pallet_system", "frame_system"))]
+pub struct AccountInfo {
+    /// The number of transactions this account has sent.
+    pub nonce: Nonce,
+    /// How many things depend on this account existing (holds, locks, ...).
+    pub consumers: u32,
+    /// How many things keep this account alive (a balance above the existential deposit).
+    pub providers: u32,
+    /// How many self-sufficient assets keep the account alive.
+    pub sufficients: u32,
+    /// The account's balance.
+    pub data: AccountData,
+}
+
+/// Which part of the block is executing, as `frame_system::Phase`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
+#[scale_info(replace_segment("pallet_system", "frame_system"))]
+pub enum Phase {
+    /// Applying the extrinsic at this index.
+    ApplyExtrinsic(u32),
+    /// Finalising the block.
+    Finalization,
+    /// Initialising the block.
+    Initialization,
+}
+
+/// One event with the phase that emitted it, as `frame_system::EventRecord<E, T>`.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+#[scale_info(replace_segment("pallet_system", "frame_system"))]
+pub struct EventRecord<E, T> {
+    /// When the event was emitted.
+    pub phase: Phase,
+    /// The event (runtime event enum: pallet index, then the pallet's event).
+    pub event: E,
+    /// Topics for filtering (unused by Basalt, always empty).
+    pub topics: Vec<T>,
+}
+
 #[cfg(test)]
 mod tests;
 
 /// The pallet: configuration, storage, events, errors, calls and the block-building functions.
 pub mod pallet {
+    pub use super::{AccountData, AccountInfo, EventRecord, Phase};
     use basalt_support::dispatch::{DispatchInfo, Dispatchable, PerDispatchClass};
     use basalt_support::generic::digest::Digest as HeaderDigest;
     use basalt_support::metadata::{constant, DescribePallet, PalletDescription};
@@ -26,7 +97,7 @@ pub mod pallet {
     use basalt_support::storage::{Blake2_128Concat, OptionQuery, Twox64Concat, ValueQuery};
     use basalt_support::weight_v2::constants::reads_writes;
     use basalt_support::{AccountId, BlockNumber, DispatchError, DispatchResult, Nonce, Origin, Weight, H256};
-    use codec::{Compact, Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+    use codec::{Compact, Decode, DecodeWithMemTracking, Encode};
     use core::marker::PhantomData;
     use scale_info::{meta_type, StaticTypeInfo, TypeInfo};
 
@@ -51,64 +122,6 @@ pub mod pallet {
 
     /// The system pallet's functions.
     pub struct Pallet<T>(PhantomData<T>);
-
-    /// Balance data kept in every account, as `pallet_balances::types::AccountData`.
-    #[derive(
-        Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
-    )]
-    #[scale_info(replace_segment("pallet_system", "pallet_balances"))]
-    pub struct AccountData {
-        /// Balance that can be spent, reserved or locked.
-        pub free: u128,
-        /// Balance set aside by reserves and holds; it still belongs to the account.
-        pub reserved: u128,
-        /// The part of `free` that may not be spent (the largest lock).
-        pub frozen: u128,
-        /// Flags (bit 127 marks the new reference-counting logic, as Substrate sets it).
-        pub flags: u128,
-    }
-
-    /// An account's record, as `frame_system::AccountInfo`. Its default is 80 zero bytes.
-    #[derive(
-        Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
-    )]
-    #[scale_info(replace_segment("pallet_system", "frame_system"))]
-    pub struct AccountInfo {
-        /// The number of transactions this account has sent.
-        pub nonce: Nonce,
-        /// How many things depend on this account existing (holds, locks, ...).
-        pub consumers: u32,
-        /// How many things keep this account alive (a balance above the existential deposit).
-        pub providers: u32,
-        /// How many self-sufficient assets keep the account alive.
-        pub sufficients: u32,
-        /// The account's balance.
-        pub data: AccountData,
-    }
-
-    /// Which part of the block is executing, as `frame_system::Phase`.
-    #[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
-    #[scale_info(replace_segment("pallet_system", "frame_system"))]
-    pub enum Phase {
-        /// Applying the extrinsic at this index.
-        ApplyExtrinsic(u32),
-        /// Finalising the block.
-        Finalization,
-        /// Initialising the block.
-        Initialization,
-    }
-
-    /// One event with the phase that emitted it, as `frame_system::EventRecord<E, T>`.
-    #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
-    #[scale_info(replace_segment("pallet_system", "frame_system"))]
-    pub struct EventRecord<E, T> {
-        /// When the event was emitted.
-        pub phase: Phase,
-        /// The event (runtime event enum: pallet index, then the pallet's event).
-        pub event: E,
-        /// Topics for filtering (unused by Basalt, always empty).
-        pub topics: Vec<T>,
-    }
 
     basalt_support::storage! {
         pallet = "System";
@@ -184,6 +197,7 @@ pub mod pallet {
 
     basalt_support::pallet_error! {
         /// Errors of the system pallet.
+        #[scale_info(replace_segment("pallet_system", "frame_system"))]
         pub enum Error<T: Config> {
             /// Suicide called when the account has non-default composite data.
             NonDefaultComposite,
