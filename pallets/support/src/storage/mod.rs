@@ -43,6 +43,11 @@ macro_rules! storage {
                 impl $crate::storage::StorageInstance for $name {
                     const PALLET: &'static str = $pallet;
                     const NAME: &'static str = stringify!($name);
+                    fn prefix() -> [u8; 32] {
+                        // Hashed once per process: every access of the item needs it.
+                        static PREFIX: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+                        *PREFIX.get_or_init($crate::storage::types::hashed_prefix::<Self>)
+                    }
                 }
             )*
         }

@@ -21,11 +21,16 @@ pub trait StorageInstance {
 
     /// `twox128(PALLET) ++ twox128(NAME)`.
     fn prefix() -> [u8; 32] {
-        let mut out = [0u8; 32];
-        out[..16].copy_from_slice(&twox_128(Self::PALLET.as_bytes()));
-        out[16..].copy_from_slice(&twox_128(Self::NAME.as_bytes()));
-        out
+        hashed_prefix::<Self>()
     }
+}
+
+/// Computes `twox128(PALLET) ++ twox128(NAME)` of `P`.
+pub fn hashed_prefix<P: StorageInstance + ?Sized>() -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out[..16].copy_from_slice(&twox_128(P::PALLET.as_bytes()));
+    out[16..].copy_from_slice(&twox_128(P::NAME.as_bytes()));
+    out
 }
 
 /// What reading an absent item gives: `Option<V>` ([`OptionQuery`]) or `V::default()`
