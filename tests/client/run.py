@@ -1,0 +1,626 @@
+#!/usr/bin/env python3
+"""py-substrate-interface (stock, 1.8.1) against the real `basalt --dev` binary.
+
+    BASALT_BIN=target/release/basalt $VENV/bin/python tests/client/run.py [-k substring] [-x]
+
+Starts the node on free ports (harness.py), runs the checks below in order (later checks use
+accounts funded by earlier ones), stops the node whatever happens, prints 'N passed, N failed'
+and exits non-zero on any failure. BASALT_TEST_SLOT_MS sets the node's slot length (default 500).
+"""
+
+import argparse
+import os
+import sys
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import DevNode, NodeError  # noqa: E402
+
+import common  # noqa: E402
+from common import UNIT, Deadline, find_event, events_by_name, free_balance, parent_hash, rpc, rpc_error, submit  # noqa: E402
+import keys  # noqa: E402
+from substrateinterface import Keypair  # noqa: E402
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+class Ctx:
+    pass
+
+
+ctx = Ctx()
+
+# What the runtime must show to a stock client (issue 2): every pallet with the items the client
+# suites use or the issue names. More items are fine; missing ones fail.
+EXPECTED_PALLETS = {
+    "System": {
+        "index": 0,
+        "calls": ["remark"],
+        "events": ["ExtrinsicSuccess", "ExtrinsicFailed", "NewAccount", "KilledAccount"],
+        "storage": ["Account", "Events", "Number", "ParentHash", "BlockHash", "Digest"],
+        "constants": ["SS58Prefix"],
+    },
+    "Timestamp": {"index": 1, "calls": ["set"], "events": [], "storage": ["Now"], "constants": []},
+    "Balances": {
+        "index": 2,
+        "calls": ["transfer_allow_death", "transfer_keep_alive", "transfer_all", "force_transfer",
+                  "force_set_balance"],
+        "events": ["Endowed", "Transfer", "BalanceSet", "Reserved", "Unreserved", "Deposit", "Withdraw"],
+        "storage": ["TotalIssuance"],
+        "constants": ["ExistentialDeposit"],
+        "errors": ["InsufficientBalance", "ExistentialDeposit", "Expendability"],
+    },
+    "TransactionPayment": {"index": 3, "calls": [], "events": ["TransactionFeePaid"], "storage": [],
+                           "constants": []},
+    "Sudo": {"index": 4, "calls": ["sudo"], "events": ["Sudid"], "storage": ["Key"], "constants": [],
+             "errors": ["RequireSudo"]},
+}
+
+
+def to_int(v):
+    if isinstance(v, int):
+        return v
+    if isinstance(v, str):
+        return int(v, 16) if v.startswith("0x") else int(v)
+    raise AssertionError(f"not a number: {v!r}")
+
+
+def new_account(scheme="sr25519"):
+    """A fresh key nobody funded."""
+    if scheme == "sr25519":
+        return Keypair.create_from_mnemonic(Keypair.generate_mnemonic(), ss58_format=42)
+    return keys.keypair(scheme, f"//fresh{time.time_ns()}")
+
+
+def transfer(call_name, dest, value):
+    return ctx.s.compose_call("Balances", call_name, {"dest": dest, "value": value})
+
+
+def query_info_rpc(xt_hex, at):
+    return rpc(ctx.s, "payment_queryInfo", [xt_hex, at])
+
+
+def check_paid_transfer(receipt, xt, sender, dest, amount, author=None):
+    """Events, balances and fee of an included, successful transfer."""
+    s = ctx.s
+    assert receipt.is_success, f"extrinsic failed: {receipt.error_message}"
+    events = events_by_name(receipt)
+    names = [(p, n) for p, n, _ in events]
+    t = find_event(events, "Balances", "Transfer")
+    assert (t["from"], t["to"], t["amount"]) == (sender, dest, amount), t
+    fee_ev = find_event(events, "TransactionPayment", "TransactionFeePaid")
+    assert fee_ev["who"] == sender and fee_ev["tip"] == 0, fee_ev
+    fee = fee_ev["actual_fee"]
+    assert fee > 0, fee_ev
+    assert receipt.total_fee_amount == fee
+    success = find_event(events, "System", "ExtrinsicSuccess")
+    assert "dispatch_info" in success, success
+    assert names[-1] == ("System", "ExtrinsicSuccess"), f"ExtrinsicSuccess is not the last event: {names}"
+
+    block, parent = receipt.block_hash, parent_hash(s, receipt.block_hash)
+    # The author (Alice on --dev) gets a share of every fee: count what reached the sender.
+    credited = sum(a["amount"] for p, n, a in events if (p, n) == ("Balances", "Deposit") and a["who"] == sender)
+    if sender != author:
+        assert credited == 0, f"sender {sender} was credited {credited} by its own transfer: {events}"
+    else:
+        assert 0 < credited < fee, f"author-sender credited {credited} of fee {fee}: {events}"
+    before, after = free_balance(s, sender, parent), free_balance(s, sender, block)
+    assert before - after == amount + fee - credited, (
+        f"sender paid {before - after}, expected amount {amount} + fee {fee} - credited {credited}")
+    d0, d1 = free_balance(s, dest, parent), free_balance(s, dest, block)
+    assert d1 - d0 == amount, f"dest got {d1 - d0}, expected {amount}"
+
+    # The fee the runtime predicts for this very extrinsic at the parent state is the fee paid.
+    info = query_info_rpc(str(xt.data), parent)
+    assert to_int(info["partialFee"]) == fee, f"payment_queryInfo {info} but fee paid {fee}"
+    assert info["class"] in ("normal", "Normal"), info
+    len_obj = s.runtime_config.create_scale_object("u32")
+    len_obj.encode(len(xt.data))
+    api_info = s.runtime_call("TransactionPaymentApi", "query_info", [xt, len(xt.data)], block_hash=parent)
+    assert api_info.value["partialFee"] == fee, f"TransactionPaymentApi.query_info {api_info.value}, fee {fee}"
+    return fee
+
+
+# ---------------------------------------------------------------------------------------------
+
+@test
+def connect_and_chain_info():
+    s = ctx.s
+    assert s.chain == "Basalt Development", s.chain
+    props = s.properties
+    assert props.get("ss58Format") == 42 and props.get("tokenDecimals") == 12 and props.get("tokenSymbol") == "BSLT", props
+    assert s.ss58_format == 42 and s.token_decimals == 12 and s.token_symbol == "BSLT"
+    s.init_runtime()
+    assert s.runtime_version >= 1 and s.transaction_version >= 1
+    rv = rpc(s, "state_getRuntimeVersion", [])
+    assert rv["specName"] == "basalt", rv
+    assert s.get_block_hash(0) == rpc(s, "chain_getBlockHash", [0])
+    assert s.implements_scaleinfo(), "metadata is not scale-info based (V14)"
+    assert s.metadata[1].value_object[0] == "V14" or "V14" in str(s.metadata.value_object[1].value_object[0]), \
+        "state_getMetadata must serve V14"
+
+
+@test
+def metadata_every_pallet_call_event_storage():
+    s = ctx.s
+    md = s.get_metadata()
+    pallets = {p.name: p for p in md.pallets}
+    for name, exp in EXPECTED_PALLETS.items():
+        assert name in pallets, f"pallet {name} missing; metadata has {sorted(pallets)}"
+        assert pallets[name].value["index"] == exp["index"], (name, pallets[name].value["index"])
+
+    # py 1.8.1's get_metadata_events() only indexes V12/V13 metadata: walk the pallets instead.
+    seen = {}
+    n_calls = n_events = n_storage = n_errors = n_consts = 0
+    for p in md.pallets:
+        calls = [c.name for c in (p.calls or [])]
+        events = [e.name for e in (p.events or [])]
+        storage = [x.name for x in (p.storage or []) if x.name != ":__STORAGE_VERSION__:"]
+        errors = [x.name for x in (p.errors or [])]
+        consts = [x.name for x in (p.constants or [])]
+        seen[p.name] = {"calls": calls, "events": events, "storage": storage, "errors": errors, "constants": consts}
+        n_calls, n_events, n_storage = n_calls + len(calls), n_events + len(events), n_storage + len(storage)
+        n_errors, n_consts = n_errors + len(errors), n_consts + len(consts)
+        # Every call and event: the client finds it by name and resolves every field type.
+        for c in p.calls or []:
+            assert s.get_metadata_call_function(p.name, c.name) is not None, (p.name, c.name)
+            for field in c.value["fields"]:
+                assert field["name"], f"call {p.name}.{c.name} has an unnamed argument"
+                s.runtime_config.create_scale_object(f"scale_info::{field['type']}")
+        for e in p.events or []:
+            assert s.get_metadata_event(p.name, e.name) is not None, (p.name, e.name)
+            for field in e.value["fields"]:
+                s.runtime_config.create_scale_object(f"scale_info::{field['type']}")
+        for k in p.constants or []:
+            assert s.get_constant(p.name, k.name) is not None, (p.name, k.name)
+    for name, exp in EXPECTED_PALLETS.items():
+        for kind in ("calls", "events", "storage", "constants", "errors"):
+            for item in exp.get(kind, []):
+                assert item in seen[name][kind], f"{kind[:-1]} {name}.{item} not visible; {name} has {seen[name][kind]}"
+    # The serialised views the client offers (explorers use them) work for every item.
+    assert len(s.get_metadata_call_functions()) == n_calls
+    assert len(s.get_metadata_storage_functions()) >= n_storage
+    assert len(s.get_metadata_errors()) == n_errors
+    assert len(s.get_metadata_constants()) == n_consts
+    storage = s.get_metadata_storage_functions()
+    ed = s.get_constant("Balances", "ExistentialDeposit").value
+    assert ed > 0, ed
+    assert s.get_constant("System", "SS58Prefix").value == 42
+    # Every storage item: plain ones are read and decoded strictly, maps are iterated (first page).
+    for st in storage:
+        mod, name = st["module_name"], st["storage_name"]
+        if name == ":__STORAGE_VERSION__:":
+            continue
+        if st["type_keys"]:
+            if len(st["type_keys"]) == 1:
+                with Deadline(30, f"query_map {mod}.{name}"):
+                    res = s.query_map(mod, name, max_results=20, page_size=20)
+                    for _k, _v in res:
+                        pass
+        else:
+            with Deadline(30, f"query {mod}.{name}"):
+                s.query(mod, name)
+    print(f"    metadata: {len(pallets)} pallets, {n_calls} calls, {n_events} events, "
+          f"{n_storage} storage items, {n_errors} errors, {n_consts} constants")
+
+
+@test
+def metadata_type_paths_the_clients_special_case():
+    """The FRAME type paths both clients key their decoders on (reference: substrate-wire.md)."""
+    s = ctx.s
+    types = {t["id"]: t["type"] for t in s.metadata.portable_registry.value["types"]}
+    paths = {"::".join(t.get("path", [])) for t in types.values()}
+    for p in ("sp_core::crypto::AccountId32", "sp_runtime::multiaddress::MultiAddress",
+              "sp_runtime::generic::era::Era", "sp_runtime::generic::unchecked_extrinsic::UncheckedExtrinsic",
+              "sp_runtime::MultiSignature", "sp_runtime::generic::digest::DigestItem"):
+        assert p in paths, f"no type with path {p}"
+    # System.Events is Vec<frame_system::EventRecord<RuntimeEvent, H256>>: py-substrate-interface
+    # only treats '*::EventRecord' (two segments) as an event record; anything else breaks every
+    # ExtrinsicReceipt (triggered_events, is_success, error_message).
+    events = s.metadata.get_metadata_pallet("System").get_storage_function("Events")
+    vec = types[events.value["type"]["Plain"]]
+    record = types[vec["def"]["sequence"]["type"]]
+    assert "::".join(record["path"]) == "frame_system::EventRecord", \
+        f"System.Events element type path is {'::'.join(record['path'])}, expected frame_system::EventRecord"
+    assert [p["name"] for p in record["params"]] == ["E", "T"], record["params"]
+    event_enum = types[record["def"]["composite"]["fields"][1]["type"]]
+    assert len(event_enum["path"]) == 2 and event_enum["path"][1] == "RuntimeEvent", event_enum["path"]
+    ext = s.metadata[1][1]["extrinsic"]
+    names = [e["identifier"] for e in ext["signed_extensions"]]
+    assert names == ["CheckNonZeroSender", "CheckSpecVersion", "CheckTxVersion", "CheckGenesis", "CheckMortality",
+                     "CheckNonce", "CheckWeight", "ChargeTransactionPayment", "CheckMetadataHash"], names
+
+
+@test
+def read_dev_balances():
+    s = ctx.s
+    for who in (ctx.alice, ctx.bob):
+        acct = common.account(s, who.ss58_address)
+        assert acct["data"]["free"] >= 1_000 * UNIT, acct
+        assert set(acct["data"]) >= {"free", "reserved", "frozen", "flags"}, acct
+        assert set(acct) >= {"nonce", "consumers", "providers", "sufficients", "data"}, acct
+    assert common.account(s, ctx.bob.ss58_address)["data"]["free"] == 1_000_000 * UNIT
+    # A never-seen account reads as the 80-zero-byte default.
+    nobody = common.account(s, new_account().ss58_address)
+    assert nobody["nonce"] == 0 and nobody["data"]["free"] == 0, nobody
+    # System.Account map iteration (state_getKeysPaged + state_queryStorageAt) sees the dev accounts.
+    with Deadline(30, "query_map System.Account"):
+        addrs = {k.value for k, _v in s.query_map("System", "Account", max_results=100)}
+    assert {ctx.alice.ss58_address, ctx.bob.ss58_address} <= addrs, addrs
+    # Well-known items decode.
+    assert s.query("System", "Number").value >= 1
+    assert s.query("Timestamp", "Now").value > 1_600_000_000_000
+    assert s.get_account_nonce(ctx.bob.ss58_address) == rpc(s, "system_accountNextIndex", [ctx.bob.ss58_address])
+
+
+@test
+def block_and_header_decode():
+    s = ctx.s
+    head = s.get_chain_head()
+    block = s.get_block(block_hash=head)
+    assert block["header"]["hash"] == head, (block["header"].get("hash"), head)
+    number = block["header"]["number"]
+    assert number >= 1
+    # The timestamp inherent is the block's first extrinsic, decoded by the client.
+    first = block["extrinsics"][0].value
+    assert first["call"]["call_module"] == "Timestamp" and first["call"]["call_function"] == "set", first
+    # Aura pre-runtime digest and seal decode through System.Digest's DigestItem type.
+    logs = block["header"]["digest"]["logs"]
+    kinds = [list(log.value.keys())[0] if hasattr(log, "value") else list(log.keys())[0] for log in logs]
+    assert "PreRuntime" in kinds and "Seal" in kinds, kinds
+    assert s.get_block_number(head) == number
+    assert s.get_block_hash(number) == head
+
+
+@test
+def sr25519_transfer_keep_alive_from_alice():
+    s = ctx.s
+    dest = new_account()
+    call = transfer("transfer_keep_alive", dest.ss58_address, 10 * UNIT)
+    xt = s.create_signed_extrinsic(call, ctx.alice)  # immortal
+    receipt = submit(s, xt)
+    ctx.replay = xt
+    assert receipt.finalized
+    check_paid_transfer(receipt, xt, ctx.alice.ss58_address, dest.ss58_address, 10 * UNIT, author=ctx.alice.ss58_address)
+    ctx.receipt_block = receipt.block_hash
+
+
+@test
+def sr25519_transfer_allow_death_from_bob_mortal():
+    s = ctx.s
+    dest = new_account()
+    call = transfer("transfer_allow_death", dest.ss58_address, 3 * UNIT)
+    xt = s.create_signed_extrinsic(call, ctx.bob, era={"period": 64})
+    receipt = submit(s, xt)
+    ctx.replay2 = xt
+    check_paid_transfer(receipt, xt, ctx.bob.ss58_address, dest.ss58_address, 3 * UNIT)
+
+
+@test
+def fund_ed25519_and_ecdsa_accounts():
+    s = ctx.s
+    for kp in (ctx.ed, ctx.ec):
+        call = transfer("transfer_allow_death", kp.ss58_address, 100 * UNIT)
+        receipt = submit(s, s.create_signed_extrinsic(call, ctx.alice, era={"period": 64}))
+        assert receipt.is_success, receipt.error_message
+        events = events_by_name(receipt)
+        find_event(events, "System", "NewAccount")
+        endowed = find_event(events, "Balances", "Endowed")
+        assert endowed["account"] == kp.ss58_address and endowed["free_balance"] == 100 * UNIT, endowed
+        assert free_balance(s, kp.ss58_address) == 100 * UNIT
+
+
+@test
+def ed25519_transfers_immortal_and_mortal():
+    s = ctx.s
+    for era in (None, {"period": 64}):
+        call = transfer("transfer_keep_alive", ctx.bob.ss58_address, 2 * UNIT)
+        xt = s.create_signed_extrinsic(call, ctx.ed, era=era)
+        assert str(xt.data)[2:].find("00" + ctx.ed.public_key.hex()) > 0
+        receipt = submit(s, xt)
+        check_paid_transfer(receipt, xt, ctx.ed.ss58_address, ctx.bob.ss58_address, 2 * UNIT)
+        sig = receipt.extrinsic.value["signature"]
+        assert "Ed25519" in sig, sig
+
+
+@test
+def ecdsa_transfers_immortal_and_mortal():
+    s = ctx.s
+    for era in (None, {"period": 64}):
+        call = transfer("transfer_keep_alive", ctx.bob.ss58_address, 2 * UNIT)
+        xt = s.create_signed_extrinsic(call, ctx.ec, era=era)
+        receipt = submit(s, xt)
+        check_paid_transfer(receipt, xt, ctx.ec.ss58_address, ctx.bob.ss58_address, 2 * UNIT)
+        sig = receipt.extrinsic.value["signature"]
+        assert "Ecdsa" in sig, sig
+    assert s.get_account_nonce(ctx.ec.ss58_address) == 2
+
+
+@test
+def failing_transfer_pays_fee_and_changes_nothing_else():
+    s = ctx.s
+    charlie = ctx.charlie
+    dest = ctx.dave.ss58_address
+    balance = free_balance(s, charlie.ss58_address)
+    call = transfer("transfer_allow_death", dest, balance * 2)
+    xt = s.create_signed_extrinsic(call, charlie)
+    receipt = submit(s, xt)
+    assert receipt.is_success is False
+    events = events_by_name(receipt)
+    names = [(p, n) for p, n, _ in events]
+    assert ("Balances", "Transfer") not in names, names
+    failed = find_event(events, "System", "ExtrinsicFailed")
+    err = failed["dispatch_error"]
+    assert "dispatch_info" in failed, failed
+    if "Module" in err:
+        assert receipt.error_message and receipt.error_message["name"] == "InsufficientBalance", \
+            (err, receipt.error_message)
+        assert receipt.error_message["type"] == "Module"
+    else:
+        assert err in ({"Token": "FundsUnavailable"}, {"Token": "BelowMinimum"}), err
+    fee = find_event(events, "TransactionPayment", "TransactionFeePaid")["actual_fee"]
+    parent = parent_hash(s, receipt.block_hash)
+    assert free_balance(s, charlie.ss58_address, parent) - free_balance(s, charlie.ss58_address, receipt.block_hash) == fee
+    assert free_balance(s, dest, parent) == free_balance(s, dest, receipt.block_hash)
+    info = query_info_rpc(str(xt.data), parent)
+    assert to_int(info["partialFee"]) == fee, (info, fee)
+    # The nonce moved: a failed call is still an included transaction.
+    assert s.get_account_nonce(charlie.ss58_address) == 1
+
+
+@test
+def refuse_garbage_bytes():
+    s = ctx.s
+    for garbage in ("0xdeadbeef", "0x" + "ff" * 100, "0x00", "0x1084" + "00" * 3):
+        err = rpc_error(s, "author_submitExtrinsic", [garbage])
+        assert err["code"] in (1002, 1010), (garbage, err)
+        assert err.get("message"), err
+    # Not hex at all: an RPC-level invalid-params error, not a crash.
+    err = rpc_error(s, "author_submitExtrinsic", ["not hex"])
+    assert isinstance(err.get("code"), int), err
+
+
+def expect_invalid(make, reason_substrings):
+    """1010 Invalid Transaction with one of the reasons, on author_submitExtrinsic (make(0)) and on
+    author_submitAndWatchExtrinsic (make(1), a different extrinsic: like Substrate, the node may ban
+    the hash of an invalid transaction for a while, and then answers 1012 to the same bytes)."""
+    first = make(0)
+    errs = [rpc_error(ctx.s, "author_submitExtrinsic", [first])]
+    with Deadline(20, "author_submitAndWatchExtrinsic of an invalid transaction"):
+        errs.append(rpc_error(ctx.s, "author_submitAndWatchExtrinsic", [make(1)]))
+    for err in errs:
+        assert err["code"] == 1010, err
+        assert err["message"] == "Invalid Transaction", err
+        data = str(err.get("data", ""))
+        assert any(r in data for r in reason_substrings), f"reason {data!r} not one of {reason_substrings}"
+    again = rpc_error(ctx.s, "author_submitExtrinsic", [first])
+    assert again["code"] in (1010, 1012), again
+    return errs[0]
+
+
+def signed_hex(call, kp, **kw):
+    return str(ctx.s.create_signed_extrinsic(call, kp, **kw).data)
+
+
+@test
+def refuse_replayed_extrinsic():
+    replays = [str(ctx.replay.data), str(ctx.replay2.data)]
+    expect_invalid(lambda i: replays[i], ["Transaction is outdated"])
+    # The client's own submit path gets the error instead of waiting for ever.
+    try:
+        submit(ctx.s, ctx.replay2, timeout=20)
+        raise AssertionError("replayed extrinsic was accepted")
+    except common.SubstrateRequestException as e:
+        assert e.args[0]["code"] in (1010, 1012), e.args
+
+
+@test
+def refuse_unfunded_sender():
+    for scheme in ("sr25519", "ed25519", "ecdsa"):
+        call = transfer("transfer_keep_alive", ctx.bob.ss58_address, UNIT)
+        expect_invalid(lambda i: signed_hex(call, new_account(scheme)), ["Inability to pay some fees"])
+
+
+def _signature_offset(xt_bytes):
+    """Offset of the signature bytes in an encoded signed extrinsic with MultiAddress::Id."""
+    prefix = {0: 1, 1: 2, 2: 4}[xt_bytes[0] & 3]
+    assert xt_bytes[prefix] == 0x84 and xt_bytes[prefix + 1] == 0x00, xt_bytes[:8].hex()
+    return prefix + 1 + 1 + 32 + 1  # version, MultiAddress::Id tag, account, MultiSignature tag
+
+
+@test
+def refuse_wrongly_signed():
+    s = ctx.s
+    call = transfer("transfer_keep_alive", ctx.bob.ss58_address, UNIT)
+    for kp in (ctx.dave, ctx.ed, ctx.ec):
+        raw = bytes(s.create_signed_extrinsic(call, kp).data.data)
+        off = _signature_offset(raw)
+
+        def corrupt(i, raw=raw, off=off):
+            b = bytearray(raw)
+            b[off + 10 + i] ^= 0x01
+            return "0x" + b.hex()
+        # ecdsa: a corrupted signature recovers another key or none; Substrate says bad signature.
+        expect_invalid(corrupt, ["Transaction has a bad signature"])
+    # A valid signature by Alice over Dave's transaction.
+    nonce = s.get_account_nonce(ctx.dave.ss58_address)
+
+    def alice_signs_for_dave(i):
+        c = transfer("transfer_keep_alive", ctx.bob.ss58_address, UNIT + i)
+        payload = s.generate_signature_payload(c, nonce=nonce)
+        return str(s.create_signed_extrinsic(c, ctx.dave, nonce=nonce, signature=ctx.alice.sign(payload)).data)
+    expect_invalid(alice_signs_for_dave, ["Transaction has a bad signature"])
+
+    # Signed for another chain (another genesis hash in the payload).
+    def other_chain(i):
+        real = s.get_block_hash
+        s.get_block_hash = lambda block_id=None: "0x" + "11" * 32 if block_id == 0 else real(block_id)
+        try:
+            return signed_hex(transfer("transfer_keep_alive", ctx.bob.ss58_address, UNIT + i), ctx.dave, nonce=nonce)
+        finally:
+            s.get_block_hash = real
+    expect_invalid(other_chain, ["Transaction has a bad signature"])
+
+
+@test
+def mortal_era_after_many_blocks():
+    s = ctx.s
+    # Past the 64-block window, so birth block != block number of any early block.
+    common.wait_for_block(s, 70, timeout=120)
+    call = transfer("transfer_keep_alive", ctx.dave.ss58_address, UNIT)
+    xt = s.create_signed_extrinsic(call, ctx.bob, era={"period": 64})
+    # Wait a few blocks after signing before submitting: the node must look up the birth hash.
+    head = s.get_block_number(s.get_chain_head())
+    common.wait_for_block(s, head + 4, timeout=60)
+    receipt = submit(s, xt)
+    check_paid_transfer(receipt, xt, ctx.bob.ss58_address, ctx.dave.ss58_address, UNIT)
+    # A short era: still valid 2 blocks later...
+    xt = s.create_signed_extrinsic(call, ctx.bob, era={"period": 8})
+    head = s.get_block_number(s.get_chain_head())
+    common.wait_for_block(s, head + 2, timeout=60)
+    receipt = submit(s, xt)
+    assert receipt.is_success, receipt.error_message
+    # ... and refused once its window has passed (Substrate then computes another birth block
+    # from the era's phase, so the signature no longer matches: "bad signature"; an ancient
+    # birth block or staleness are also acceptable reasons).
+    fin = s.get_block_number(s.get_chain_finalised_head())
+    expired = [signed_hex(transfer("transfer_keep_alive", ctx.dave.ss58_address, UNIT + i), ctx.bob,
+                          era={"period": 4, "current": fin}) for i in range(2)]
+    common.wait_for_block(s, fin + 8, timeout=60)
+    err = expect_invalid(lambda i: expired[i], ["Transaction has a bad signature", "Transaction has an ancient birth block",
+                                                "Transaction is outdated"])
+    print(f"    expired era refused with: {err}")
+
+
+@test
+def storage_subscription_pushes_current_value_and_updates():
+    s = ctx.s
+    target = new_account()
+    seen = []
+
+    def handler(obj, update_nr, _sub):
+        seen.append(obj.value["data"]["free"])
+        if update_nr == 0:
+            # The current value arrives at once; now change it from another connection.
+            other = common.connect(ctx.node.ws_url)
+            try:
+                call = other.compose_call("Balances", "transfer_allow_death", {"dest": target.ss58_address, "value": 5 * UNIT})
+                other.submit_extrinsic(other.create_signed_extrinsic(call, ctx.eve), wait_for_inclusion=False)
+            finally:
+                other.close()
+        if update_nr >= 1 and seen[-1] == 5 * UNIT:
+            return True
+
+    with Deadline(60, "state_subscribeStorage"):
+        s.query("System", "Account", [target.ss58_address], subscription_handler=handler)
+    assert seen[0] == 0 and seen[-1] == 5 * UNIT, seen
+
+
+@test
+def sudo_force_set_balance():
+    s = ctx.s
+    who = new_account()
+    inner = s.compose_call("Balances", "force_set_balance", {"who": who.ss58_address, "new_free": 123 * UNIT})
+    call = s.compose_call("Sudo", "sudo", {"call": inner})
+    receipt = submit(s, s.create_signed_extrinsic(call, ctx.alice, era={"period": 64}))
+    assert receipt.is_success, receipt.error_message
+    events = events_by_name(receipt)
+    sudid = find_event(events, "Sudo", "Sudid")
+    assert sudid["sudo_result"] in ({"Ok": None}, {"Ok": ()}, "Ok") or "Ok" in str(sudid["sudo_result"]), sudid
+    assert free_balance(s, who.ss58_address) == 123 * UNIT
+    assert ("Balances", "BalanceSet") in [(p, n) for p, n, _ in events], events
+    # Bob is not the sudo key.
+    receipt = submit(s, s.create_signed_extrinsic(call, ctx.bob))
+    assert receipt.is_success is False
+    assert receipt.error_message and receipt.error_message["name"] == "RequireSudo", receipt.error_message
+    # And the sudo key reads back.
+    assert s.query("Sudo", "Key").value == ctx.alice.ss58_address
+
+
+@test
+def node_still_serves():
+    s = ctx.s
+    health = rpc(s, "system_health", [])
+    assert health == {"peers": 0, "isSyncing": False, "shouldHavePeers": False} or (
+        "peers" in health and "isSyncing" in health), health
+    assert ctx.node.alive(), "the node process died"
+    before = s.get_block_number(s.get_chain_head())
+    common.wait_for_block(s, before + 1, timeout=30)
+    common.wait_finalized(s, before + 1, timeout=30)
+    assert "methods" in rpc(s, "rpc_methods", [])
+    assert ctx.node.rpc("system_health")["result"]["isSyncing"] is False
+
+
+# ---------------------------------------------------------------------------------------------
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("-k", help="run only checks whose name contains this")
+    ap.add_argument("-x", action="store_true", help="stop at the first failure")
+    args = ap.parse_args()
+
+    t0 = time.monotonic()
+    slot = os.environ.get("BASALT_TEST_SLOT_MS", "500")
+    try:
+        node = DevNode.start(extra_args=["--slot-duration-ms", slot])
+    except NodeError as e:
+        print(f"FAILED to start the node: {e}")
+        print("0 passed, 1 failed")
+        return 1
+    ctx.node = node
+    passed, failed = [], []
+    try:
+        ctx.s = common.connect(node.ws_url)
+        ctx.alice, ctx.bob, ctx.charlie, ctx.dave, ctx.eve = (
+            keys.sr25519(f"//{n}") for n in ("Alice", "Bob", "Charlie", "Dave", "Eve"))
+        ctx.ed = keys.ed25519("//Alice")
+        ctx.ec = keys.ecdsa("//Alice")
+        for fn in TESTS:
+            if args.k and args.k not in fn.__name__:
+                continue
+            start = time.monotonic()
+            try:
+                with Deadline(300, fn.__name__):
+                    fn()
+                passed.append(fn.__name__)
+                print(f"ok   {fn.__name__} ({time.monotonic() - start:.1f}s)", flush=True)
+            except Exception:
+                failed.append(fn.__name__)
+                print(f"FAIL {fn.__name__} ({time.monotonic() - start:.1f}s)", flush=True)
+                traceback.print_exc()
+                if not node.alive():
+                    print("the node process has exited", flush=True)
+                if args.x:
+                    break
+        if failed:
+            print("--- node log (last lines) ---")
+            print(node.log_tail(80))
+    except Exception:
+        traceback.print_exc()
+        failed.append("setup")
+        print("--- node log (last lines) ---")
+        print(node.log_tail(80))
+    finally:
+        try:
+            ctx.s.close()
+        except Exception:
+            pass
+        node.stop()
+        if not failed:
+            node.remove_log()
+    print(f"py-substrate-interface suite: {time.monotonic() - t0:.1f}s")
+    if failed:
+        print("failed: " + ", ".join(failed))
+    print(f"{len(passed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
