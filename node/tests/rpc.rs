@@ -499,7 +499,7 @@ async fn stock_client_flow_through_the_real_binary() {
             .is_some_and(|f| f.parse::<u128>().is_ok()),
         "{fee}"
     );
-    assert!(fee["weight"]["refTime"].is_number() && fee["weight"]["proofSize"].is_number());
+    assert!(fee["weight"]["ref_time"].is_number() && fee["weight"]["proof_size"].is_number());
     let details = node.call("payment_queryFeeDetails", json!([transfer]));
     assert!(
         details["inclusionFee"]["baseFee"]

@@ -2,7 +2,7 @@
 //!
 //! The runtime answers in SCALE with Substrate's layouts (`RuntimeDispatchInfo`, `FeeDetails`);
 //! this module decodes them strictly and renders Substrate's JSON: `payment_queryInfo` gives
-//! `{weight: {refTime, proofSize}, class: "normal", partialFee: "<decimal>"}`,
+//! `{weight: {ref_time, proof_size}, class: "normal", partialFee: "<decimal>"}`,
 //! `payment_queryFeeDetails` gives `{inclusionFee: {baseFee, lenFee, adjustedWeightFee} | null}`
 //! with the fees as `0x` hex (Substrate's `NumberOrHex` of a `u128`; the tip is not shown).
 //! An undecodable extrinsic is error 2, a failed runtime call error 1, as Substrate's RPC.
@@ -67,7 +67,7 @@ fn balance_hex(value: Balance) -> String {
 /// The JSON of `payment_queryInfo`.
 pub fn query_info_json(info: &DispatchInfoScale) -> Value {
     json!({
-        "weight": { "refTime": info.weight.ref_time, "proofSize": info.weight.proof_size },
+        "weight": { "ref_time": info.weight.ref_time, "proof_size": info.weight.proof_size },
         "class": class_name(info.class),
         "partialFee": info.partial_fee.to_string(),
     })
@@ -170,7 +170,7 @@ mod tests {
         assert_eq!(
             query_info_json(&info),
             json!({
-                "weight": {"refTime": 123_456_789u64, "proofSize": 3_593u64},
+                "weight": {"ref_time": 123_456_789u64, "proof_size": 3_593u64},
                 "class": "normal",
                 "partialFee": "15600000001",
             })
