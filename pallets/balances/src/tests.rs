@@ -11,20 +11,12 @@ use basalt_support::metadata::DescribePallet;
 use basalt_support::multiaddress::MultiAddress;
 use basalt_support::state::{empty_externalities, io};
 use basalt_support::storage::PrefixIter;
-use basalt_support::{AccountId, Balance, DispatchError, Origin, Weight, H256};
+use basalt_support::{AccountId, Balance, DispatchError, Origin, H256};
 use codec::{Compact, Decode, Encode};
 use pallet_system::Account;
 
 struct Test;
-impl pallet_system::Config for Test {
-    const INDEX: u8 = 0;
-    const BLOCK_HASH_COUNT: u32 = 250;
-    const MAX_BLOCK_WEIGHT: Weight = Weight::from_parts(2_000_000_000_000, u64::MAX);
-    const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
-    const MAX_CONSUMERS: u32 = 3;
-    const SS58_PREFIX: u16 = 42;
-    type RuntimeEvent = Event;
-}
+pallet_system::impl_test_config!(Test, max_consumers = 3, event = Event);
 impl Config for Test {
     const INDEX: u8 = 2;
     const EXISTENTIAL_DEPOSIT: Balance = ED;

@@ -11,15 +11,7 @@ use scale_info::{PortableRegistry, Registry, TypeDef, TypeInfo};
 
 struct Test;
 
-impl pallet_system::Config for Test {
-    const INDEX: u8 = 0;
-    const BLOCK_HASH_COUNT: u32 = 4;
-    const MAX_BLOCK_WEIGHT: Weight = Weight::from_parts(2_000_000_000_000, u64::MAX);
-    const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
-    const MAX_CONSUMERS: u32 = 16;
-    const SS58_PREFIX: u16 = 42;
-    type RuntimeEvent = pallet_system::Event;
-}
+pallet_system::impl_test_config!(Test);
 
 impl Config for Test {
     const INDEX: u8 = 4;

@@ -13,8 +13,8 @@
 
 pub use pallet::*;
 
-use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use basalt_support::Nonce;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 pub use types::AccountData;
 
@@ -26,7 +26,17 @@ pub mod types {
 
     /// Balance data kept in every account, as `pallet_balances::types::AccountData`.
     #[derive(
-        Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Debug,
+        Default,
+        Encode,
+        Decode,
+        DecodeWithMemTracking,
+        TypeInfo,
+        MaxEncodedLen,
     )]
     #[scale_info(replace_segment("pallet_system", "pallet_balances"))]
     pub struct AccountData {
@@ -43,7 +53,17 @@ pub mod types {
 
 /// An account's record, as `frame_system::AccountInfo`. Its default is 80 zero bytes.
 #[derive(
-    Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Debug,
+    Default,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
+    MaxEncodedLen,
 )]
 #[scale_info(replace_segment("pallet_system", "frame_system"))]
 pub struct AccountInfo {
@@ -60,7 +80,18 @@ pub struct AccountInfo {
 }
 
 /// Which part of the block is executing, as `frame_system::Phase`.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Debug,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
+    MaxEncodedLen,
+)]
 #[scale_info(replace_segment("pallet_system", "frame_system"))]
 pub enum Phase {
     /// Applying the extrinsic at this index.
@@ -96,7 +127,9 @@ pub mod pallet {
     use basalt_support::state::io;
     use basalt_support::storage::{Blake2_128Concat, OptionQuery, Twox64Concat, ValueQuery};
     use basalt_support::weight_v2::constants::reads_writes;
-    use basalt_support::{AccountId, BlockNumber, DispatchError, DispatchResult, Nonce, Origin, Weight, H256};
+    use basalt_support::{
+        AccountId, BlockNumber, DispatchError, DispatchResult, Nonce, Origin, Weight, H256,
+    };
     use codec::{Compact, Decode, DecodeWithMemTracking, Encode};
     use core::marker::PhantomData;
     use scale_info::{meta_type, StaticTypeInfo, TypeInfo};
@@ -305,10 +338,18 @@ pub mod pallet {
         fn dispatch_info(&self) -> DispatchInfo {
             match self {
                 Call::remark { remark } => DispatchInfo::normal(weights::remark(remark.len())),
-                Call::remark_with_event { remark } => DispatchInfo::normal(weights::remark_with_event(remark.len())),
-                Call::set_storage { items } => DispatchInfo::operational(weights::writes(items.len())),
-                Call::kill_storage { keys } => DispatchInfo::operational(weights::writes(keys.len())),
-                Call::kill_prefix { subkeys, .. } => DispatchInfo::operational(weights::writes(*subkeys as usize)),
+                Call::remark_with_event { remark } => {
+                    DispatchInfo::normal(weights::remark_with_event(remark.len()))
+                }
+                Call::set_storage { items } => {
+                    DispatchInfo::operational(weights::writes(items.len()))
+                }
+                Call::kill_storage { keys } => {
+                    DispatchInfo::operational(weights::writes(keys.len()))
+                }
+                Call::kill_prefix { subkeys, .. } => {
+                    DispatchInfo::operational(weights::writes(*subkeys as usize))
+                }
             }
         }
     }
@@ -405,8 +446,13 @@ pub mod pallet {
         /// `ExtrinsicFailed` and count it.
         pub fn note_applied_extrinsic(result: &DispatchResult, info: DispatchInfo) {
             let event = match result {
-                Ok(()) => Event::ExtrinsicSuccess { dispatch_info: info },
-                Err(e) => Event::ExtrinsicFailed { dispatch_error: *e, dispatch_info: info },
+                Ok(()) => Event::ExtrinsicSuccess {
+                    dispatch_info: info,
+                },
+                Err(e) => Event::ExtrinsicFailed {
+                    dispatch_error: *e,
+                    dispatch_info: info,
+                },
             };
             Self::deposit_event(event);
             let next = match ExecutionPhase::get() {
@@ -470,7 +516,9 @@ pub mod pallet {
                 created
             });
             if created {
-                Self::deposit_event(Event::NewAccount { account: who.clone() });
+                Self::deposit_event(Event::NewAccount {
+                    account: who.clone(),
+                });
                 IncRefStatus::Created
             } else {
                 IncRefStatus::Existed
@@ -490,7 +538,9 @@ pub mod pallet {
                     return Err(DispatchError::ConsumerRemaining);
                 }
                 Account::remove(who);
-                Self::deposit_event(Event::KilledAccount { account: who.clone() });
+                Self::deposit_event(Event::KilledAccount {
+                    account: who.clone(),
+                });
                 return Ok(DecRefStatus::Reaped);
             }
             info.providers -= 1;
@@ -531,13 +581,17 @@ pub mod pallet {
     impl<T: Config> DescribePallet for Pallet<T> {
         fn describe() -> PalletDescription {
             let mut storage = storage_metadata();
-            storage.entries.push(frame_metadata::v14::StorageEntryMetadata {
-                name: "Events",
-                modifier: frame_metadata::v14::StorageEntryModifier::Default,
-                ty: frame_metadata::v14::StorageEntryType::Plain(meta_type::<Vec<EventRecord<T::RuntimeEvent, H256>>>()),
-                default: vec![0],
-                docs: vec![" Events deposited for the current block."],
-            });
+            storage
+                .entries
+                .push(frame_metadata::v14::StorageEntryMetadata {
+                    name: "Events",
+                    modifier: frame_metadata::v14::StorageEntryModifier::Default,
+                    ty: frame_metadata::v14::StorageEntryType::Plain(meta_type::<
+                        Vec<EventRecord<T::RuntimeEvent, H256>>,
+                    >()),
+                    default: vec![0],
+                    docs: vec![" Events deposited for the current block."],
+                });
             PalletDescription {
                 name: "System",
                 storage: Some(storage),
@@ -545,13 +599,53 @@ pub mod pallet {
                 event: Some(meta_type::<Event>()),
                 error: Some(meta_type::<Error<T>>()),
                 constants: vec![
-                    constant("BlockHashCount", T::BLOCK_HASH_COUNT, &[" Maximum number of block number to block hash mappings to keep."]),
-                    constant("SS58Prefix", T::SS58_PREFIX, &[" The designated SS58 prefix of this chain."]),
-                    constant("MaxBlockWeight", T::MAX_BLOCK_WEIGHT, &[" The most weight a block may use."]),
-                    constant("MaxBlockLength", T::MAX_BLOCK_LENGTH, &[" The most bytes of extrinsics a block may hold."]),
+                    constant(
+                        "BlockHashCount",
+                        T::BLOCK_HASH_COUNT,
+                        &[" Maximum number of block number to block hash mappings to keep."],
+                    ),
+                    constant(
+                        "SS58Prefix",
+                        T::SS58_PREFIX,
+                        &[" The designated SS58 prefix of this chain."],
+                    ),
+                    constant(
+                        "MaxBlockWeight",
+                        T::MAX_BLOCK_WEIGHT,
+                        &[" The most weight a block may use."],
+                    ),
+                    constant(
+                        "MaxBlockLength",
+                        T::MAX_BLOCK_LENGTH,
+                        &[" The most bytes of extrinsics a block may hold."],
+                    ),
                 ],
                 docs: vec![" Accounts, block bookkeeping and events."],
             }
         }
     }
+}
+
+/// Implements [`Config`] for a pallet's mock runtime with the values every pallet's unit tests
+/// use, so the mock system configuration lives in one place.
+///
+/// `impl_test_config!(Test)` uses 16 consumers per account and the system's own event type as
+/// the runtime event; `impl_test_config!(Test, max_consumers = 3, event = Event)` overrides both.
+#[macro_export]
+macro_rules! impl_test_config {
+    ($runtime:ty) => {
+        $crate::impl_test_config!($runtime, max_consumers = 16, event = $crate::Event);
+    };
+    ($runtime:ty, max_consumers = $consumers:expr, event = $event:ty) => {
+        impl $crate::Config for $runtime {
+            const INDEX: u8 = 0;
+            const BLOCK_HASH_COUNT: u32 = 4;
+            const MAX_BLOCK_WEIGHT: basalt_support::Weight =
+                basalt_support::Weight::from_parts(2_000_000_000_000, u64::MAX);
+            const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
+            const MAX_CONSUMERS: u32 = $consumers;
+            const SS58_PREFIX: u16 = 42;
+            type RuntimeEvent = $event;
+        }
+    };
 }

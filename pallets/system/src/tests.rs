@@ -41,7 +41,10 @@ fn providers_create_and_reap_accounts_with_events() {
         assert!(!Account::contains_key(alice()));
         assert_eq!(
             System::events(),
-            vec![Event::NewAccount { account: alice() }, Event::KilledAccount { account: alice() }]
+            vec![
+                Event::NewAccount { account: alice() },
+                Event::KilledAccount { account: alice() }
+            ]
         );
     });
 }
@@ -49,12 +52,21 @@ fn providers_create_and_reap_accounts_with_events() {
 #[test]
 fn consumers_need_a_provider_and_are_bounded() {
     in_block(|| {
-        assert_eq!(System::inc_consumers(&alice()), Err(DispatchError::NoProviders));
+        assert_eq!(
+            System::inc_consumers(&alice()),
+            Err(DispatchError::NoProviders)
+        );
         System::inc_providers(&alice());
         System::inc_consumers(&alice()).unwrap();
         System::inc_consumers(&alice()).unwrap();
-        assert_eq!(System::inc_consumers(&alice()), Err(DispatchError::TooManyConsumers));
-        assert_eq!(System::dec_providers(&alice()), Err(DispatchError::ConsumerRemaining));
+        assert_eq!(
+            System::inc_consumers(&alice()),
+            Err(DispatchError::TooManyConsumers)
+        );
+        assert_eq!(
+            System::dec_providers(&alice()),
+            Err(DispatchError::ConsumerRemaining)
+        );
         assert!(Account::contains_key(alice()));
     });
 }
@@ -70,7 +82,11 @@ fn block_hashes_are_kept_for_the_window_only() {
         assert_eq!(System::block_hash(9), Some(H256::repeat_byte(10)));
         assert_eq!(System::block_hash(6), Some(H256::repeat_byte(7)));
         assert_eq!(System::block_hash(5), None);
-        assert_eq!(System::block_hash(0), Some(H256::repeat_byte(1)), "the genesis hash is never pruned");
+        assert_eq!(
+            System::block_hash(0),
+            Some(H256::repeat_byte(1)),
+            "the genesis hash is never pruned"
+        );
     });
 }
 
@@ -96,7 +112,12 @@ fn finalize_stores_events_as_substrate_event_records() {
 fn failed_dispatch_in_a_transaction_leaves_no_event() {
     in_block(|| {
         let r: Result<(), DispatchError> = io::with_transaction(|| {
-            Dispatchable::<Test>::dispatch(Call::remark_with_event { remark: b"x".to_vec() }, Origin::Signed(alice()))?;
+            Dispatchable::<Test>::dispatch(
+                Call::remark_with_event {
+                    remark: b"x".to_vec(),
+                },
+                Origin::Signed(alice()),
+            )?;
             Err(DispatchError::Other("abort"))
         });
         assert!(r.is_err());
@@ -107,23 +128,42 @@ fn failed_dispatch_in_a_transaction_leaves_no_event() {
 #[test]
 fn root_calls_refuse_signed_origins() {
     in_block(|| {
-        let call = Call::set_storage { items: vec![(b"k".to_vec(), b"v".to_vec())] };
-        assert_eq!(Dispatchable::<Test>::dispatch(call.clone(), Origin::Signed(alice())), Err(DispatchError::BadOrigin));
+        let call = Call::set_storage {
+            items: vec![(b"k".to_vec(), b"v".to_vec())],
+        };
+        assert_eq!(
+            Dispatchable::<Test>::dispatch(call.clone(), Origin::Signed(alice())),
+            Err(DispatchError::BadOrigin)
+        );
         assert_eq!(io::get(b"k"), None);
         assert_eq!(Dispatchable::<Test>::dispatch(call, Origin::Root), Ok(()));
         assert_eq!(io::get(b"k"), Some(b"v".to_vec()));
         let remark = Call::remark { remark: vec![1] };
-        assert_eq!(Dispatchable::<Test>::dispatch(remark, Origin::Root), Err(DispatchError::BadOrigin));
+        assert_eq!(
+            Dispatchable::<Test>::dispatch(remark, Origin::Root),
+            Err(DispatchError::BadOrigin)
+        );
     });
 }
 
 #[test]
 fn remark_with_event_emits_its_hash() {
     in_block(|| {
-        Dispatchable::<Test>::dispatch(Call::remark_with_event { remark: b"hi".to_vec() }, Origin::Signed(alice()))
-            .unwrap();
+        Dispatchable::<Test>::dispatch(
+            Call::remark_with_event {
+                remark: b"hi".to_vec(),
+            },
+            Origin::Signed(alice()),
+        )
+        .unwrap();
         let hash = H256(basalt_support::primitives::hashing::blake2_256(b"hi"));
-        assert_eq!(System::events(), vec![Event::Remarked { sender: alice(), hash }]);
+        assert_eq!(
+            System::events(),
+            vec![Event::Remarked {
+                sender: alice(),
+                hash
+            }]
+        );
     });
 }
 

@@ -5,20 +5,12 @@ use basalt_support::dispatch::{DispatchClass, Dispatchable, Pays};
 use basalt_support::hooks::Hooks;
 use basalt_support::metadata::DescribePallet;
 use basalt_support::state::empty_externalities;
-use basalt_support::{AccountId, DispatchError, Origin, Weight, H256};
+use basalt_support::{AccountId, DispatchError, Origin, H256};
 use codec::Encode;
 
 struct Test;
 
-impl pallet_system::Config for Test {
-    const INDEX: u8 = 0;
-    const BLOCK_HASH_COUNT: u32 = 4;
-    const MAX_BLOCK_WEIGHT: Weight = Weight::from_parts(2_000_000_000_000, u64::MAX);
-    const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
-    const MAX_CONSUMERS: u32 = 16;
-    const SS58_PREFIX: u16 = 42;
-    type RuntimeEvent = pallet_system::Event;
-}
+pallet_system::impl_test_config!(Test);
 
 impl Config for Test {
     const INDEX: u8 = 1;
