@@ -167,7 +167,17 @@ impl From<TransactionalError> for DispatchError {
 
 /// Which block resources a call uses, as `frame_support::dispatch::DispatchClass`.
 #[derive(
-    Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Debug,
+    Default,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
+    MaxEncodedLen,
 )]
 #[scale_info(replace_segment("basalt_support", "frame_support"))]
 pub enum DispatchClass {
@@ -182,7 +192,17 @@ pub enum DispatchClass {
 
 /// Whether the sender pays the fee, as `frame_support::dispatch::Pays`.
 #[derive(
-    Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Debug,
+    Default,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
+    MaxEncodedLen,
 )]
 #[scale_info(replace_segment("basalt_support", "frame_support"))]
 pub enum Pays {
@@ -196,7 +216,17 @@ pub enum Pays {
 /// What a call declares before it runs: its weight, class and whether it pays a fee.
 /// Carried by `System.ExtrinsicSuccess`/`ExtrinsicFailed`.
 #[derive(
-    Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Debug,
+    Default,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
+    MaxEncodedLen,
 )]
 #[scale_info(replace_segment("basalt_support", "frame_support"))]
 pub struct DispatchInfo {
@@ -211,17 +241,29 @@ pub struct DispatchInfo {
 impl DispatchInfo {
     /// A normal, fee-paying call of the given weight.
     pub const fn normal(weight: Weight) -> Self {
-        DispatchInfo { weight, class: DispatchClass::Normal, pays_fee: Pays::Yes }
+        DispatchInfo {
+            weight,
+            class: DispatchClass::Normal,
+            pays_fee: Pays::Yes,
+        }
     }
 
     /// An operational, fee-paying call of the given weight.
     pub const fn operational(weight: Weight) -> Self {
-        DispatchInfo { weight, class: DispatchClass::Operational, pays_fee: Pays::Yes }
+        DispatchInfo {
+            weight,
+            class: DispatchClass::Operational,
+            pays_fee: Pays::Yes,
+        }
     }
 
     /// A mandatory, free call (inherents).
     pub const fn mandatory(weight: Weight) -> Self {
-        DispatchInfo { weight, class: DispatchClass::Mandatory, pays_fee: Pays::No }
+        DispatchInfo {
+            weight,
+            class: DispatchClass::Mandatory,
+            pays_fee: Pays::No,
+        }
     }
 }
 
@@ -250,7 +292,17 @@ macro_rules! ensure {
 /// One value per dispatch class, as `frame_support::dispatch::PerDispatchClass`; `System.BlockWeight`
 /// holds the weight consumed by each class so far in the block.
 #[derive(
-    Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Debug,
+    Default,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
+    MaxEncodedLen,
 )]
 #[scale_info(replace_segment("basalt_support", "frame_support"))]
 pub struct PerDispatchClass<T> {
@@ -285,6 +337,8 @@ impl<T> PerDispatchClass<T> {
 impl PerDispatchClass<Weight> {
     /// The sum over all classes.
     pub fn total(&self) -> Weight {
-        self.normal.saturating_add(self.operational).saturating_add(self.mandatory)
+        self.normal
+            .saturating_add(self.operational)
+            .saturating_add(self.mandatory)
     }
 }

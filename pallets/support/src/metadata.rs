@@ -60,7 +60,12 @@ pub fn constant<V: Encode + StaticTypeInfo>(
     value: V,
     docs: &[&'static str],
 ) -> v14::PalletConstantMetadata<MetaForm> {
-    v14::PalletConstantMetadata { name, ty: meta_type::<V>(), value: value.encode(), docs: docs.to_vec() }
+    v14::PalletConstantMetadata {
+        name,
+        ty: meta_type::<V>(),
+        value: value.encode(),
+        docs: docs.to_vec(),
+    }
 }
 
 /// Implemented by every pallet: its description for metadata.

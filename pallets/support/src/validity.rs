@@ -62,22 +62,36 @@ impl TransactionValidityError {
         match self {
             Self::Invalid(i) => match i {
                 InvalidTransaction::Call => "Transaction call is not expected",
-                InvalidTransaction::Payment => "Inability to pay some fees (e.g. account balance too low)",
+                InvalidTransaction::Payment => {
+                    "Inability to pay some fees (e.g. account balance too low)"
+                }
                 InvalidTransaction::Future => "Transaction will be valid in the future",
                 InvalidTransaction::Stale => "Transaction is outdated",
                 InvalidTransaction::BadProof => "Transaction has a bad signature",
                 InvalidTransaction::AncientBirthBlock => "Transaction has an ancient birth block",
-                InvalidTransaction::ExhaustsResources => "Transaction would exhaust the block limits",
+                InvalidTransaction::ExhaustsResources => {
+                    "Transaction would exhaust the block limits"
+                }
                 InvalidTransaction::Custom(_) => "Custom error",
-                InvalidTransaction::BadMandatory => "A call was labelled as mandatory, but resulted in an Error.",
-                InvalidTransaction::MandatoryValidation => "Transaction dispatch is mandatory; transactions must not be validated.",
+                InvalidTransaction::BadMandatory => {
+                    "A call was labelled as mandatory, but resulted in an Error."
+                }
+                InvalidTransaction::MandatoryValidation => {
+                    "Transaction dispatch is mandatory; transactions must not be validated."
+                }
                 InvalidTransaction::BadSigner => "Invalid signing address",
-                InvalidTransaction::IndeterminateImplicit => "The implicit data was unable to be calculated",
+                InvalidTransaction::IndeterminateImplicit => {
+                    "The implicit data was unable to be calculated"
+                }
                 InvalidTransaction::UnknownOrigin => "The origin is unknown",
             },
             Self::Unknown(u) => match u {
-                UnknownTransaction::CannotLookup => "Could not lookup information required to validate the transaction",
-                UnknownTransaction::NoUnsignedValidator => "Could not find an unsigned validator for the unsigned transaction",
+                UnknownTransaction::CannotLookup => {
+                    "Could not lookup information required to validate the transaction"
+                }
+                UnknownTransaction::NoUnsignedValidator => {
+                    "Could not find an unsigned validator for the unsigned transaction"
+                }
                 UnknownTransaction::Custom(_) => "Custom error",
             },
         }

@@ -66,6 +66,9 @@ mod tests {
     #[test]
     fn metadata_api_id_matches_substrate() {
         // @polkadot/api looks for this id to ask for metadata V15.
-        assert_eq!(super::api_id("Metadata"), [0x37, 0xe3, 0x97, 0xfc, 0x7c, 0x91, 0xf5, 0xe4]);
+        assert_eq!(
+            super::api_id("Metadata"),
+            [0x37, 0xe3, 0x97, 0xfc, 0x7c, 0x91, 0xf5, 0xe4]
+        );
     }
 }

@@ -7,7 +7,18 @@ use scale_info::TypeInfo;
 /// Two-dimensional execution cost: time (picoseconds of reference hardware) and proof size
 /// (bytes). Arithmetic saturates, so no input can overflow it.
 #[derive(
-    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Default, Encode, Decode, DecodeWithMemTracking, TypeInfo,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Debug,
+    Default,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
     MaxEncodedLen,
 )]
 #[scale_info(replace_segment("basalt_support", "sp_weights"))]
@@ -22,18 +33,30 @@ pub struct Weight {
 
 impl Weight {
     /// No cost.
-    pub const ZERO: Weight = Weight { ref_time: 0, proof_size: 0 };
+    pub const ZERO: Weight = Weight {
+        ref_time: 0,
+        proof_size: 0,
+    };
     /// The largest weight.
-    pub const MAX: Weight = Weight { ref_time: u64::MAX, proof_size: u64::MAX };
+    pub const MAX: Weight = Weight {
+        ref_time: u64::MAX,
+        proof_size: u64::MAX,
+    };
 
     /// A weight of both components.
     pub const fn from_parts(ref_time: u64, proof_size: u64) -> Self {
-        Weight { ref_time, proof_size }
+        Weight {
+            ref_time,
+            proof_size,
+        }
     }
 
     /// A weight with only a time component.
     pub const fn from_ref_time(ref_time: u64) -> Self {
-        Weight { ref_time, proof_size: 0 }
+        Weight {
+            ref_time,
+            proof_size: 0,
+        }
     }
 
     /// Component-wise saturating addition.
@@ -87,6 +110,7 @@ pub mod constants {
 
     /// `reads` reads and `writes` writes.
     pub const fn reads_writes(reads: u64, writes: u64) -> Weight {
-        READ.saturating_mul(reads).saturating_add(WRITE.saturating_mul(writes))
+        READ.saturating_mul(reads)
+            .saturating_add(WRITE.saturating_mul(writes))
     }
 }

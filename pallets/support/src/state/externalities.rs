@@ -121,7 +121,10 @@ impl Externalities {
         let mut cursor = key.to_vec();
         loop {
             let in_backend = self.backend.next_storage_key(&cursor);
-            let in_overlay = self.overlay.next_change(&cursor).map(|(k, v)| (k.to_vec(), v.is_some()));
+            let in_overlay = self
+                .overlay
+                .next_change(&cursor)
+                .map(|(k, v)| (k.to_vec(), v.is_some()));
             match (in_backend, in_overlay) {
                 (None, None) => return None,
                 (Some(b), None) => return Some(b),

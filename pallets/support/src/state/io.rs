@@ -4,8 +4,8 @@
 //! [`super::Externalities::execute_with`].
 
 use super::externalities::with;
-use crate::dispatch::{DispatchError, TransactionalError};
 use super::overlay::TransactionError;
+use crate::dispatch::{DispatchError, TransactionalError};
 
 /// The value under `key`.
 pub fn get(key: &[u8]) -> Option<Vec<u8>> {
@@ -82,13 +82,17 @@ pub fn events() -> Vec<Vec<u8>> {
 fn map_tx_error(e: TransactionError) -> DispatchError {
     match e {
         TransactionError::NoLayer => DispatchError::Transactional(TransactionalError::NoLayer),
-        TransactionError::LimitReached => DispatchError::Transactional(TransactionalError::LimitReached),
+        TransactionError::LimitReached => {
+            DispatchError::Transactional(TransactionalError::LimitReached)
+        }
     }
 }
 
 /// Run `f` in a storage transaction: its writes and events are kept if it returns `Ok` and
 /// discarded if it returns `Err`. This is how a failed call changes nothing.
-pub fn with_transaction<R, E: From<DispatchError>>(f: impl FnOnce() -> Result<R, E>) -> Result<R, E> {
+pub fn with_transaction<R, E: From<DispatchError>>(
+    f: impl FnOnce() -> Result<R, E>,
+) -> Result<R, E> {
     with(|ext| ext.start_transaction()).map_err(|e| E::from(map_tx_error(e)))?;
     let result = f();
     let closed = with(|ext| match result {

@@ -39,5 +39,7 @@ pub trait Backend: Send + Sync {
 
 /// Fresh externalities over an empty state, for tests and genesis.
 pub fn empty_externalities() -> Externalities {
-    Externalities::new(std::sync::Arc::new(TrieBackend::empty(InMemoryNodes::default())))
+    Externalities::new(std::sync::Arc::new(TrieBackend::empty(
+        InMemoryNodes::default(),
+    )))
 }

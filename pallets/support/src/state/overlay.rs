@@ -56,7 +56,9 @@ impl Overlay {
         if let Some(journal) = self.journals.last_mut() {
             if !journal.touched.contains(&key) {
                 journal.touched.insert(key.clone());
-                journal.previous.push((key.clone(), self.changes.get(&key).cloned()));
+                journal
+                    .previous
+                    .push((key.clone(), self.changes.get(&key).cloned()));
             }
         }
         self.changes.insert(key, value);
@@ -117,7 +119,9 @@ impl Overlay {
 
     /// All changes in key order.
     pub fn changes(&self) -> impl Iterator<Item = (&[u8], Option<&[u8]>)> {
-        self.changes.iter().map(|(k, v)| (k.as_slice(), v.as_deref()))
+        self.changes
+            .iter()
+            .map(|(k, v)| (k.as_slice(), v.as_deref()))
     }
 
     /// The number of changed keys.

@@ -6,10 +6,12 @@
 pub mod hashers;
 pub mod types;
 
-pub use hashers::{Blake2_128Concat, Identity, ReversibleStorageHasher, StorageHasher, Twox64Concat};
+pub use hashers::{
+    Blake2_128Concat, Identity, ReversibleStorageHasher, StorageHasher, Twox64Concat,
+};
 pub use types::{
-    CountedStorageMap, OptionQuery, PrefixIter, QueryKind, StorageDoubleMap, StorageEntryMetadataBuilder,
-    StorageInstance, StorageMap, StorageValue, ValueQuery,
+    CountedStorageMap, OptionQuery, PrefixIter, QueryKind, StorageDoubleMap,
+    StorageEntryMetadataBuilder, StorageInstance, StorageMap, StorageValue, ValueQuery,
 };
 
 /// Declares a pallet's storage items and its `storage_metadata()` function.
@@ -201,7 +203,10 @@ mod tests {
     fn metadata_lists_every_item_and_the_counter() {
         let meta = demo::storage_metadata();
         let names: Vec<_> = meta.entries.iter().map(|e| e.name).collect();
-        assert_eq!(names, vec!["Total", "Balances", "Pairs", "Members", "CounterForMembers"]);
+        assert_eq!(
+            names,
+            vec!["Total", "Balances", "Pairs", "Members", "CounterForMembers"]
+        );
         assert_eq!(meta.prefix, "Demo");
     }
 }

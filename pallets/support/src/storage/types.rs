@@ -10,7 +10,7 @@ use crate::state::io;
 use codec::{Decode, Encode, EncodeLike, FullCodec};
 use core::marker::PhantomData;
 use frame_metadata::v14::{StorageEntryMetadata, StorageEntryModifier, StorageEntryType};
-use scale_info::{meta_type, form::MetaForm, StaticTypeInfo};
+use scale_info::{form::MetaForm, meta_type, StaticTypeInfo};
 
 /// Names a storage item: `twox128(PALLET) ++ twox128(NAME)` is its key prefix.
 pub trait StorageInstance {
@@ -169,7 +169,9 @@ impl<P: StorageInstance, V: FullCodec + StaticTypeInfo, Q: QueryKind<V>> Storage
 /// A map from `K` to `V`, keys hashed with `H`.
 pub struct StorageMap<P, H, K, V, Q = OptionQuery>(PhantomData<(P, H, K, V, Q)>);
 
-impl<P: StorageInstance, H: StorageHasher, K: FullCodec, V: FullCodec, Q: QueryKind<V>> StorageMap<P, H, K, V, Q> {
+impl<P: StorageInstance, H: StorageHasher, K: FullCodec, V: FullCodec, Q: QueryKind<V>>
+    StorageMap<P, H, K, V, Q>
+{
     /// The full storage key of `k`.
     pub fn hashed_key_for<KA: EncodeLike<K>>(k: KA) -> Vec<u8> {
         let mut key = P::prefix().to_vec();
@@ -217,7 +219,10 @@ impl<P: StorageInstance, H: StorageHasher, K: FullCodec, V: FullCodec, Q: QueryK
         r
     }
     /// Change the value under `k` with `f`, writing only if it returns `Ok`.
-    pub fn try_mutate<KA: EncodeLike<K>, R, E>(k: KA, f: impl FnOnce(&mut Q::Query) -> Result<R, E>) -> Result<R, E> {
+    pub fn try_mutate<KA: EncodeLike<K>, R, E>(
+        k: KA,
+        f: impl FnOnce(&mut Q::Query) -> Result<R, E>,
+    ) -> Result<R, E> {
         let key = Self::hashed_key_for(k);
         let mut q = Q::from_optional(read(&key));
         let r = f(&mut q)?;
@@ -249,8 +254,13 @@ impl<P: StorageInstance, H: StorageHasher, K: FullCodec, V: FullCodec, Q: QueryK
     }
 }
 
-impl<P: StorageInstance, H: ReversibleStorageHasher, K: FullCodec, V: FullCodec, Q: QueryKind<V>>
-    StorageMap<P, H, K, V, Q>
+impl<
+        P: StorageInstance,
+        H: ReversibleStorageHasher,
+        K: FullCodec,
+        V: FullCodec,
+        Q: QueryKind<V>,
+    > StorageMap<P, H, K, V, Q>
 {
     /// All `(key, value)` pairs in storage-key order (undecodable entries are skipped).
     pub fn iter() -> impl Iterator<Item = (K, V)> {
@@ -271,14 +281,23 @@ impl<P: StorageInstance, H: ReversibleStorageHasher, K: FullCodec, V: FullCodec,
     }
 }
 
-impl<P: StorageInstance, H: StorageHasher, K: FullCodec + StaticTypeInfo, V: FullCodec + StaticTypeInfo, Q: QueryKind<V>>
-    StorageEntryMetadataBuilder for StorageMap<P, H, K, V, Q>
+impl<
+        P: StorageInstance,
+        H: StorageHasher,
+        K: FullCodec + StaticTypeInfo,
+        V: FullCodec + StaticTypeInfo,
+        Q: QueryKind<V>,
+    > StorageEntryMetadataBuilder for StorageMap<P, H, K, V, Q>
 {
     fn entries(docs: Vec<&'static str>) -> Vec<StorageEntryMetadata<MetaForm>> {
         vec![StorageEntryMetadata {
             name: P::NAME,
             modifier: Q::MODIFIER,
-            ty: StorageEntryType::Map { hashers: vec![H::METADATA], key: meta_type::<K>(), value: meta_type::<V>() },
+            ty: StorageEntryType::Map {
+                hashers: vec![H::METADATA],
+                key: meta_type::<K>(),
+                value: meta_type::<V>(),
+            },
             default: Q::default_bytes(),
             docs,
         }]
@@ -287,7 +306,9 @@ impl<P: StorageInstance, H: StorageHasher, K: FullCodec + StaticTypeInfo, V: Ful
 
 /// A map keyed by two keys, `K1` hashed with `H1` then `K2` hashed with `H2`; all entries of
 /// one `K1` share a prefix and can be iterated or removed together.
-pub struct StorageDoubleMap<P, H1, K1, H2, K2, V, Q = OptionQuery>(PhantomData<(P, H1, K1, H2, K2, V, Q)>);
+pub struct StorageDoubleMap<P, H1, K1, H2, K2, V, Q = OptionQuery>(
+    PhantomData<(P, H1, K1, H2, K2, V, Q)>,
+);
 
 impl<P, H1, K1, H2, K2, V, Q> StorageDoubleMap<P, H1, K1, H2, K2, V, Q>
 where
@@ -320,7 +341,11 @@ where
         io::exists(&Self::hashed_key_for(k1, k2))
     }
     /// Store `v` under `(k1, k2)`.
-    pub fn insert<KA: EncodeLike<K1>, KB: EncodeLike<K2>, VA: EncodeLike<V>>(k1: KA, k2: KB, v: VA) {
+    pub fn insert<KA: EncodeLike<K1>, KB: EncodeLike<K2>, VA: EncodeLike<V>>(
+        k1: KA,
+        k2: KB,
+        v: VA,
+    ) {
         let key = Self::hashed_key_for(k1, k2);
         v.using_encoded(|b| io::set(&key, b))
     }
@@ -336,7 +361,11 @@ where
         Q::from_optional(v)
     }
     /// Change the value under `(k1, k2)` with `f`.
-    pub fn mutate<KA: EncodeLike<K1>, KB: EncodeLike<K2>, R>(k1: KA, k2: KB, f: impl FnOnce(&mut Q::Query) -> R) -> R {
+    pub fn mutate<KA: EncodeLike<K1>, KB: EncodeLike<K2>, R>(
+        k1: KA,
+        k2: KB,
+        f: impl FnOnce(&mut Q::Query) -> R,
+    ) -> R {
         let key = Self::hashed_key_for(k1, k2);
         let mut q = Q::from_optional(read(&key));
         let r = f(&mut q);
@@ -393,7 +422,8 @@ where
     }
 }
 
-impl<P, H1, K1, H2, K2, V, Q> StorageEntryMetadataBuilder for StorageDoubleMap<P, H1, K1, H2, K2, V, Q>
+impl<P, H1, K1, H2, K2, V, Q> StorageEntryMetadataBuilder
+    for StorageDoubleMap<P, H1, K1, H2, K2, V, Q>
 where
     P: StorageInstance,
     H1: StorageHasher,
@@ -500,8 +530,13 @@ impl<P: StorageInstance, H: StorageHasher, K: FullCodec, V: FullCodec, Q: QueryK
     }
 }
 
-impl<P: StorageInstance, H: ReversibleStorageHasher, K: FullCodec, V: FullCodec, Q: QueryKind<V>>
-    CountedStorageMap<P, H, K, V, Q>
+impl<
+        P: StorageInstance,
+        H: ReversibleStorageHasher,
+        K: FullCodec,
+        V: FullCodec,
+        Q: QueryKind<V>,
+    > CountedStorageMap<P, H, K, V, Q>
 {
     /// All `(key, value)` pairs in storage-key order.
     pub fn iter() -> impl Iterator<Item = (K, V)> {
@@ -509,8 +544,13 @@ impl<P: StorageInstance, H: ReversibleStorageHasher, K: FullCodec, V: FullCodec,
     }
 }
 
-impl<P: StorageInstance, H: StorageHasher, K: FullCodec + StaticTypeInfo, V: FullCodec + StaticTypeInfo, Q: QueryKind<V>>
-    StorageEntryMetadataBuilder for CountedStorageMap<P, H, K, V, Q>
+impl<
+        P: StorageInstance,
+        H: StorageHasher,
+        K: FullCodec + StaticTypeInfo,
+        V: FullCodec + StaticTypeInfo,
+        Q: QueryKind<V>,
+    > StorageEntryMetadataBuilder for CountedStorageMap<P, H, K, V, Q>
 {
     fn entries(docs: Vec<&'static str>) -> Vec<StorageEntryMetadata<MetaForm>> {
         let mut entries = StorageMap::<P, H, K, V, Q>::entries(docs);
@@ -541,7 +581,11 @@ pub struct PrefixIter {
 impl PrefixIter {
     /// Start before the first key of `prefix`.
     pub fn new(prefix: Vec<u8>) -> Self {
-        PrefixIter { cursor: prefix.clone(), prefix, done: false }
+        PrefixIter {
+            cursor: prefix.clone(),
+            prefix,
+            done: false,
+        }
     }
 }
 
