@@ -109,8 +109,8 @@ pub fn generate_node_key() -> Keypair {
 pub fn node_key_from_hex(hex_str: &str) -> Result<Keypair, NetworkError> {
     let trimmed = hex_str.trim();
     let digits = trimmed.strip_prefix("0x").unwrap_or(trimmed);
-    let bytes = hex::decode(digits)
-        .map_err(|e| NetworkError::InvalidNodeKey(format!("not hex: {e}")))?;
+    let bytes =
+        hex::decode(digits).map_err(|e| NetworkError::InvalidNodeKey(format!("not hex: {e}")))?;
     node_key_from_secret(bytes)
 }
 
@@ -172,7 +172,8 @@ fn parse_key_file(bytes: &[u8]) -> Result<Keypair, NetworkError> {
 pub fn write_key_file(path: &Path, key: &Keypair) -> Result<(), NetworkError> {
     let secret = secret_bytes(key)
         .ok_or_else(|| NetworkError::InvalidNodeKey("only ed25519 node keys are stored".into()))?;
-    let io = |what: &str, e: std::io::Error| NetworkError::Io(format!("{what} {}: {e}", path.display()));
+    let io =
+        |what: &str, e: std::io::Error| NetworkError::Io(format!("{what} {}: {e}", path.display()));
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir).map_err(|e| io("creating the directory of", e))?;
     }
@@ -248,10 +249,9 @@ mod tests {
     #[test]
     fn known_key_gives_known_peer_id() {
         // Substrate's well-known dev node key for Alice's boot node.
-        let key = node_key_from_hex(
-            "0000000000000000000000000000000000000000000000000000000000000001",
-        )
-        .expect("parses");
+        let key =
+            node_key_from_hex("0000000000000000000000000000000000000000000000000000000000000001")
+                .expect("parses");
         assert_eq!(
             peer_id_of(&key).to_string(),
             "12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp"
@@ -270,6 +270,9 @@ mod tests {
         assert_eq!(transport.to_string(), "/ip4/127.0.0.1/tcp/30333");
         let bare: Multiaddr = "/ip4/127.0.0.1/tcp/30333".parse().expect("multiaddr");
         assert!(parse_boot_node(&bare).is_err());
-        assert_eq!(listen_addr_for_port(30333).to_string(), "/ip4/0.0.0.0/tcp/30333");
+        assert_eq!(
+            listen_addr_for_port(30333).to_string(),
+            "/ip4/0.0.0.0/tcp/30333"
+        );
     }
 }

@@ -60,6 +60,12 @@ pub fn sync_protocol(genesis: &H256) -> StreamProtocol {
     stream_protocol(format!("/{}/basalt/sync/1", genesis_hex(genesis)))
 }
 
+/// The direct finality-message protocol of the chain with this genesis: one opaque message to
+/// one peer (GRANDPA's neighbour packets and catch-up), answered with an empty ack.
+pub fn finality_protocol(genesis: &H256) -> StreamProtocol {
+    stream_protocol(format!("/{}/basalt/finality/1", genesis_hex(genesis)))
+}
+
 /// The Kademlia protocol of the chain with this genesis, so DHTs of different chains never
 /// merge.
 pub fn kad_protocol(genesis: &H256) -> StreamProtocol {
@@ -294,7 +300,10 @@ pub enum ResponseError {
 /// the first block the requested one and each next block linked to the previous one in the
 /// request's direction. Guarantees to callers: a response that passes is a linked run of
 /// genuine blocks (validity of their contents is the importer's business).
-pub fn check_response(request: &BlockRequest, response: &BlockResponse) -> Result<(), ResponseError> {
+pub fn check_response(
+    request: &BlockRequest,
+    response: &BlockResponse,
+) -> Result<(), ResponseError> {
     let max = request.effective_max();
     if response.blocks.len() > max as usize {
         return Err(ResponseError::TooManyBlocks {
@@ -334,8 +343,12 @@ pub fn check_response(request: &BlockRequest, response: &BlockResponse) -> Resul
             continue;
         };
         let linked = match request.direction {
-            Direction::Ascending => hb.parent_hash == a.hash && hb.number == ha.number.wrapping_add(1),
-            Direction::Descending => ha.parent_hash == b.hash && ha.number == hb.number.wrapping_add(1),
+            Direction::Ascending => {
+                hb.parent_hash == a.hash && hb.number == ha.number.wrapping_add(1)
+            }
+            Direction::Descending => {
+                ha.parent_hash == b.hash && ha.number == hb.number.wrapping_add(1)
+            }
         };
         if !linked {
             return Err(ResponseError::NotLinked(a.hash, b.hash));
@@ -362,6 +375,14 @@ impl FrameCodec {
         FrameCodec {
             max_request: MAX_STATUS_SIZE,
             max_response: MAX_STATUS_SIZE,
+        }
+    }
+
+    /// The codec of the direct finality-message protocol (the ack is empty).
+    pub fn finality() -> Self {
+        FrameCodec {
+            max_request: MAX_GOSSIP_SIZE,
+            max_response: 16,
         }
     }
 
@@ -498,10 +519,42 @@ mod tests {
     }
 
     #[test]
+    fn random_bytes_never_panic() {
+        // A small deterministic generator; the point is breadth of garbage, not quality.
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let valid = BlockResponse { blocks: run(1, 2) }.encode();
+        for round in 0..20_000 {
+            let len = (next() % 300) as usize;
+            let mut bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            if round % 2 == 0 && !valid.is_empty() {
+                // Mutate a valid message instead: flips deep inside real structure.
+                bytes = valid.clone();
+                let at = (next() as usize) % bytes.len();
+                bytes[at] ^= (next() as u8) | 1;
+                bytes.truncate((next() as usize) % (bytes.len() + 1));
+            }
+            let _ = decode_peer_input::<Status>(&bytes);
+            let _ = decode_peer_input::<BlockRequest>(&bytes);
+            let _ = decode_peer_input::<BlockAnnounce>(&bytes);
+            let _ = decode_peer_input::<Vec<OpaqueExtrinsic>>(&bytes);
+            if let Ok(resp) = decode_peer_input::<BlockResponse>(&bytes) {
+                let _ = check_response(&BlockRequest::ascending_from(1, 2), &resp);
+            }
+        }
+    }
+
+    #[test]
     fn names_depend_on_genesis() {
         let (a, b) = (H256::repeat_byte(1), H256::repeat_byte(2));
         assert_ne!(sync_protocol(&a), sync_protocol(&b));
         assert_ne!(kad_protocol(&a), kad_protocol(&b));
+        assert_ne!(finality_protocol(&a), finality_protocol(&b));
         for kind in GossipKind::ALL {
             assert_ne!(kind.topic(&a), kind.topic(&b));
             assert!(kind.topic(&a).contains(&hex::encode(a.as_bytes())));
@@ -511,8 +564,14 @@ mod tests {
     #[test]
     fn check_response_accepts_linked_runs() {
         let req = BlockRequest::ascending_from(1, 3);
-        assert_eq!(check_response(&req, &BlockResponse { blocks: run(1, 3) }), Ok(()));
-        assert_eq!(check_response(&req, &BlockResponse { blocks: run(1, 1) }), Ok(()));
+        assert_eq!(
+            check_response(&req, &BlockResponse { blocks: run(1, 3) }),
+            Ok(())
+        );
+        assert_eq!(
+            check_response(&req, &BlockResponse { blocks: run(1, 1) }),
+            Ok(())
+        );
         assert_eq!(check_response(&req, &BlockResponse::default()), Ok(()));
         let mut desc = run(1, 3);
         desc.reverse();
@@ -521,7 +580,10 @@ mod tests {
             direction: Direction::Descending,
             ..req
         };
-        assert_eq!(check_response(&req, &BlockResponse { blocks: desc }), Ok(()));
+        assert_eq!(
+            check_response(&req, &BlockResponse { blocks: desc }),
+            Ok(())
+        );
     }
 
     #[test]
@@ -573,7 +635,11 @@ mod tests {
             let mut out = Vec::new();
             use libp2p::request_response::Codec;
             codec
-                .write_request(&proto, &mut futures::io::Cursor::new(&mut out), vec![1, 2, 3])
+                .write_request(
+                    &proto,
+                    &mut futures::io::Cursor::new(&mut out),
+                    vec![1, 2, 3],
+                )
                 .await
                 .expect("fits");
             let read = codec
@@ -593,7 +659,11 @@ mod tests {
                 .await
                 .is_err());
             assert!(codec
-                .write_request(&proto, &mut futures::io::Cursor::new(Vec::new()), vec![0; 9])
+                .write_request(
+                    &proto,
+                    &mut futures::io::Cursor::new(Vec::new()),
+                    vec![0; 9]
+                )
                 .await
                 .is_err());
         });

@@ -40,7 +40,8 @@ pub mod costs {
     use super::ReputationChange;
 
     /// The peer is on another chain (genesis mismatch) or speaks an incompatible version.
-    pub const WRONG_CHAIN: ReputationChange = ReputationChange::new(-1_000, "wrong genesis/version");
+    pub const WRONG_CHAIN: ReputationChange =
+        ReputationChange::new(-1_000, "wrong genesis/version");
     /// The peer sent a block that failed import (bad signature, bad state root, ...): report
     /// this from the node when a gossiped or synced block turns out invalid.
     pub const BAD_BLOCK: ReputationChange = ReputationChange::new(-1_000, "invalid block");
@@ -51,9 +52,11 @@ pub mod costs {
     pub const BAD_FINALITY_MESSAGE: ReputationChange =
         ReputationChange::new(-100, "invalid finality message");
     /// The peer answered a block request with a malformed or mismatching response.
-    pub const BAD_RESPONSE: ReputationChange = ReputationChange::new(-50, "malformed block response");
+    pub const BAD_RESPONSE: ReputationChange =
+        ReputationChange::new(-50, "malformed block response");
     /// The peer gossiped bytes that do not decode.
-    pub const UNDECODABLE_GOSSIP: ReputationChange = ReputationChange::new(-30, "undecodable gossip");
+    pub const UNDECODABLE_GOSSIP: ReputationChange =
+        ReputationChange::new(-30, "undecodable gossip");
     /// The peer sent an undecodable block request.
     pub const BAD_REQUEST: ReputationChange = ReputationChange::new(-30, "malformed block request");
     /// The peer gossiped a transaction the pool found invalid: report this from the node.
@@ -190,7 +193,10 @@ mod tests {
         let mut book = Reputations::new(Duration::from_secs(10));
         let now = Instant::now();
         let bad = PeerId::random();
-        assert!(matches!(book.apply(bad, costs::WRONG_CHAIN, now), Verdict::Ban { .. }));
+        assert!(matches!(
+            book.apply(bad, costs::WRONG_CHAIN, now),
+            Verdict::Ban { .. }
+        ));
         let meh = PeerId::random();
         book.apply(meh, costs::UNRESPONSIVE, now);
         for _ in 0..5 {
