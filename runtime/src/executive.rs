@@ -25,7 +25,7 @@
 use crate::consensus;
 use crate::extensions::{self, SignedExtra};
 use crate::limits::{BASE_BLOCK_WEIGHT, MAX_BLOCK_WEIGHT};
-use crate::{AllPallets, Runtime, RuntimeCall, Timestamp, UncheckedExtrinsic};
+use crate::{AllPallets, Runtime, RuntimeCall, Staking, Timestamp, UncheckedExtrinsic};
 use basalt_support::dispatch::{DispatchClass, DispatchInfo, Dispatchable};
 use basalt_support::generic::{
     extrinsics_root, signed_payload, Block, Digest, DigestItem, Header, OpaqueExtrinsic,
@@ -130,7 +130,8 @@ pub enum ExtrinsicInclusionMode {
 }
 
 /// The header's digest without its seals: seals are added after execution (Aura signs the
-/// header without its seal), so they are never input to the runtime.
+/// header without its seal), so they are never input to the runtime. What a block's digest
+/// must equal once the block has executed.
 fn pre_seal_digest(digest: &Digest) -> Digest {
     Digest {
         logs: digest
@@ -142,13 +143,32 @@ fn pre_seal_digest(digest: &Digest) -> Digest {
     }
 }
 
+/// The digest a block starts with: only the header's pre-runtime items (the author's Aura
+/// slot), as Substrate's `extract_pre_digest`. Everything else in an imported header (seals,
+/// and consensus items such as GRANDPA's scheduled change) is produced during execution, and
+/// [`execute_block`] checks that the runtime produced exactly those.
+fn pre_runtime_digest(digest: &Digest) -> Digest {
+    Digest {
+        logs: digest
+            .logs
+            .iter()
+            .filter(|item| matches!(item, DigestItem::PreRuntime(..)))
+            .cloned()
+            .collect(),
+    }
+}
+
 /// Starts a block on top of the current state (the parent's): resets the per-block state,
-/// records the parent hash and the digest (seals dropped), notes the block author from Aura's
-/// pre-runtime digest and runs every pallet's `on_initialize` in index order.
+/// records the parent hash and the digest's pre-runtime items, notes the block author from
+/// Aura's pre-runtime digest (and credits its era points to staking) and runs every pallet's
+/// `on_initialize` in index order.
 pub fn initialize_block(header: &Header) -> ExtrinsicInclusionMode {
-    let digest = pre_seal_digest(&header.digest);
+    let digest = pre_runtime_digest(&header.digest);
     System::initialize(header.number, header.parent_hash, &digest);
     consensus::note_author(&digest);
+    if let Some(author) = consensus::block_author() {
+        Staking::note_author(&author);
+    }
     let used = AllPallets::on_initialize(header.number);
     register_mandatory_weight(used.saturating_add(BASE_BLOCK_WEIGHT));
     ExtrinsicInclusionMode::AllExtrinsics
@@ -460,6 +480,7 @@ pub fn finalize_block() -> Result<Header, ExecuteBlockError> {
     let used = AllPallets::on_idle(number, remaining);
     register_mandatory_weight(used);
     AllPallets::on_finalize(number);
+    enact_authority_change();
 
     let extrinsics: Vec<OpaqueExtrinsic> = (0..count).filter_map(ExtrinsicData::take).collect();
     let extrinsics_root = extrinsics_root(&extrinsics);
@@ -473,6 +494,27 @@ pub fn finalize_block() -> Result<Header, ExecuteBlockError> {
         extrinsics_root,
         digest,
     })
+}
+
+/// Applies the authority set staking elected in this block, if it changed: the new Aura
+/// authorities to `Aura.Authorities` (from the next block on), the new GRANDPA voters to
+/// `Grandpa.Authorities`, and GRANDPA's scheduled change (delay 0: enacted when this block is
+/// finalised) to the header digest, where the node's finality gadget finds it.
+fn enact_authority_change() {
+    if let Some(aura) = Staking::pending_aura_authorities() {
+        consensus::aura::Authorities::put(aura.into_iter().map(AccountId::new).collect::<Vec<_>>());
+    }
+    if let Some(grandpa) = Staking::pending_authority_change() {
+        consensus::grandpa::Authorities::put(
+            grandpa
+                .into_iter()
+                .map(|(key, weight)| (AccountId::new(key), weight))
+                .collect::<Vec<_>>(),
+        );
+    }
+    if let Some(item) = Staking::pending_authority_change_digest(0) {
+        system::Digest::mutate(|digest| digest.logs.push(item));
+    }
 }
 
 /// Imports `block` on the current state (its parent's): re-executes it and checks the header.

@@ -6,9 +6,28 @@
 //!   "balances": { "balances": [["5Grwva...", 1000000000000000000]] },
 //!   "sudo": { "key": "5Grwva..." },
 //!   "aura": { "authorities": ["5Grwva..."] },
-//!   "grandpa": { "authorities": [["5FA9nQ...", 1]] }
+//!   "grandpa": { "authorities": [["5FA9nQ...", 1]] },
+//!   "staking": {
+//!     "validatorCount": 1,
+//!     "minimumValidatorCount": 1,
+//!     "stakers": [
+//!       ["5Grwva...", 100000000000000000, "validator", { "aura": "5Grwva...", "grandpa": "5FA9nQ..." }],
+//!       ["5FHneW...", 1000000000000000, { "nominator": ["5Grwva..."] }, null],
+//!       ["5FLSig...", 1000000000000000, "idle", null]
+//!     ]
+//!   }
 //! }
 //! ```
+//!
+//! `staking` is optional (older chain specs without it still read; staking then starts in
+//! block 1 with no validators and the configured authorities stay). Each staker is
+//! `[stash, bond, role, keys]`: the role is `"validator"`, `"idle"` or
+//! `{"nominator": [validator stashes]}`; `keys` (Aura sr25519 and GRANDPA ed25519 public keys as
+//! SS58, or `null`) are the session keys validators need to be elected. Staking's genesis runs
+//! after balances' (stakers must be endowed with their bond) and elects era 0; when it elects
+//! anyone, `Aura.Authorities` and `Grandpa.Authorities` are its authorities (sorted by stash),
+//! whatever `aura` and `grandpa` say, so that consensus at era 0 is staking's; `aura` and
+//! `grandpa` may then be empty.
 //!
 //! Accounts are SS58 strings with Basalt's prefix (42). Amounts are JSON integers, or decimal
 //! strings for amounts above `u64::MAX` (JSON numbers that large lose precision). The timestamp
@@ -50,6 +69,83 @@ pub struct GenesisConfig {
     /// The finality voters.
     #[serde(default)]
     pub grandpa: GrandpaConfig,
+    /// The initial stakers and validator counts.
+    #[serde(default)]
+    pub staking: StakingConfig,
+}
+
+/// Staking's genesis configuration.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StakingConfig {
+    /// Seats in the validator set.
+    #[serde(default)]
+    pub validator_count: u32,
+    /// The fewest validators an election may produce.
+    #[serde(default)]
+    pub minimum_validator_count: u32,
+    /// `[stash, bond, role, keys]` of each initial staker.
+    #[serde(default)]
+    pub stakers: Vec<(Ss58Account, Amount, StakerRole, Option<StakerKeys>)>,
+}
+
+/// What a genesis staker does.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub enum StakerRole {
+    /// A validator candidate (zero commission).
+    Validator,
+    /// A nominator of these genesis validators.
+    Nominator(Vec<Ss58Account>),
+    /// Bonded, with no role.
+    Idle,
+}
+
+/// A genesis validator's session keys.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StakerKeys {
+    /// The Aura (sr25519) public key, as SS58.
+    pub aura: Ss58Account,
+    /// The GRANDPA (ed25519) public key, as SS58.
+    pub grandpa: Ss58Account,
+}
+
+impl StakingConfig {
+    /// The staking pallet's view of this configuration.
+    pub fn to_pallet(&self) -> pallet_staking::GenesisConfig {
+        pallet_staking::GenesisConfig {
+            validator_count: self.validator_count,
+            minimum_validator_count: self.minimum_validator_count,
+            stakers: self
+                .stakers
+                .iter()
+                .map(|(stash, bond, role, keys)| pallet_staking::GenesisStaker {
+                    stash: stash.0.clone(),
+                    bond: bond.0,
+                    status: match role {
+                        StakerRole::Validator => pallet_staking::StakerStatus::Validator,
+                        StakerRole::Idle => pallet_staking::StakerStatus::Idle,
+                        StakerRole::Nominator(targets) => pallet_staking::StakerStatus::Nominator(
+                            targets.iter().map(|t| t.0.clone()).collect(),
+                        ),
+                    },
+                    keys: keys.as_ref().map(|k| pallet_staking::SessionKeys {
+                        aura: *k.aura.0.as_ref(),
+                        grandpa: *k.grandpa.0.as_ref(),
+                    }),
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether some staker is a validator with session keys: then staking elects era 0's
+    /// authorities at genesis.
+    fn has_validators(&self) -> bool {
+        self.stakers
+            .iter()
+            .any(|(_, _, role, keys)| *role == StakerRole::Validator && keys.is_some())
+    }
 }
 
 /// The system pallet's (empty) genesis configuration.
@@ -206,6 +302,8 @@ pub enum GenesisError {
     ZeroWeight(String),
     /// The balances pallet refused the endowment.
     Balances(String),
+    /// The staking pallet refused its genesis configuration.
+    Staking(String),
 }
 
 impl std::fmt::Display for GenesisError {
@@ -221,6 +319,7 @@ impl std::fmt::Display for GenesisError {
             Self::NoAuthorities(field) => write!(f, "{field} must not be empty"),
             Self::ZeroWeight(account) => write!(f, "grandpa.authorities: {account} has weight 0"),
             Self::Balances(e) => write!(f, "balances.balances refused: {e}"),
+            Self::Staking(e) => write!(f, "staking refused: {e}"),
         }
     }
 }
@@ -272,7 +371,18 @@ impl GenesisConfig {
                 .checked_add(ed)
                 .ok_or(GenesisError::IssuanceOverflow)?;
         }
-        if self.aura.authorities.is_empty() {
+        let mut seen = BTreeSet::new();
+        for (who, _, _, _) in &self.staking.stakers {
+            if !seen.insert(who) {
+                return Err(GenesisError::Duplicate {
+                    field: "staking.stakers",
+                    account: ss58(&who.0),
+                });
+            }
+        }
+        // Staking's validators, when there are any, replace the configured authorities.
+        let staking_elects = self.staking.has_validators();
+        if self.aura.authorities.is_empty() && !staking_elects {
             return Err(GenesisError::NoAuthorities("aura.authorities"));
         }
         let mut seen = BTreeSet::new();
@@ -284,7 +394,7 @@ impl GenesisConfig {
                 });
             }
         }
-        if self.grandpa.authorities.is_empty() {
+        if self.grandpa.authorities.is_empty() && !staking_elects {
             return Err(GenesisError::NoAuthorities("grandpa.authorities"));
         }
         let mut seen = BTreeSet::new();
@@ -353,6 +463,19 @@ pub fn build(config: &GenesisConfig) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, Genes
                 .map(|(a, w)| (a.0.clone(), *w))
                 .collect::<Vec<_>>(),
         );
+        crate::Staking::genesis_build(&config.staking.to_pallet())
+            .map_err(|e| GenesisError::Staking(format!("{e:?}")))?;
+        // Consensus at era 0 is staking's elected set.
+        if !crate::Staking::authorities().is_empty() {
+            aura::Authorities::put(crate::Staking::aura_authorities());
+            grandpa::Authorities::put(crate::Staking::grandpa_authorities());
+        }
+        if aura::Authorities::get().is_empty() {
+            return Err(GenesisError::NoAuthorities("aura.authorities"));
+        }
+        if grandpa::Authorities::get().is_empty() {
+            return Err(GenesisError::NoAuthorities("grandpa.authorities"));
+        }
         Ok(())
     })?;
     Ok(ext
@@ -386,7 +509,14 @@ pub fn dev_grandpa_key(name: &str) -> AccountId {
     )
 }
 
-fn dev_config(authorities: &[&str]) -> GenesisConfig {
+/// What each development validator bonds at genesis: 100,000 BSLT (a tenth of its balance).
+pub const DEV_VALIDATOR_BOND: Balance = 100_000 * UNIT;
+
+fn dev_config(authorities: &[&str], minimum_validator_count: u32) -> GenesisConfig {
+    // Staking orders its authorities by stash; the configured sets say the same.
+    let mut authorities = authorities.to_vec();
+    authorities.sort_by_key(|n| dev_account(n));
+    let authorities = &authorities[..];
     GenesisConfig {
         system: SystemConfig {},
         balances: BalancesConfig {
@@ -410,16 +540,36 @@ fn dev_config(authorities: &[&str]) -> GenesisConfig {
                 .map(|n| (Ss58Account(dev_grandpa_key(n)), 1))
                 .collect(),
         },
+        staking: StakingConfig {
+            validator_count: u32::try_from(authorities.len()).unwrap_or(u32::MAX),
+            minimum_validator_count,
+            stakers: authorities
+                .iter()
+                .map(|n| {
+                    (
+                        Ss58Account(dev_account(n)),
+                        Amount(DEV_VALIDATOR_BOND),
+                        StakerRole::Validator,
+                        Some(StakerKeys {
+                            aura: Ss58Account(dev_account(n)),
+                            grandpa: Ss58Account(dev_grandpa_key(n)),
+                        }),
+                    )
+                })
+                .collect(),
+        },
     }
 }
 
-/// The development chain: Alice is sudo and the only authority; Alice, Bob, Charlie, Dave, Eve
-/// and Ferdie have 1,000,000 BSLT each.
+/// The development chain: Alice is sudo and the only authority, a validator staker bonding
+/// [`DEV_VALIDATOR_BOND`] with her dev keys (one seat); Alice, Bob, Charlie, Dave, Eve and
+/// Ferdie have 1,000,000 BSLT each.
 pub fn dev_genesis() -> GenesisConfig {
-    dev_config(&["Alice"])
+    dev_config(&["Alice"], 1)
 }
 
-/// The local testnet: as [`dev_genesis`] with Alice, Bob, Charlie and Dave as authorities.
+/// The local testnet: as [`dev_genesis`] with Alice, Bob, Charlie and Dave as validator
+/// stakers and authorities (four seats, at least two).
 pub fn local_genesis() -> GenesisConfig {
-    dev_config(&["Alice", "Bob", "Charlie", "Dave"])
+    dev_config(&["Alice", "Bob", "Charlie", "Dave"], 2)
 }

@@ -10,6 +10,7 @@
 //! | 2 | Balances | yes | yes |
 //! | 3 | TransactionPayment | - | yes |
 //! | 4 | Sudo | yes | yes |
+//! | 5 | Staking | yes | yes |
 //!
 //! Storage-only state the node needs (authorities, block author) is in [`consensus`], listed in
 //! metadata as `Aura` (20), `Grandpa` (21) and `Authorship` (22).
@@ -64,6 +65,8 @@ pub type Balances = pallet_balances::Pallet<Runtime>;
 pub type TransactionPayment = pallet_transaction_payment::Pallet<Runtime>;
 /// The sudo pallet of this runtime.
 pub type Sudo = pallet_sudo::Pallet<Runtime>;
+/// The staking pallet of this runtime.
+pub type Staking = pallet_staking::Pallet<Runtime>;
 
 /// A typed extrinsic of this runtime.
 pub type UncheckedExtrinsic = basalt_support::generic::UncheckedExtrinsic<RuntimeCall, SignedExtra>;
@@ -136,6 +139,43 @@ impl pallet_sudo::Config for Runtime {
     type RuntimeCall = RuntimeCall;
 }
 
+/// Blocks per era: 50 (100 s at the intended 2 s blocks; 25 s at the 500 ms slots of the
+/// client test harness). One value for every chain: the pallet takes it as a constant (it is
+/// also the `Staking.EraLength` metadata constant); tests that need eras sooner use root's
+/// `force_new_era`.
+pub const ERA_LENGTH: BlockNumber = 50;
+
+/// Staking: eras of [`ERA_LENGTH`] blocks, 4 eras of bonding, slashes deferred 2 eras, 10%
+/// maximal yearly inflation reached at 50% staked.
+impl pallet_staking::Config for Runtime {
+    const INDEX: u8 = 5;
+    const ERA_LENGTH: BlockNumber = ERA_LENGTH;
+    const EXPECTED_BLOCK_TIME_MS: u64 = 2_000;
+    const BONDING_DURATION: pallet_staking::EraIndex = 4;
+    const SLASH_DEFER_DURATION: pallet_staking::EraIndex = 2;
+    const HISTORY_DEPTH: u32 = 84;
+    const MAX_NOMINATIONS: u32 = 16;
+    const MAX_UNLOCKING_CHUNKS: u32 = 32;
+    const MAX_VALIDATORS: u32 = 100;
+    const MAX_VALIDATOR_CANDIDATES: u32 = 1_000;
+    const MAX_NOMINATORS: u32 = 10_000;
+    const MAX_BACKERS_PER_VALIDATOR: u32 = 256;
+    const MAX_PROVIDERS: u32 = 10_000;
+    const MIN_VALIDATOR_BOND: Balance = 1_000 * UNIT;
+    const MIN_NOMINATOR_BOND: Balance = 10 * UNIT;
+    const MIN_PROVIDER_STAKE: Balance = 100 * UNIT;
+    const MAX_INFLATION: pallet_staking::Perbill = pallet_staking::Perbill::from_percent(10);
+    const IDEAL_STAKE: pallet_staking::Perbill = pallet_staking::Perbill::from_percent(50);
+    const EQUIVOCATION_SLASH: pallet_staking::Perbill = pallet_staking::Perbill::from_percent(10);
+    const OFFLINE_SLASH: pallet_staking::Perbill = pallet_staking::Perbill::from_percent(1);
+    fn treasury_account() -> AccountId {
+        treasury_account()
+    }
+    fn unix_time_ms() -> Moment {
+        Timestamp::now()
+    }
+}
+
 /// Every call of the runtime: the pallet index, then the pallet's call. What signed
 /// extrinsics carry and sudo dispatches.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
@@ -152,6 +192,9 @@ pub enum RuntimeCall {
     /// A call of the sudo pallet.
     #[codec(index = 4)]
     Sudo(pallet_sudo::Call<Runtime>),
+    /// A call of the staking pallet.
+    #[codec(index = 5)]
+    Staking(pallet_staking::Call),
 }
 
 impl Dispatchable<Runtime> for RuntimeCall {
@@ -161,6 +204,7 @@ impl Dispatchable<Runtime> for RuntimeCall {
             RuntimeCall::Timestamp(call) => Dispatchable::<Runtime>::dispatch(call, origin),
             RuntimeCall::Balances(call) => Dispatchable::<Runtime>::dispatch(call, origin),
             RuntimeCall::Sudo(call) => Dispatchable::<Runtime>::dispatch(call, origin),
+            RuntimeCall::Staking(call) => Dispatchable::<Runtime>::dispatch(call, origin),
         }
     }
 
@@ -170,6 +214,7 @@ impl Dispatchable<Runtime> for RuntimeCall {
             RuntimeCall::Timestamp(call) => Dispatchable::<Runtime>::dispatch_info(call),
             RuntimeCall::Balances(call) => Dispatchable::<Runtime>::dispatch_info(call),
             RuntimeCall::Sudo(call) => Dispatchable::<Runtime>::dispatch_info(call),
+            RuntimeCall::Staking(call) => Dispatchable::<Runtime>::dispatch_info(call),
         }
     }
 }
@@ -190,6 +235,9 @@ pub enum RuntimeEvent {
     /// An event of the sudo pallet.
     #[codec(index = 4)]
     Sudo(pallet_sudo::Event),
+    /// An event of the staking pallet.
+    #[codec(index = 5)]
+    Staking(pallet_staking::Event),
 }
 
 /// Every pallet error of the runtime, as metadata V15's outer error enum: the pallet index,
@@ -208,6 +256,9 @@ pub enum RuntimeError {
     /// An error of the sudo pallet.
     #[codec(index = 4)]
     Sudo(pallet_sudo::Error<Runtime>),
+    /// An error of the staking pallet.
+    #[codec(index = 5)]
+    Staking(pallet_staking::Error<Runtime>),
 }
 
 /// The pallets' block hooks, called in index order.
@@ -221,16 +272,18 @@ impl AllPallets {
             .saturating_add(<Balances as Hooks>::on_initialize(n))
             .saturating_add(<TransactionPayment as Hooks>::on_initialize(n))
             .saturating_add(<Sudo as Hooks>::on_initialize(n))
+            .saturating_add(<Staking as Hooks>::on_initialize(n))
     }
 
     /// `on_idle` of every pallet, each offered what the previous ones left; the weight used.
     pub fn on_idle(n: BlockNumber, remaining: Weight) -> Weight {
-        let hooks: [fn(BlockNumber, Weight) -> Weight; 5] = [
+        let hooks: [fn(BlockNumber, Weight) -> Weight; 6] = [
             <System as Hooks>::on_idle,
             <Timestamp as Hooks>::on_idle,
             <Balances as Hooks>::on_idle,
             <TransactionPayment as Hooks>::on_idle,
             <Sudo as Hooks>::on_idle,
+            <Staking as Hooks>::on_idle,
         ];
         let mut used = Weight::ZERO;
         for hook in hooks {
@@ -246,6 +299,7 @@ impl AllPallets {
         <Balances as Hooks>::on_finalize(n);
         <TransactionPayment as Hooks>::on_finalize(n);
         <Sudo as Hooks>::on_finalize(n);
+        <Staking as Hooks>::on_finalize(n);
     }
 }
 
@@ -292,6 +346,10 @@ pub fn pallet_descriptions() -> Vec<(u8, PalletDescription)> {
             TransactionPayment::describe(),
         ),
         (<Runtime as pallet_sudo::Config>::INDEX, Sudo::describe()),
+        (
+            <Runtime as pallet_staking::Config>::INDEX,
+            Staking::describe(),
+        ),
         (
             AURA_INDEX,
             storage_only(
@@ -378,32 +436,37 @@ mod tests {
                 <Runtime as pallet_transaction_payment::Config>::INDEX,
             ),
             ("Sudo", <Runtime as pallet_sudo::Config>::INDEX),
+            ("Staking", <Runtime as pallet_staking::Config>::INDEX),
         ];
-        assert_eq!(indices.map(|(_, i)| i), [0, 1, 2, 3, 4]);
+        assert_eq!(indices.map(|(_, i)| i), [0, 1, 2, 3, 4, 5]);
         let index_of = |name: &str| indices.iter().find(|(n, _)| *n == name).map(|(_, i)| *i);
 
         let (path, calls) = variants::<RuntimeCall>();
         assert_eq!(path, vec!["basalt_runtime", "RuntimeCall"]);
-        assert_eq!(calls.len(), 4);
+        assert_eq!(calls.len(), 5);
         for (name, index) in &calls {
             assert_eq!(index_of(name), Some(*index), "RuntimeCall::{name}");
         }
         let (path, events) = variants::<RuntimeEvent>();
         assert_eq!(path, vec!["basalt_runtime", "RuntimeEvent"]);
-        assert_eq!(events.len(), 4);
+        assert_eq!(events.len(), 5);
         for (name, index) in &events {
             assert_eq!(index_of(name), Some(*index), "RuntimeEvent::{name}");
         }
         let (path, errors) = variants::<RuntimeError>();
         assert_eq!(path, vec!["basalt_runtime", "RuntimeError"]);
+        assert_eq!(errors.len(), 5);
         for (name, index) in &errors {
             assert_eq!(index_of(name), Some(*index), "RuntimeError::{name}");
         }
+        let mut described = 0;
         for (index, description) in pallet_descriptions() {
             if let Some(expected) = index_of(description.name) {
                 assert_eq!(expected, index, "{}", description.name);
+                described += 1;
             }
         }
+        assert_eq!(described, indices.len(), "every pallet is in metadata");
     }
 
     #[test]

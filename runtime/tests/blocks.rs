@@ -154,12 +154,26 @@ fn tampered_blocks_are_rejected() {
         ))
     );
 
-    // A different digest than the one executed.
+    // A different digest than the one executed: only pre-runtime items are input to the
+    // runtime, anything else must be what execution produced.
     let mut digest = block.clone();
     digest.header.digest.logs.push(DigestItem::Other(vec![1]));
-    // The digest is stored in `System.Digest`, so the state differs.
+    assert_eq!(run(&digest), Err(ExecuteBlockError::BadDigest));
+    let mut consensus = block.clone();
+    consensus
+        .header
+        .digest
+        .logs
+        .push(DigestItem::Consensus(*b"FRNK", vec![1, 0, 0, 0, 0, 0]));
+    assert_eq!(run(&consensus), Err(ExecuteBlockError::BadDigest));
+    // A different pre-runtime item is input, stored in `System.Digest`: the state differs.
+    let mut pre = block.clone();
+    pre.header
+        .digest
+        .logs
+        .push(DigestItem::PreRuntime(*b"test", vec![1]));
     assert!(matches!(
-        run(&digest),
+        run(&pre),
         Err(ExecuteBlockError::BadStateRoot { .. })
     ));
 

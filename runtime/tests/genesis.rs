@@ -109,7 +109,12 @@ fn malformed_configurations_are_refused() {
     )))
     .contains("overflows"));
     // Unknown fields and wrong shapes.
-    assert!(parse_err(r#"{"balances":{"balances":[]},"staking":{}}"#).contains("staking"));
+    assert!(parse_err(r#"{"balances":{"balances":[]},"vesting":{}}"#).contains("vesting"));
+    assert!(parse_err(r#"{"staking":{"validators":1}}"#).contains("validators"));
+    assert!(!parse_err(&format!(
+        r#"{{"staking":{{"stakers":[["{ALICE}", 1, "boss", null]]}}}}"#
+    ))
+    .is_empty());
     assert!(!parse_err(r#"{"balances":{"balances":[["x"]]}}"#).is_empty());
     assert!(!parse_err("not json").is_empty());
 
@@ -139,12 +144,35 @@ fn malformed_configurations_are_refused() {
         Err(GenesisError::IssuanceOverflow)
     );
 
+    // Staking's validators replace the configured authorities...
+    let mut staking_only = genesis::dev_genesis();
+    staking_only.aura.authorities.clear();
+    staking_only.grandpa.authorities.clear();
+    assert!(genesis::build(&staking_only).is_ok());
+    // ... but without them, some authorities must be configured.
     let mut no_authorities = genesis::dev_genesis();
     no_authorities.aura.authorities.clear();
+    no_authorities.staking = Default::default();
     assert_eq!(
         genesis::build(&no_authorities),
         Err(GenesisError::NoAuthorities("aura.authorities"))
     );
+    let mut unfunded = genesis::dev_genesis();
+    unfunded.staking.stakers[0].1 = genesis::Amount(genesis::DEV_BALANCE + 1);
+    assert!(matches!(
+        genesis::build(&unfunded),
+        Err(GenesisError::Staking(_))
+    ));
+    let mut twice = genesis::local_genesis();
+    let first = twice.staking.stakers[0].clone();
+    twice.staking.stakers.push(first);
+    assert!(matches!(
+        genesis::build(&twice),
+        Err(GenesisError::Duplicate {
+            field: "staking.stakers",
+            ..
+        })
+    ));
     let mut zero_weight = genesis::dev_genesis();
     zero_weight.grandpa.authorities[0].1 = 0;
     assert!(matches!(

@@ -78,6 +78,7 @@ fn v14_describes_every_pallet_and_the_extrinsic() {
             ("Balances", 2),
             ("TransactionPayment", 3),
             ("Sudo", 4),
+            ("Staking", 5),
             ("Aura", 20),
             ("Grandpa", 21),
             ("Authorship", 22)
@@ -201,6 +202,20 @@ fn v14_describes_every_pallet_and_the_extrinsic() {
         pallet("Sudo").calls.as_ref().expect("calls").ty.id,
     );
     assert!(sudo.contains(&("sudo".into(), 0)));
+    let staking = variant_names(
+        &m.types,
+        pallet("Staking").calls.as_ref().expect("calls").ty.id,
+    );
+    for (name, index) in [
+        ("bond", 0),
+        ("validate", 4),
+        ("nominate", 5),
+        ("payout_stakers", 18),
+        ("register_provider", 40),
+        ("set_keys", 42),
+    ] {
+        assert!(staking.contains(&(name.into(), index)), "Staking.{name}");
+    }
 
     // The extrinsic: version 4, UncheckedExtrinsic, the nine extensions in order.
     assert_eq!(m.extrinsic.version, 4);
@@ -228,7 +243,8 @@ fn v14_describes_every_pallet_and_the_extrinsic() {
             ("System".into(), 0),
             ("Timestamp".into(), 1),
             ("Balances".into(), 2),
-            ("Sudo".into(), 4)
+            ("Sudo".into(), 4),
+            ("Staking".into(), 5)
         ]
     );
     let names: Vec<&str> = m
@@ -300,7 +316,8 @@ fn v14_describes_every_pallet_and_the_extrinsic() {
             ("System".into(), 0),
             ("Balances".into(), 2),
             ("TransactionPayment".into(), 3),
-            ("Sudo".into(), 4)
+            ("Sudo".into(), 4),
+            ("Staking".into(), 5)
         ]
     );
 }
@@ -314,7 +331,7 @@ fn v15_adds_apis_and_outer_enums() {
     for path in EXPECTED_PATHS {
         assert!(all_paths.iter().any(|p| p == path), "missing type {path}");
     }
-    assert_eq!(m.pallets.len(), 8);
+    assert_eq!(m.pallets.len(), 9);
     let names: Vec<&str> = m
         .extrinsic
         .signed_extensions

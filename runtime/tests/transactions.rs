@@ -92,7 +92,7 @@ fn bad_signature_genesis_or_versions_are_bad_proofs() {
             ..SignOptions::nonce(0)
         },
         SignOptions {
-            tx_version: 2,
+            tx_version: 1,
             ..SignOptions::nonce(0)
         },
     ];

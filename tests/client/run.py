@@ -61,6 +61,18 @@ EXPECTED_PALLETS = {
                            "constants": []},
     "Sudo": {"index": 4, "calls": ["sudo"], "events": ["Sudid"], "storage": ["Key"], "constants": [],
              "errors": ["RequireSudo"]},
+    "Staking": {
+        "index": 5,
+        "calls": ["bond", "bond_extra", "unbond", "withdraw_unbonded", "validate", "nominate", "chill",
+                  "payout_stakers", "rebond", "register_provider", "deregister_provider", "set_keys",
+                  "force_new_era"],
+        "events": ["EraPaid", "Rewarded", "Slashed", "StakersElected", "Bonded", "Unbonded", "Withdrawn",
+                   "ProviderRegistered"],
+        "storage": ["Ledger", "Bonded", "Validators", "Nominators", "Providers", "ErasStakers",
+                    "ErasRewardPoints", "ErasValidatorReward", "CurrentEra", "ActiveEra", "UnappliedSlashes"],
+        "constants": ["BondingDuration", "HistoryDepth", "EraLength"],
+        "errors": ["AlreadyBonded", "AlreadyClaimed"],
+    },
 }
 
 
@@ -542,6 +554,95 @@ def sudo_force_set_balance():
     assert receipt.error_message and receipt.error_message["name"] == "RequireSudo", receipt.error_message
     # And the sudo key reads back.
     assert s.query("Sudo", "Key").value == ctx.alice.ss58_address
+
+
+def _staking_tx(kp, call_name, params):
+    s = ctx.s
+    call = s.compose_call("Staking", call_name, params)
+    receipt = submit(s, s.create_signed_extrinsic(call, kp, era={"period": 64}))
+    assert receipt.is_success, f"Staking.{call_name}: {receipt.error_message}"
+    return events_by_name(receipt)
+
+
+def _force_new_era():
+    """Root's force_new_era through sudo: the era changes in the next block (the dev era is 50
+    blocks, 25 s at the harness's slots, so the test does not wait for it)."""
+    s = ctx.s
+    before = s.query("Staking", "ActiveEra").value["index"]
+    call = s.compose_call("Sudo", "sudo", {"call": s.compose_call("Staking", "force_new_era", {})})
+    receipt = submit(s, s.create_signed_extrinsic(call, ctx.alice, era={"period": 64}))
+    assert receipt.is_success, receipt.error_message
+    deadline = time.monotonic() + 30
+    while s.query("Staking", "ActiveEra").value["index"] == before:
+        assert time.monotonic() < deadline, "no new era within 30 s of force_new_era"
+        time.sleep(0.25)
+    return s.query("Staking", "ActiveEra").value["index"]
+
+
+@test
+def staking_bond_validate_nominate_provide_and_claim_rewards():
+    s = ctx.s
+    alice = ctx.alice.ss58_address
+    # Staking's genesis: Alice validates alone with her dev keys, and is the Aura authority.
+    assert s.query("Staking", "Validators", [alice]).value is not None
+    assert s.query("Staking", "Ledger", [alice]).value["active"] == 100_000 * UNIT
+    aura = s.query("Aura", "Authorities").value
+    assert aura in ([alice], ["0x" + ctx.alice.public_key.hex()]), aura
+
+    # Two fresh stakers funded by Alice: a validator candidate and a nominator-provider.
+    validator, staker = new_account(), new_account()
+    for who in (validator, staker):
+        call = transfer("transfer_keep_alive", who.ss58_address, 5_000 * UNIT)
+        receipt = submit(s, s.create_signed_extrinsic(call, ctx.alice, era={"period": 64}))
+        assert receipt.is_success, receipt.error_message
+
+    events = _staking_tx(validator, "bond", {"value": 2_000 * UNIT, "payee": "Stash"})
+    bonded = find_event(events, "Staking", "Bonded")
+    assert to_int(bonded["amount"]) == 2_000 * UNIT, bonded
+    keys_hex = "0x" + keys.sr25519("//BasaltValidator").public_key.hex() + keys.ed25519("//BasaltValidator").public_key.hex()
+    # author_rotateKeys' 64 bytes are a valid `keys` argument.
+    keys_arg = {"aura": "0x" + keys_hex[2:66], "grandpa": "0x" + keys_hex[66:]}
+    _staking_tx(validator, "set_keys", {"keys": keys_arg, "proof": "0x"})
+    events = _staking_tx(validator, "validate", {"prefs": {"commission": 50_000_000, "blocked": False}})
+    find_event(events, "Staking", "ValidatorPrefsSet")
+    prefs = s.query("Staking", "Validators", [validator.ss58_address]).value
+    assert prefs["commission"] == 50_000_000, prefs
+
+    _staking_tx(staker, "bond", {"value": 1_000 * UNIT, "payee": "Staked"})
+    _staking_tx(staker, "nominate", {"targets": [alice]})
+    assert s.query("Staking", "Nominators", [staker.ss58_address]).value["targets"] == [alice]
+    events = _staking_tx(staker, "register_provider", {
+        "stake": 500 * UNIT,
+        "capabilities": {"gpu_model": "0x" + b"NVIDIA H100 80GB".hex(), "memory_gb": 80, "count": 8,
+                         "price_per_unit": UNIT, "region": "0x" + b"eu-west".hex()},
+    })
+    find_event(events, "Staking", "ProviderRegistered")
+    provider = s.query("Staking", "Providers", [staker.ss58_address]).value
+    assert provider["capabilities"]["memory_gb"] == 80, provider
+
+    # A new era: the nominator backs Alice in it (Alice keeps the single seat).
+    era = _force_new_era()
+    exposure = s.query("Staking", "ErasStakers", [era, alice]).value
+    assert [o["who"] for o in exposure["others"]] == [staker.ss58_address], exposure
+    assert s.query("Staking", "ErasStakers", [era, validator.ss58_address]).value["total"] == 0
+    # Let Alice author a few blocks of it, then end it.
+    common.wait_for_block(s, s.get_block_number(s.get_chain_head()) + 6, timeout=30)
+    assert _force_new_era() == era + 1
+    assert to_int(s.query("Staking", "ErasValidatorReward", [era]).value) > 0
+
+    ledger_before = s.query("Staking", "Ledger", [staker.ss58_address]).value
+    events = _staking_tx(staker, "payout_stakers", {"validator_stash": alice, "era": era})
+    rewarded = {a["stash"]: to_int(a["amount"]) for (p, n, a) in events if (p, n) == ("Staking", "Rewarded")}
+    assert set(rewarded) == {alice, staker.ss58_address}, events
+    assert all(v > 0 for v in rewarded.values()), rewarded
+    ledger_after = s.query("Staking", "Ledger", [staker.ss58_address]).value
+    # Payee `Staked`: the reward is bonded.
+    assert ledger_after["active"] == ledger_before["active"] + rewarded[staker.ss58_address], (ledger_before, ledger_after)
+    # Claimed twice: refused.
+    call = s.compose_call("Staking", "payout_stakers", {"validator_stash": alice, "era": era})
+    receipt = submit(s, s.create_signed_extrinsic(call, staker, era={"period": 64}))
+    assert receipt.is_success is False
+    assert receipt.error_message["name"] == "AlreadyClaimed", receipt.error_message
 
 
 @test

@@ -42,7 +42,15 @@ const EXPECTED_PALLETS = {
     errors: ['InsufficientBalance', 'ExistentialDeposit', 'Expendability']
   },
   TransactionPayment: { index: 3, events: ['TransactionFeePaid'] },
-  Sudo: { index: 4, calls: ['sudo'], events: ['Sudid'], storage: ['Key'], errors: ['RequireSudo'] }
+  Sudo: { index: 4, calls: ['sudo'], events: ['Sudid'], storage: ['Key'], errors: ['RequireSudo'] },
+  Staking: {
+    index: 5,
+    calls: ['bond', 'bond_extra', 'unbond', 'withdraw_unbonded', 'validate', 'nominate', 'chill', 'payout_stakers', 'rebond', 'register_provider', 'deregister_provider', 'set_keys'],
+    events: ['EraPaid', 'Rewarded', 'Slashed', 'StakersElected', 'Bonded', 'Unbonded', 'Withdrawn', 'ProviderRegistered'],
+    storage: ['Ledger', 'Bonded', 'Validators', 'Nominators', 'Providers', 'ErasStakers', 'ErasRewardPoints', 'ErasValidatorReward', 'CurrentEra', 'ActiveEra', 'UnappliedSlashes'],
+    constants: ['BondingDuration', 'HistoryDepth', 'EraLength'],
+    errors: ['AlreadyBonded', 'AlreadyClaimed']
+  }
 };
 
 const freeOf = async (address, at) => {
@@ -475,6 +483,38 @@ test('sudo(Balances.force_set_balance) by //Alice; refused for //Bob', async () 
   const meta = api.registry.findMetaError(err.asModule);
   assert.equal(`${meta.section}.${meta.name}`, 'sudo.RequireSudo');
   assert.equal((await api.query.sudo.key()).unwrap().toString(), ctx.alice.address);
+});
+
+test('staking: storage reads (api.query.staking.*); bond and nominate //Alice', async () => {
+  const { api } = ctx;
+  const alice = ctx.alice.address;
+  const active = (await api.query.staking.activeEra()).unwrap();
+  const era = active.index.toNumber();
+  assert.equal((await api.query.staking.currentEra()).unwrap().toNumber(), era);
+  assert.equal((await api.query.staking.bonded(alice)).unwrap().toString(), alice);
+  const ledger = (await api.query.staking.ledger(alice)).unwrap();
+  assert.equal(ledger.active.toBigInt(), 100000n * UNIT);
+  assert.equal(ledger.stash.toString(), alice);
+  const prefs = await api.query.staking.validators(alice);
+  assert.equal(prefs.commission.toNumber(), 0);
+  const exposure = await api.query.staking.erasStakers(era, alice);
+  assert.equal(exposure.own.toBigInt(), 100000n * UNIT);
+  assert.equal((await api.query.staking.validatorCount()).toNumber(), 1);
+  assert.equal(api.consts.staking.bondingDuration.toNumber(), 4);
+  assert.equal(api.consts.staking.eraLength.toNumber(), 50);
+  assert.deepEqual((await api.query.aura.authorities()).map((a) => a.toString()), [alice]);
+  // A fresh account bonds and nominates Alice with the stock API.
+  const who = newAccount();
+  await sendAndWatch(api.tx.balances.transferKeepAlive(who.address, 100n * UNIT), ctx.alice);
+  const bonded = await sendAndWatch(api.tx.staking.bond(20n * UNIT, 'Staked'), who);
+  const ev = findEvent(bonded.result, 'staking', 'Bonded');
+  assert.equal(ev.data.amount.toBigInt(), 20n * UNIT);
+  await sendAndWatch(api.tx.staking.nominate([alice]), who);
+  const nominations = (await api.query.staking.nominators(who.address)).unwrap();
+  assert.deepEqual(nominations.targets.map((t) => t.toString()), [alice]);
+  assert.equal((await api.query.staking.ledger(who.address)).unwrap().active.toBigInt(), 20n * UNIT);
+  const nominators = await api.query.staking.nominators.entries();
+  assert.ok(nominators.some(([key]) => key.args[0].toString() === who.address));
 });
 
 test('the node still serves', async () => {
