@@ -83,7 +83,10 @@ impl std::fmt::Display for AuraError {
             AuraError::BadSealLength(n) => write!(f, "Aura seal has {n} bytes, expected 64"),
             AuraError::BadSeal => f.write_str("Aura seal does not verify"),
             AuraError::WrongAuthor { expected, actual } => {
-                write!(f, "slot belongs to {expected:?} but was sealed by {actual:?}")
+                write!(
+                    f,
+                    "slot belongs to {expected:?} but was sealed by {actual:?}"
+                )
             }
             AuraError::FutureSlot { slot, now } => {
                 write!(f, "slot {slot} is too far ahead of the local slot {now}")
@@ -335,7 +338,7 @@ mod tests {
     }
 
     fn publics(keys: &[sr25519::Pair]) -> Vec<sr25519::Public> {
-        keys.iter().map(|k| k.public()).collect()
+        keys.iter().map(sp_core::Pair::public).collect()
     }
 
     fn header_for(slot: Slot, salt: u8) -> Header {
@@ -376,12 +379,21 @@ mod tests {
         let encoded_seal = header.digest.logs().last().expect("seal").encode();
         assert_eq!(&encoded_seal[..7], &[5, b'a', b'u', b'r', b'a', 1, 1]);
         assert_eq!(verify_header(&header, &auth, slot, 0), Ok((slot, owner)));
-        assert_eq!(verify_header(&header, &auth, slot + 100, 0), Ok((slot, owner)));
+        assert_eq!(
+            verify_header(&header, &auth, slot + 100, 0),
+            Ok((slot, owner))
+        );
         assert_eq!(
             verify_header(&header, &auth, slot - 2, 1),
-            Err(AuraError::FutureSlot { slot, now: slot - 2 })
+            Err(AuraError::FutureSlot {
+                slot,
+                now: slot - 2
+            })
         );
-        assert_eq!(verify_header(&header, &[], slot, 0), Err(AuraError::NoAuthorities));
+        assert_eq!(
+            verify_header(&header, &[], slot, 0),
+            Err(AuraError::NoAuthorities)
+        );
 
         // Sealed by another authority.
         let other = (owner + 1) % 3;
@@ -398,12 +410,18 @@ mod tests {
         // Tampering after sealing breaks the seal.
         let mut tampered = header.clone();
         tampered.state_root = H256::repeat_byte(7);
-        assert_eq!(verify_header(&tampered, &auth, slot, 0), Err(AuraError::BadSeal));
+        assert_eq!(
+            verify_header(&tampered, &auth, slot, 0),
+            Err(AuraError::BadSeal)
+        );
 
         // A stranger's seal.
         let mut stranger = header_for(slot, 1);
         seal_header(&mut stranger, &sr25519::Pair::from_seed(&[77; 32]));
-        assert_eq!(verify_header(&stranger, &auth, slot, 0), Err(AuraError::BadSeal));
+        assert_eq!(
+            verify_header(&stranger, &auth, slot, 0),
+            Err(AuraError::BadSeal)
+        );
     }
 
     #[test]
@@ -417,7 +435,9 @@ mod tests {
         );
         // Short seal.
         let mut short = header_for(1, 1);
-        short.digest.push(DigestItem::Seal(AURA_ENGINE_ID, vec![1, 2, 3]));
+        short
+            .digest
+            .push(DigestItem::Seal(AURA_ENGINE_ID, vec![1, 2, 3]));
         assert_eq!(
             verify_header(&short, &auth, 1, 0),
             Err(AuraError::BadSealLength(3))
@@ -425,10 +445,15 @@ mod tests {
         // A seal of another engine.
         let mut babe = header_for(1, 1);
         babe.digest.push(DigestItem::Seal(*b"BABE", vec![0; 64]));
-        assert_eq!(verify_header(&babe, &auth, 1, 0), Err(AuraError::MissingSeal));
+        assert_eq!(
+            verify_header(&babe, &auth, 1, 0),
+            Err(AuraError::MissingSeal)
+        );
         // No slot.
         let mut no_slot = Header::default();
-        no_slot.digest.push(DigestItem::Seal(AURA_ENGINE_ID, vec![0; 64]));
+        no_slot
+            .digest
+            .push(DigestItem::Seal(AURA_ENGINE_ID, vec![0; 64]));
         assert_eq!(
             verify_header(&no_slot, &auth, 1, 0),
             Err(AuraError::MissingPreDigest)
@@ -438,7 +463,9 @@ mod tests {
         bad_slot
             .digest
             .push(DigestItem::PreRuntime(AURA_ENGINE_ID, vec![1, 2]));
-        bad_slot.digest.push(DigestItem::Seal(AURA_ENGINE_ID, vec![0; 64]));
+        bad_slot
+            .digest
+            .push(DigestItem::Seal(AURA_ENGINE_ID, vec![0; 64]));
         assert_eq!(
             verify_header(&bad_slot, &auth, 1, 0),
             Err(AuraError::BadPreDigest)
@@ -446,7 +473,8 @@ mod tests {
         // Two slots.
         let mut two = header_for(1, 1);
         two.digest.push(pre_digest(2));
-        two.digest.push(DigestItem::Seal(AURA_ENGINE_ID, vec![0; 64]));
+        two.digest
+            .push(DigestItem::Seal(AURA_ENGINE_ID, vec![0; 64]));
         assert_eq!(
             verify_header(&two, &auth, 1, 0),
             Err(AuraError::MultiplePreDigests)
@@ -467,20 +495,31 @@ mod tests {
     #[test]
     fn detects_two_headers_in_one_slot() {
         let keys = keys(2);
-        let author = keys[0].public();
+        let author = sp_core::Pair::public(&keys[0]);
         let mut detector = EquivocationDetector::new(10);
         let a = header_for(4, 1);
         let b = header_for(4, 2);
         assert_eq!(detector.check(4, &author, &a), None);
-        assert_eq!(detector.check(4, &author, &a), None, "same header twice is fine");
+        assert_eq!(
+            detector.check(4, &author, &a),
+            None,
+            "same header twice is fine"
+        );
         let evidence = detector.check(4, &author, &b).expect("equivocation");
         assert_eq!(evidence.slot, 4);
         assert_eq!(evidence.offender, author);
         assert_eq!(evidence.first, a);
         assert_eq!(evidence.second, b);
-        assert_eq!(detector.check(4, &author, &header_for(4, 3)), None, "reported once");
+        assert_eq!(
+            detector.check(4, &author, &header_for(4, 3)),
+            None,
+            "reported once"
+        );
         // Another author in the same slot is not an equivocation of the first.
-        assert_eq!(detector.check(4, &keys[1].public(), &b), None);
+        assert_eq!(
+            detector.check(4, &sp_core::Pair::public(&keys[1]), &b),
+            None
+        );
         // Old slots fall out of the window.
         assert_eq!(detector.check(100, &author, &header_for(100, 1)), None);
         assert_eq!(detector.check(4, &author, &header_for(4, 9)), None);

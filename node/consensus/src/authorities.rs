@@ -182,7 +182,9 @@ pub fn find_scheduled_change(header: &Header) -> Option<ScheduledChange> {
         .filter_map(|data| {
             let mut input = data;
             match ConsensusLog::decode_all(&mut input) {
-                Ok(ConsensusLog::ScheduledChange(c)) if valid_authority_list(&c.next_authorities) => {
+                Ok(ConsensusLog::ScheduledChange(c))
+                    if valid_authority_list(&c.next_authorities) =>
+                {
                     Some(c)
                 }
                 _ => None,

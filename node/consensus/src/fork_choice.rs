@@ -146,13 +146,25 @@ mod tests {
     fn longest_chain_containing_base() {
         let (leaves, parents) = tree();
         let parent_of = |x: &H256| parents.get(x).copied();
-        assert_eq!(leaves.best_containing((h(0), 0), parent_of), Some((h(6), 4)));
-        assert_eq!(leaves.best_containing((h(4), 2), parent_of), Some((h(6), 4)));
+        assert_eq!(
+            leaves.best_containing((h(0), 0), parent_of),
+            Some((h(6), 4))
+        );
+        assert_eq!(
+            leaves.best_containing((h(4), 2), parent_of),
+            Some((h(6), 4))
+        );
         // Finalised block 2 excludes the longer fork: the best chain containing it ends at 3 or
         // 7 (equal height), and the smaller hash wins.
-        assert_eq!(leaves.best_containing((h(2), 2), parent_of), Some((h(3), 3)));
+        assert_eq!(
+            leaves.best_containing((h(2), 2), parent_of),
+            Some((h(3), 3))
+        );
         // A leaf is its own best chain.
-        assert_eq!(leaves.best_containing((h(7), 3), parent_of), Some((h(7), 3)));
+        assert_eq!(
+            leaves.best_containing((h(7), 3), parent_of),
+            Some((h(7), 3))
+        );
         // An unknown base has no chain.
         assert_eq!(leaves.best_containing((h(9), 2), parent_of), None);
         assert_eq!(leaves.len(), 3);

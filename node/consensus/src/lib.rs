@@ -19,6 +19,12 @@
 //!
 //! Assumptions: fewer than a third of the GRANDPA weight is Byzantine; block numbers are `u32`,
 //! hashes blake2-256 of the SCALE header, as in [`basalt_support::generic::Header`].
+//!
+//! How the node wires it in (block import checks, authoring, the `BlockTree` over the client,
+//! spawning [`grandpa::GrandpaWorker`], and mapping its channels to `basalt-network`) is spelled
+//! out in this crate's `README.md`.
+
+#![warn(missing_docs)]
 
 pub mod aura;
 pub mod authorities;

@@ -22,11 +22,20 @@
 //!   checked by [`verify_justification`].
 //! - **Equivocations** (two different votes by one voter in one round and phase) are detected on
 //!   every verified vote, not only those in the rounds the voter is running, and reported once as
-//!   [`EquivocationProof`].
+//!   [`EquivocationProof`]; votes of the set that just ended are still checked, since the last
+//!   round of a set is where an equivocator is most likely to go unnoticed. Votes are only ever
+//!   cast in rounds after the last completed one: a round left behind by a catch-up stays silent
+//!   (its vote record may be pruned, and not voting is always safe).
+//! - **Liveness over a lossy transport**: our votes of the current and previous round are
+//!   re-sent periodically from the durable record (so a restarted node re-sends what it voted
+//!   before the crash); a peer stuck in the round we completed gets that round's votes; a peer
+//!   two rounds ahead is asked for a catch-up; a peer in a later set is asked for the handoff
+//!   justification; block requests for parked messages are retried.
 //!
 //! Assumptions: less than a third of the voter weight is Byzantine; the [`BlockTree`] keeps
 //! the invariants stated in [`crate::chain`]; the transport may drop, delay, duplicate and reorder
-//! messages (liveness then relies on rebroadcasts, neighbor packets and catch-up).
+//! messages. Guarantees hold for any message sequence; liveness needs a supermajority of honest
+//! voters connected long enough.
 //!
 //! [`BlockTree`]: crate::chain::BlockTree
 
@@ -57,7 +66,7 @@ pub use store::{
 };
 pub use worker::{
     EquivocationProof, GrandpaConfig, GrandpaEquivocation, GrandpaHandle, GrandpaInput,
-    GrandpaOutput, GrandpaParams, GrandpaWorker, Misbehaviour, Peer, RoundSummary,
+    GrandpaMetrics, GrandpaOutput, GrandpaParams, GrandpaWorker, Misbehaviour, Peer, RoundSummary,
 };
 
 pub use crate::authorities::{AuthorityList, SetId, GRANDPA_ENGINE_ID};
