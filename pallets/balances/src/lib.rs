@@ -399,7 +399,7 @@ pub mod pallet {
     /// Calls of the balances pallet, as `pallet_balances::pallet::Call` (same indices, argument
     /// names and encodings).
     #[allow(non_camel_case_types)]
-    #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+    #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
     pub enum Call {
         /// Transfer some liquid free balance to another account. The sender is reaped if its
         /// total balance falls below the existential deposit (its dust is lost). Signed.
@@ -471,12 +471,6 @@ pub mod pallet {
             keep_alive: bool,
         },
     }
-
-    // `MultiAddress` (in the support crate) does not derive `DecodeWithMemTracking`, so it
-    // cannot be derived here. The trait is a marker stating that decoding reports its heap
-    // allocations; `Call`'s derived `Decode` only allocates through `Vec<u8>` (the `Raw`
-    // address), whose `Decode` does report them, so the marker holds.
-    impl DecodeWithMemTracking for Call {}
 
     /// Weights of the balances calls: a base for the computation (decoding, checks,
     /// arithmetic, events) plus the storage reads and writes each call makes, priced by

@@ -920,7 +920,7 @@ pub mod pallet {
     /// Calls of the staking pallet, as `pallet_staking::pallet::Call` (Substrate's indices and
     /// argument encodings where the call exists there; Basalt's own from 40).
     #[allow(non_camel_case_types)]
-    #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+    #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
     pub enum Call {
         /// Bond `value` of the sender's free balance (at most all of it) as a new stash. Signed.
         #[codec(index = 0)]
@@ -1034,10 +1034,6 @@ pub mod pallet {
             proof: Vec<u8>,
         },
     }
-
-    // `MultiAddress` does not derive `DecodeWithMemTracking`; `Call`'s derived `Decode`
-    // allocates only through vectors, whose `Decode` reports allocations, so the marker holds.
-    impl DecodeWithMemTracking for Call {}
 
     /// Weights of the staking calls and hooks: a base for computation (decode, checks,
     /// arithmetic, events) plus the storage reads and writes each makes, priced by

@@ -4,7 +4,7 @@
 //! so both the SCALE layout (variant indices 0..=4, a compact account index) and the derived
 //! type path `sp_runtime::multiaddress::MultiAddress` must be Substrate's, byte for byte.
 
-use codec::{Decode, Encode, HasCompact};
+use codec::{Decode, DecodeWithMemTracking, Encode, HasCompact};
 use scale_info::TypeInfo;
 
 use crate::primitives::AccountId32;
@@ -14,7 +14,19 @@ use crate::primitives::AccountId32;
 /// Basalt resolves only [`MultiAddress::Id`] and [`MultiAddress::Address32`] (see
 /// [`MultiAddress::lookup`]); the other variants exist so that any well-formed Substrate address
 /// decodes, and is then refused as an unknown account rather than as garbage bytes.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Encode, Decode, TypeInfo)]
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
+)]
 #[scale_info(replace_segment("basalt_support", "sp_runtime"))]
 pub enum MultiAddress<AccountId, AccountIndex: HasCompact> {
     /// The account id itself (index 0); what wallets send by default.
