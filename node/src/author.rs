@@ -1,4 +1,4 @@
-//! Block authoring: Aura-style slots on a single-validator chain.
+//! Block authoring: Aura slots, round-robin among the validator set of the best block.
 //!
 //! Time is cut into slots of `slot_duration` milliseconds (`slot = unix_ms / slot_duration`).
 //! The author of a slot is `authorities[slot % n]`, the Aura authorities of the best block's
@@ -12,8 +12,10 @@
 //!    refuses are dropped from the block and reported to the pool;
 //! 3. finalises the block, seals it (`Seal(*b"aura", sr25519 signature over the pre-seal header
 //!    hash)`), and commits it with the trie nodes its execution produced, without executing it
-//!    again; the block is final at once (one validator).
+//!    again; the network announces it and GRANDPA finalizes it with the other validators.
 //!
+//! Slots are skipped while the node is far behind its peers (major sync): a block built on a
+//! stale head would only fork the chain.
 //! Guarantees: a block is never authored twice for one slot, nor on a slot not after its
 //! parent's; a failure to build (corrupt state, a runtime refusal of the inherents) skips the
 //! slot with an error log and leaves the chain untouched.
@@ -301,6 +303,7 @@ pub async fn run(
     pool: Arc<Pool>,
     keystore: Arc<Keystore>,
     config: AuthorConfig,
+    is_major_syncing: Arc<dyn Fn() -> bool + Send + Sync>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let duration = config.slot_duration_ms.max(1);
@@ -321,6 +324,10 @@ pub async fn run(
             continue;
         }
         last_slot = slot;
+        if is_major_syncing() {
+            tracing::debug!(target: LOG, "skipping slot {slot}: major sync in progress");
+            continue;
+        }
         let (c, p, k, cfg) = (
             client.clone(),
             pool.clone(),

@@ -123,6 +123,9 @@ pub enum ChainSpecError {
     },
 }
 
+/// The peer id of node key `0x0000…0001`, the local testnet's boot node (Alice).
+pub const LOCAL_BOOT_NODE_PEER_ID: &str = "12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp";
+
 impl ChainSpec {
     /// The built-in development chain: Alice authors alone with 2 s slots, is sudo, and the
     /// well-known dev accounts are funded.
@@ -135,14 +138,20 @@ impl ChainSpec {
         )
     }
 
-    /// The built-in local testnet: Alice and Bob are authorities.
+    /// The built-in local testnet: Alice, Bob, Charlie and Dave are the validators. Its boot
+    /// node is Alice as `scripts/testnet.sh` runs her: p2p port 30333 on this machine, node key
+    /// `0x00…01` (peer id [`LOCAL_BOOT_NODE_PEER_ID`]).
     pub fn local() -> Self {
-        Self::builtin(
+        let mut spec = Self::builtin(
             "Basalt Local Testnet",
             "basalt_local",
             ChainType::Local,
             genesis::local_genesis(),
-        )
+        );
+        spec.json.boot_nodes = vec![format!(
+            "/ip4/127.0.0.1/tcp/30333/p2p/{LOCAL_BOOT_NODE_PEER_ID}"
+        )];
+        spec
     }
 
     fn builtin(name: &str, id: &str, chain_type: ChainType, config: GenesisConfig) -> Self {
@@ -354,14 +363,12 @@ impl ChainSpec {
         serde_json::Value::Object(props)
     }
 
-    /// The boot nodes (for the networking layer).
-    #[allow(dead_code)] // for the networking layer
+    /// The boot nodes every node of this chain dials at start.
     pub fn boot_nodes(&self) -> &[String] {
         &self.json.boot_nodes
     }
 
-    /// The network protocol id.
-    #[allow(dead_code)] // for the networking layer
+    /// The network protocol id (shown to peers; defaults to the chain id).
     pub fn protocol_id(&self) -> Option<&str> {
         self.json.protocol_id.as_deref()
     }

@@ -123,9 +123,35 @@ pub struct RunCmd {
     /// Run on a temporary base path, deleted when the node stops.
     #[arg(long, conflicts_with = "base_path")]
     pub tmp: bool,
-    /// The p2p port (stored for the networking layer; no peer-to-peer networking yet).
+    /// The p2p TCP port, on all interfaces (default 30333; on a development chain a busy
+    /// default port is replaced by a free one).
     #[arg(long, value_name = "PORT")]
     pub port: Option<u16>,
+    /// Listen on these multiaddresses (e.g. `/ip4/127.0.0.1/tcp/30333`) instead of `--port`.
+    #[arg(long, value_name = "LISTEN_ADDR", num_args = 1..)]
+    pub listen_addr: Vec<String>,
+    /// Peers to connect to at start and whenever disconnected: multiaddresses ending with
+    /// `/p2p/<peer id>` (added to the chain spec's boot nodes).
+    #[arg(long, value_name = "ADDR", num_args = 1..)]
+    pub bootnodes: Vec<String>,
+    /// The node's libp2p secret key: 64 hex characters (an ed25519 seed). Without it the key is
+    /// read from (or generated into) `<chain>/network/secret_ed25519`.
+    #[arg(long, value_name = "KEY", conflicts_with = "node_key_file")]
+    pub node_key: Option<String>,
+    /// A file holding the node's libp2p secret key (32 raw bytes or 64 hex characters);
+    /// generated there if missing.
+    #[arg(long, value_name = "FILE")]
+    pub node_key_file: Option<PathBuf>,
+    /// Do not look for peers on the local network with mDNS. Development chains never use
+    /// mDNS (every `--dev` node has the same genesis and would join the others).
+    #[arg(long)]
+    pub no_mdns: bool,
+    /// The most connections peers may open to this node.
+    #[arg(long, value_name = "COUNT", default_value_t = 32)]
+    pub in_peers: u32,
+    /// The most connections this node opens to peers.
+    #[arg(long, value_name = "COUNT", default_value_t = 8)]
+    pub out_peers: u32,
     /// The JSON-RPC port (HTTP and WebSocket on the same port).
     #[arg(long, value_name = "PORT", default_value_t = 9944)]
     pub rpc_port: u16,

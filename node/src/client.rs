@@ -15,11 +15,20 @@
 //! - serialises imports, and announces each imported block and each newly finalized block, in
 //!   order, on broadcast channels.
 //!
-//! Fork choice is the longest chain; finality is immediate on a chain with a single authority
-//! (the multi-validator work brings GRANDPA).
+//! Fork choice is the longest chain that contains the last finalized block (blocks that do not
+//! descend from it are refused; ties keep the block seen first). Finality comes from the GRANDPA
+//! worker through [`Client::finalize`] once the node runs one ([`Client::enable_finality_gadget`]);
+//! until then (tools such as `import-blocks` and the benchmark) a chain with a single authority
+//! finalizes each block when its child is imported.
+//!
+//! The client also keeps the leaves of the block tree (for GRANDPA's best-chain queries) and an
+//! Aura equivocation detector fed by every verified header (two blocks sealed by one authority
+//! for one slot), whose evidence it broadcasts for slashing.
 
 use crate::chain_spec::ChainSpec;
 use crate::db::{BlockCommit, Database, DbError, StateStore};
+use basalt_consensus::aura::{Equivocation, EquivocationDetector};
+use basalt_consensus::fork_choice::LeafSet;
 use basalt_runtime::api;
 use basalt_runtime::consensus::{self, AURA_ENGINE_ID};
 use basalt_support::generic::{
@@ -34,7 +43,7 @@ use parking_lot::Mutex;
 use sp_core::crypto::Pair as _;
 use sp_core::sr25519;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::broadcast;
 
@@ -43,6 +52,12 @@ const LOG: &str = "basalt::client";
 /// How many notifications a slow subscriber may fall behind before it misses some (it then
 /// gets `RecvError::Lagged` and should re-read [`Client::info`]).
 const NOTIFICATION_CAPACITY: usize = 4096;
+
+/// How many slots back the Aura equivocation detector remembers who sealed what.
+const EQUIVOCATION_WINDOW_SLOTS: u64 = 1024;
+
+/// The engine id of GRANDPA justifications (`FRNK`).
+pub const GRANDPA_ENGINE_ID: [u8; 4] = *b"FRNK";
 
 /// The chain's head pointers, as `chain_getHead`, `chain_getFinalizedHead` and
 /// `system_syncState` report them.
@@ -221,6 +236,14 @@ pub struct Client {
     imports: broadcast::Sender<BlockNotification>,
     finality: broadcast::Sender<FinalityNotification>,
     imported_blocks: AtomicU64,
+    /// Leaves of the block tree above the finalized block (best chain queries of GRANDPA).
+    leaves: Mutex<LeafSet>,
+    /// Whether a finality gadget (GRANDPA) decides finality; otherwise a lone authority's
+    /// blocks are finalized one block behind.
+    gadget: AtomicBool,
+    /// Who sealed which header in recent slots.
+    detector: Mutex<EquivocationDetector>,
+    equivocations: broadcast::Sender<Equivocation>,
 }
 
 impl std::fmt::Debug for Client {
@@ -317,6 +340,13 @@ impl Client {
         }
         let (imports, _) = broadcast::channel(NOTIFICATION_CAPACITY);
         let (finality, _) = broadcast::channel(NOTIFICATION_CAPACITY);
+        let (equivocations, _) = broadcast::channel(64);
+        // After a restart the tree's known leaf is the best block: forks abandoned before the
+        // restart are never built on again (a longer one arriving from a peer is imported
+        // normally and becomes a leaf then).
+        let mut leaves = LeafSet::new();
+        let (best_hash, best_number) = db.best().unwrap_or((genesis_hash, 0));
+        leaves.import(best_hash, best_number, H256::zero());
         Ok(Arc::new(Client {
             db,
             spec,
@@ -326,6 +356,10 @@ impl Client {
             imports,
             finality,
             imported_blocks: AtomicU64::new(0),
+            leaves: Mutex::new(leaves),
+            gadget: AtomicBool::new(false),
+            detector: Mutex::new(EquivocationDetector::new(EQUIVOCATION_WINDOW_SLOTS)),
+            equivocations,
         }))
     }
 
@@ -452,6 +486,21 @@ impl Client {
         self.call_at(hash, consensus::aura::Authorities::get)
     }
 
+    /// The GRANDPA voters and weights in the state of block `hash`.
+    pub fn grandpa_authorities_at(
+        &self,
+        hash: H256,
+    ) -> Result<Vec<(sp_core::ed25519::Public, u64)>, ClientError> {
+        let raw = self.call_at(hash, consensus::grandpa::Authorities::get)?;
+        Ok(raw
+            .into_iter()
+            .map(|(id, weight)| {
+                let key = *<AccountId as AsRef<[u8; 32]>>::as_ref(&id);
+                (sp_core::ed25519::Public::from_raw(key), weight)
+            })
+            .collect())
+    }
+
     /// Subscribe to imported blocks.
     pub fn import_notifications(&self) -> broadcast::Receiver<BlockNotification> {
         self.imports.subscribe()
@@ -480,8 +529,12 @@ impl Client {
     }
 
     /// Check `header`'s Aura seal against the authorities of its parent's state; returns the
-    /// pre-seal header and the slot.
-    fn verify_seal(&self, header: &Header, parent: &Header) -> Result<(Header, u64), String> {
+    /// slot and the authority that sealed it.
+    fn verify_seal(
+        &self,
+        header: &Header,
+        parent: &Header,
+    ) -> Result<(u64, sr25519::Public), String> {
         let mut pre = header.clone();
         let (engine, signature) = pre.digest.pop_seal().ok_or("no seal")?;
         if engine != AURA_ENGINE_ID {
@@ -524,7 +577,162 @@ impl Client {
                 "the seal is not a signature by {author} (authority of slot {slot})"
             ));
         }
-        Ok((pre, slot))
+        Ok((slot, public))
+    }
+
+    /// Whether the block `hash` (number `number`, child of `parent`) descends from the
+    /// finalized block `finalized`. Cheap on the best chain (the canonical index contains the
+    /// finalized block); walks parent links for blocks on forks.
+    fn descends_from_finalized(
+        &self,
+        parent: H256,
+        number: u32,
+        finalized: (H256, u32),
+    ) -> Result<bool, ClientError> {
+        let (mut cursor, mut height) = (parent, number.saturating_sub(1));
+        loop {
+            if height == finalized.1 {
+                return Ok(cursor == finalized.0);
+            }
+            if height < finalized.1 {
+                return Ok(false);
+            }
+            if self.db.hash_at(height)? == Some(cursor) {
+                // On the canonical chain, which always contains the finalized block.
+                return Ok(true);
+            }
+            match self.db.block_index(&cursor)? {
+                Some((_, grandparent)) => {
+                    cursor = grandparent;
+                    height -= 1;
+                }
+                None => return Ok(false),
+            }
+        }
+    }
+
+    /// Note a verified header for equivocation detection; broadcasts the evidence when its
+    /// author sealed another header for the same slot.
+    fn note_sealed(&self, slot: u64, author: &sr25519::Public, header: &Header) {
+        let evidence = self.detector.lock().check(slot, author, header);
+        if let Some(evidence) = evidence {
+            tracing::warn!(
+                target: LOG,
+                "⚠️ Aura equivocation: authority {} sealed {} and {} for slot {slot}",
+                AccountId::new(author.0),
+                short_hash(&evidence.first.hash()),
+                short_hash(&evidence.second.hash()),
+            );
+            let _ = self.equivocations.send(evidence);
+        }
+    }
+
+    /// Subscribe to Aura equivocation evidence (two blocks sealed by one authority in one
+    /// slot), for reporting to the chain.
+    pub fn equivocation_notifications(&self) -> broadcast::Receiver<Equivocation> {
+        self.equivocations.subscribe()
+    }
+
+    /// From now on, finality is decided by a finality gadget through [`Client::finalize`].
+    pub fn enable_finality_gadget(&self) {
+        self.gadget.store(true, Ordering::SeqCst);
+    }
+
+    /// The best leaf whose chain contains `base` (fork choice for GRANDPA's votes).
+    pub fn best_chain_containing(&self, base: H256) -> Option<(H256, u32)> {
+        let number = self.number(base)?;
+        let leaves = self.leaves.lock();
+        leaves.best_containing((base, number), |hash| {
+            self.db.block_index(hash).ok().flatten().map(|(_, p)| p)
+        })
+    }
+
+    /// The stored GRANDPA justification of block `hash`, if it has one.
+    pub fn grandpa_justification(&self, hash: H256) -> Option<Vec<u8>> {
+        let bytes = self.db.justification(&hash).ok().flatten()?;
+        let list = Vec::<Justification>::decode_all(&mut &bytes[..]).ok()?;
+        list.into_iter()
+            .find(|(engine, _)| *engine == GRANDPA_ENGINE_ID)
+            .map(|(_, data)| data)
+    }
+
+    /// Finalize block `hash` (number `number`) with its GRANDPA `justification`, durably, and
+    /// announce it and its newly final ancestors. A block off the best chain first becomes
+    /// best (with its best descendant). Refuses blocks that do not descend from the finalized
+    /// block; finalizing the finalized block again only stores the justification.
+    pub fn finalize(
+        &self,
+        hash: H256,
+        number: u32,
+        justification: Vec<u8>,
+    ) -> Result<(), ClientError> {
+        let _guard = self.import_lock.lock();
+        let header = self
+            .try_header(hash)?
+            .ok_or(ClientError::UnknownBlock(hash))?;
+        if header.number != number {
+            return Err(ClientError::BadNumber {
+                hash,
+                number,
+                parent_number: header.number.saturating_sub(1),
+            });
+        }
+        let info = self.info();
+        let finalized = (info.finalized_hash, info.finalized_number);
+        let descends = hash == finalized.0
+            || (number > finalized.1
+                && self.descends_from_finalized(header.parent_hash, number, finalized)?);
+        if !descends {
+            return Err(ClientError::ConflictsWithFinality {
+                hash,
+                number,
+                finalized: finalized.1,
+            });
+        }
+        if self.db.hash_at(number)? != Some(hash) {
+            // GRANDPA finalized a fork we did not follow: it becomes the best chain.
+            let head = self.best_chain_containing(hash).unwrap_or((hash, number));
+            tracing::info!(
+                target: LOG,
+                "♻️ Reorg to #{} ({}) to follow finality",
+                head.1,
+                short_hash(&head.0)
+            );
+            self.db.set_best(head.0)?;
+        }
+        let justifications = vec![(GRANDPA_ENGINE_ID, justification)];
+        self.db.set_finalized(hash, Some(justifications.encode()))?;
+        if number > finalized.1 {
+            self.prune_leaves(hash, number);
+            self.notify_finalized(finalized.1, number, (hash, header));
+        }
+        Ok(())
+    }
+
+    /// Forget the leaves that cannot be built on any more: those not descending from the newly
+    /// finalized block.
+    fn prune_leaves(&self, finalized: H256, number: u32) {
+        let mut leaves = self.leaves.lock();
+        let dead: Vec<H256> = leaves
+            .iter()
+            .filter(|(leaf, leaf_number)| {
+                *leaf_number < number
+                    || !self
+                        .descends_from_finalized(
+                            *leaf,
+                            leaf_number.saturating_add(1),
+                            (finalized, number),
+                        )
+                        .unwrap_or(false)
+            })
+            .map(|(leaf, _)| leaf)
+            .collect();
+        for leaf in dead {
+            leaves.remove(&leaf);
+        }
+        if leaves.is_empty() {
+            leaves.import(finalized, number, H256::zero());
+        }
     }
 
     /// Import a block from elsewhere: check its parent, number and seal, re-execute it on the
@@ -564,12 +772,24 @@ impl Client {
                 finalized: info.finalized_number,
             });
         }
-        self.verify_seal(header, &parent)
-            .map_err(|reason| ClientError::BadSeal {
+        if !self.descends_from_finalized(
+            header.parent_hash,
+            number,
+            (info.finalized_hash, info.finalized_number),
+        )? {
+            return Err(ClientError::ConflictsWithFinality {
                 hash,
                 number,
-                reason,
-            })?;
+                finalized: info.finalized_number,
+            });
+        }
+        let (slot, author) =
+            self.verify_seal(header, &parent)
+                .map_err(|reason| ClientError::BadSeal {
+                    hash,
+                    number,
+                    reason,
+                })?;
         let invalid = |reason: String| ClientError::InvalidBlock {
             hash,
             number,
@@ -600,10 +820,13 @@ impl Client {
                 header.state_root
             )));
         }
-        let single_authority = self
-            .authorities_at(header.parent_hash)
-            .map(|a| a.len() == 1)
-            .unwrap_or(false);
+        // Only a valid block is evidence: an equivocation needs two well-formed blocks.
+        self.note_sealed(slot, &author, header);
+        let single_authority = !self.gadget.load(Ordering::SeqCst)
+            && self
+                .authorities_at(header.parent_hash)
+                .map(|a| a.len() == 1)
+                .unwrap_or(false);
         let is_new_best = number > info.best_number;
         let finalize = is_new_best && single_authority;
         let finalized = self.commit_locked(block, nodes, is_new_best, finalize, origin)?;
@@ -628,7 +851,7 @@ impl Client {
             return Ok(ImportResult::AlreadyInChain);
         }
         let is_new_best = block.header.number > self.info().best_number;
-        let finalize = finalize && is_new_best;
+        let finalize = finalize && is_new_best && !self.gadget.load(Ordering::SeqCst);
         let signed = SignedBlock {
             block,
             justifications: None,
@@ -675,6 +898,7 @@ impl Client {
             finalize: false,
         })?;
         self.imported_blocks.fetch_add(1, Ordering::Relaxed);
+        self.leaves.lock().import(hash, number, parent_hash);
         if origin == BlockOrigin::File {
             tracing::debug!(target: LOG, "✨ Imported #{number} ({})", short_hash(&hash));
         } else {
@@ -713,27 +937,6 @@ impl Client {
             hash: last.0,
             header: last.1,
         });
-    }
-
-    /// Finalize the best-chain block `hash` (and its ancestors), with an optional
-    /// justification, and announce it.
-    #[allow(dead_code)] // part of the client interface for RPC and networking
-    pub fn finalize_block(
-        &self,
-        hash: H256,
-        justification: Option<Justification>,
-    ) -> Result<(), ClientError> {
-        let _guard = self.import_lock.lock();
-        let header = self
-            .try_header(hash)?
-            .ok_or(ClientError::UnknownBlock(hash))?;
-        let previous = self.info().finalized_number;
-        self.db
-            .set_finalized(hash, justification.map(|j| vec![j].encode()))?;
-        if header.number > previous {
-            self.notify_finalized(previous, header.number, (hash, header));
-        }
-        Ok(())
     }
 }
 

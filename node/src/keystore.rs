@@ -106,6 +106,8 @@ pub fn public_of(suri: &str, scheme: SchemeArg) -> Result<Vec<u8>, KeystoreError
 struct StoredKey {
     /// The sr25519 pair, derived once on load (deriving costs far more than signing).
     sr25519: Option<sr25519::Pair>,
+    /// The ed25519 pair (GRANDPA keys), derived once on load.
+    ed25519: Option<ed25519::Pair>,
 }
 
 /// The secret keys of this node, on disk (or in memory for tests and benchmarks).
@@ -224,12 +226,13 @@ impl Keystore {
         };
         for scheme in schemes {
             if public_of(suri, *scheme).ok().as_deref() == Some(public) {
-                let sr25519 = if *scheme == SchemeArg::Sr25519 {
-                    sr25519::Pair::from_string(suri, None).ok()
-                } else {
-                    None
-                };
-                return Some(StoredKey { sr25519 });
+                let sr25519 = (*scheme == SchemeArg::Sr25519)
+                    .then(|| sr25519::Pair::from_string(suri, None).ok())
+                    .flatten();
+                let ed25519 = (*scheme == SchemeArg::Ed25519)
+                    .then(|| ed25519::Pair::from_string(suri, None).ok())
+                    .flatten();
+                return Some(StoredKey { sr25519, ed25519 });
             }
         }
         None
@@ -312,6 +315,13 @@ impl Keystore {
         let key = map.get(&(key_type, public.0.to_vec()))?;
         key.sr25519.as_ref().map(|pair| pair.sign(message))
     }
+
+    /// The ed25519 pair of `key_type` whose public key is `public`, if held (the GRANDPA
+    /// voter signs its votes with it).
+    pub fn ed25519_pair(&self, key_type: KeyTypeId, public: &[u8]) -> Option<ed25519::Pair> {
+        let map = self.keys.read();
+        map.get(&(key_type, public.to_vec()))?.ed25519.clone()
+    }
 }
 
 /// `hex(key_type ++ public)`: the file name Substrate gives a key.
@@ -329,78 +339,6 @@ fn parse_key_file_name(name: &str) -> Option<(KeyTypeId, Vec<u8>)> {
     }
     let key_type = [bytes[0], bytes[1], bytes[2], bytes[3]];
     Some((key_type, bytes[4..].to_vec()))
-}
-
-/// The network identity of a node: an ed25519 key, persisted so that the node's peer id survives
-/// restarts, stored (as Substrate does) as the raw 32-byte secret at
-/// `<base>/chains/<id>/network/secret_ed25519`.
-pub fn load_or_generate_node_key(path: &Path) -> anyhow::Result<ed25519::Pair> {
-    if path.exists() {
-        return read_node_key(path);
-    }
-    if let Some(dir) = path.parent() {
-        create_private_dir(dir)?;
-    }
-    let (pair, seed) = ed25519::Pair::generate();
-    write_private_file(path, seed.as_ref())?;
-    Ok(pair)
-}
-
-/// Read a node key file: 32 raw bytes, or 64 hex characters.
-pub fn read_node_key(path: &Path) -> anyhow::Result<ed25519::Pair> {
-    let bytes = fs::read(path)
-        .map_err(|e| anyhow::anyhow!("cannot read node key {}: {e}", path.display()))?;
-    let seed = if bytes.len() == 32 {
-        bytes
-    } else {
-        let text = String::from_utf8_lossy(&bytes);
-        let text = text.trim();
-        hex::decode(text.strip_prefix("0x").unwrap_or(text)).map_err(|_| {
-            anyhow::anyhow!(
-                "node key {} is corrupt: expected 32 raw bytes or 64 hex characters",
-                path.display()
-            )
-        })?
-    };
-    ed25519::Pair::from_seed_slice(&seed).map_err(|_| {
-        anyhow::anyhow!(
-            "node key {} is corrupt: expected a 32-byte ed25519 secret",
-            path.display()
-        )
-    })
-}
-
-/// The libp2p peer id of an ed25519 public key: base58 of the identity multihash of the
-/// protobuf-encoded public key (`12D3KooW...`), as libp2p computes it.
-pub fn peer_id(public: &ed25519::Public) -> String {
-    // Identity multihash (code 0x00, length 36) of the protobuf PublicKey { Type: Ed25519 (1),
-    // Data: 32 bytes }.
-    let mut bytes = vec![0x00, 0x24, 0x08, 0x01, 0x12, 0x20];
-    bytes.extend_from_slice(&public.0);
-    base58(&bytes)
-}
-
-/// Bitcoin-alphabet base58, as used by libp2p peer ids.
-fn base58(input: &[u8]) -> String {
-    const ALPHABET: &[u8; 58] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-    let mut digits: Vec<u8> = Vec::new();
-    for &byte in input {
-        let mut carry = byte as u32;
-        for digit in digits.iter_mut() {
-            carry += (*digit as u32) << 8;
-            *digit = (carry % 58) as u8;
-            carry /= 58;
-        }
-        while carry > 0 {
-            digits.push((carry % 58) as u8);
-            carry /= 58;
-        }
-    }
-    let zeros = input.iter().take_while(|b| **b == 0).count();
-    let mut out = String::with_capacity(zeros + digits.len());
-    out.extend(std::iter::repeat_n('1', zeros));
-    out.extend(digits.iter().rev().map(|d| ALPHABET[*d as usize] as char));
-    out
 }
 
 /// The SS58 address of a 32-byte account under `prefix`.
@@ -473,32 +411,5 @@ mod tests {
             hex::encode(public),
             "88dc3417d5058ec4b4503e0c12ea1a0a89be200fe98922423d4334014fa6b0ee"
         );
-    }
-
-    #[test]
-    fn node_key_persists_and_peer_id_is_libp2p() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("network").join("secret_ed25519");
-        let a = load_or_generate_node_key(&path).unwrap();
-        let b = load_or_generate_node_key(&path).unwrap();
-        assert_eq!(a.public(), b.public());
-        assert_eq!(fs::metadata(&path).unwrap().len(), 32);
-        assert_eq!(
-            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-            0o600
-        );
-        let id = peer_id(&a.public());
-        assert!(id.starts_with("12D3KooW"), "{id}");
-        assert_eq!(id.len(), 52);
-        // The node key of Substrate's private-network tutorial and its well-known peer id.
-        let mut seed = [0u8; 32];
-        seed[31] = 1;
-        let key = ed25519::Pair::from_seed(&seed);
-        assert_eq!(
-            peer_id(&key.public()),
-            "12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp"
-        );
-        fs::write(&path, b"short").unwrap();
-        assert!(load_or_generate_node_key(&path).is_err());
     }
 }

@@ -11,7 +11,9 @@ mod chain_spec;
 mod cli;
 mod client;
 mod db;
+mod finality;
 mod keystore;
+mod networking;
 mod pool;
 mod rpc;
 mod service;
@@ -56,9 +58,11 @@ fn main() -> ExitCode {
 }
 
 /// Logs go to stderr (stdout is for command output such as build-spec's JSON), filtered by
-/// `info` plus the `-l` directives plus `RUST_LOG`.
+/// `info` plus the `-l` directives plus `RUST_LOG`. libp2p's gossipsub warns on every
+/// de-duplicated re-send (GRANDPA re-sends its votes on purpose) and Kademlia on a bootstrap
+/// without peers (a lone dev node): those two start at `error`.
 fn init_logging(directives: &[String]) -> anyhow::Result<()> {
-    let mut filter = String::from("info");
+    let mut filter = String::from("info,libp2p_gossipsub=error,libp2p_kad=error");
     for d in directives {
         filter.push(',');
         filter.push_str(d);
@@ -142,6 +146,13 @@ fn purge_chain(cmd: PurgeChainCmd) -> anyhow::Result<()> {
     }
     std::fs::remove_dir_all(&dir).with_context(|| format!("cannot remove {}", dir.display()))?;
     eprintln!("{:?} removed.", dir.display());
+    // GRANDPA's voter state belongs to the database it voted on: both go, or neither.
+    let grandpa = service::grandpa_dir(&base, &spec);
+    if grandpa.exists() {
+        std::fs::remove_dir_all(&grandpa)
+            .with_context(|| format!("cannot remove {}", grandpa.display()))?;
+        eprintln!("{:?} removed.", grandpa.display());
+    }
     Ok(())
 }
 
@@ -264,19 +275,20 @@ fn key(cmd: KeyCmd) -> anyhow::Result<()> {
         KeyCmd::Inspect(c) => key_inspect(c),
         KeyCmd::Insert(c) => key_insert(c),
         KeyCmd::GenerateNodeKey(c) => {
-            let (pair, seed) = ed25519::Pair::generate();
+            let key = basalt_network::generate_node_key();
             match c.file {
-                Some(path) => {
-                    keystore::write_private_file(&path, seed.as_ref())?;
-                }
-                None => println!("{}", hex::encode(seed)),
+                Some(path) => basalt_network::write_key_file(&path, &key)?,
+                None => println!(
+                    "{}",
+                    basalt_network::node_key_to_hex(&key).unwrap_or_default()
+                ),
             }
-            eprintln!("{}", keystore::peer_id(&pair.public()));
+            eprintln!("{}", basalt_network::peer_id_of(&key));
             Ok(())
         }
         KeyCmd::InspectNodeKey(c) => {
-            let pair = keystore::read_node_key(&c.file)?;
-            println!("{}", keystore::peer_id(&pair.public()));
+            let key = basalt_network::read_node_key(&c.file)?;
+            println!("{}", basalt_network::peer_id_of(&key));
             Ok(())
         }
     }

@@ -12,12 +12,13 @@ use crate::chain_spec::ChainSpec;
 use crate::cli::{Pruning, RpcMethodsArg, RunCmd};
 use crate::client::{short_hash, Client};
 use crate::db::Database;
-use crate::keystore::{self, Keystore, AURA, GRANDPA};
+use crate::keystore::{Keystore, AURA, GRANDPA};
 use crate::pool::{Pool, PoolOptions};
 use crate::rpc;
+use crate::{finality, networking};
 use anyhow::Context;
+use basalt_network::{NetworkHandle, NetworkService, SyncHandle, SyncService};
 use prometheus::{Encoder, IntCounter, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder};
-use sp_core::crypto::Pair as _;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -52,6 +53,11 @@ pub fn db_dir(base: &Path, spec: &ChainSpec) -> PathBuf {
 /// The keystore directory of one chain.
 pub fn keystore_dir(base: &Path, spec: &ChainSpec) -> PathBuf {
     chain_dir(base, spec).join("keystore")
+}
+
+/// GRANDPA's durable voter state of one chain (deleted with the database by purge-chain).
+pub fn grandpa_dir(base: &Path, spec: &ChainSpec) -> PathBuf {
+    chain_dir(base, spec).join("grandpa")
 }
 
 /// The node key file of one chain.
@@ -214,7 +220,13 @@ async fn serve_metrics(
 }
 
 /// Every 5 s, log the node's status like Substrate's informant.
-async fn informant(client: Arc<Client>, pool: Arc<Pool>, mut shutdown: watch::Receiver<bool>) {
+async fn informant(
+    client: Arc<Client>,
+    pool: Arc<Pool>,
+    network: NetworkHandle,
+    sync: SyncHandle,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let mut interval = tokio::time::interval(Duration::from_secs(5));
     interval.tick().await;
     loop {
@@ -224,9 +236,16 @@ async fn informant(client: Arc<Client>, pool: Arc<Pool>, mut shutdown: watch::Re
         }
         let info = client.info();
         let (ready, future) = pool.status();
+        let state = sync.state();
+        let status = if state.is_major_syncing {
+            format!("⚙️  Syncing, target=#{}", state.highest_block)
+        } else {
+            "💤 Idle".to_string()
+        };
         tracing::info!(
             target: "basalt::informant",
-            "💤 Idle (0 peers), best: #{} ({}), finalized #{} ({}), txpool: {} ready, {} future, ⬇ 0 ⬆ 0",
+            "{status} ({} peers), best: #{} ({}), finalized #{} ({}), txpool: {} ready, {} future",
+            network.num_connected(),
             info.best_number,
             short_hash(&info.best_hash),
             info.finalized_number,
@@ -326,12 +345,9 @@ pub async fn run(cmd: RunCmd) -> anyhow::Result<()> {
             "--pruning {n} is not implemented: this node keeps every state (archive mode)"
         );
     }
-    if let Some(port) = cmd.port {
-        tracing::info!(target: LOG, "p2p port {port} noted; peer-to-peer networking is not available yet");
-    }
 
-    let node_key = keystore::load_or_generate_node_key(&node_key_path(&base, &spec))?;
-    let peer_id = keystore::peer_id(&node_key.public());
+    let node_key = networking::node_key(&cmd, &node_key_path(&base, &spec))?;
+    let peer_id = basalt_network::peer_id_of(&node_key).to_string();
 
     let keystore = Arc::new(Keystore::open(keystore_dir(&base, &spec))?);
     if let Some(seed) = cmd.dev_key() {
@@ -342,7 +358,6 @@ pub async fn run(cmd: RunCmd) -> anyhow::Result<()> {
 
     let client = open_client(&base, spec.clone())?;
     let info = client.info();
-    tracing::info!(target: LOG, "🏷  Local node identity is: {peer_id}");
     tracing::info!(
         target: LOG,
         "📦 Highest known block at #{} ({}), finalized #{}",
@@ -364,6 +379,49 @@ pub async fn run(cmd: RunCmd) -> anyhow::Result<()> {
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let mut tasks = Vec::new();
     tasks.push(tokio::spawn(pool.clone().maintain()));
+
+    // GRANDPA decides finality from here on; validators vote with their `gran` key.
+    let genesis_set = client.grandpa_authorities_at(info.genesis_hash)?;
+    let grandpa_key = if cmd.is_validator() {
+        finality::local_key(&keystore, &genesis_set)
+    } else {
+        None
+    };
+    if cmd.is_validator() && grandpa_key.is_none() {
+        tracing::warn!(target: LOG, "--validator, but the keystore holds no GRANDPA (gran) key: this node will not vote on finality");
+    }
+    client.enable_finality_gadget();
+    let grandpa = finality::start(
+        client.clone(),
+        grandpa_key,
+        &grandpa_dir(&base, &spec),
+        networking::gossip_duration_ms(cmd.slot_duration_ms),
+    )?;
+    let grandpa_handle = grandpa.handle.clone();
+
+    // libp2p: discovery, gossip and block sync.
+    let network_config =
+        networking::network_config(&cmd, &spec, node_key, info.genesis_hash, &name)?;
+    let node_chain = Arc::new(networking::NodeChain::new(
+        client.clone(),
+        grandpa.input.clone(),
+    ));
+    let (network, events) = NetworkService::start(network_config, node_chain.clone())
+        .context("cannot start the network")?;
+    let sync = SyncService::start(network.clone(), node_chain.clone(), node_chain);
+    let grandpa_task = grandpa.task;
+    tasks.push(tokio::spawn(networking::run(
+        networking::Glue {
+            network: network.clone(),
+            sync: sync.clone(),
+            events,
+            client: client.clone(),
+            pool: pool.clone(),
+            grandpa_in: grandpa.input,
+            grandpa_out: grandpa.output,
+        },
+        shutdown_rx.clone(),
+    )));
 
     // JSON-RPC.
     let rpc_ip = if cmd.rpc_is_external() {
@@ -406,6 +464,11 @@ pub async fn run(cmd: RunCmd) -> anyhow::Result<()> {
                 is_validator: cmd.is_validator(),
                 peer_id: peer_id.clone(),
             },
+            network: Some(rpc::NetworkDeps {
+                network: network.clone(),
+                sync: sync.clone(),
+                grandpa: grandpa_handle,
+            }),
         },
     )
     .await
@@ -450,6 +513,8 @@ pub async fn run(cmd: RunCmd) -> anyhow::Result<()> {
     tasks.push(tokio::spawn(informant(
         client.clone(),
         pool.clone(),
+        network.clone(),
+        sync.clone(),
         shutdown_rx.clone(),
     )));
 
@@ -481,6 +546,7 @@ pub async fn run(cmd: RunCmd) -> anyhow::Result<()> {
                 authorities.len()
             );
         }
+        let sync = sync.clone();
         Some(tokio::spawn(author::run(
             client.clone(),
             pool.clone(),
@@ -489,6 +555,7 @@ pub async fn run(cmd: RunCmd) -> anyhow::Result<()> {
                 slot_duration_ms: cmd.slot_duration_ms,
                 proposing_fraction: 1.0 / 3.0,
             },
+            Arc::new(move || sync.state().is_major_syncing),
             shutdown_rx.clone(),
         )))
     } else {
@@ -504,6 +571,10 @@ pub async fn run(cmd: RunCmd) -> anyhow::Result<()> {
     if rpc_handle.stop().is_ok() {
         let _ = tokio::time::timeout(Duration::from_secs(5), rpc_handle.stopped()).await;
     }
+    let _ = tokio::time::timeout(Duration::from_secs(5), sync.shutdown()).await;
+    let _ = tokio::time::timeout(Duration::from_secs(5), network.shutdown()).await;
+    // Every vote is on disk before it is sent: stopping the voter at any point is safe.
+    grandpa_task.abort();
     for task in tasks {
         task.abort();
     }

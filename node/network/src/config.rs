@@ -158,6 +158,15 @@ pub fn load_or_generate_node_key(path: &Path) -> Result<Keypair, NetworkError> {
     }
 }
 
+/// Reads an existing node key file (32 raw bytes or 64 hex characters), for
+/// `basalt key inspect-node-key`; unlike [`load_or_generate_node_key`] it never creates one.
+pub fn read_node_key(path: &Path) -> Result<Keypair, NetworkError> {
+    let bytes =
+        fs::read(path).map_err(|e| NetworkError::Io(format!("reading {}: {e}", path.display())))?;
+    parse_key_file(&bytes)
+        .map_err(|e| NetworkError::InvalidNodeKey(format!("{}: {e}", path.display())))
+}
+
 /// Parses a key file's contents: 32 raw bytes or 64 hex characters.
 fn parse_key_file(bytes: &[u8]) -> Result<Keypair, NetworkError> {
     if bytes.len() == 32 {

@@ -38,7 +38,8 @@ pub mod testing;
 pub use chain::{serve_block_request, ChainAccess, ImportError, ImportQueue};
 pub use config::{
     generate_node_key, listen_addr_for_port, load_or_generate_node_key, node_key_from_hex,
-    node_key_to_hex, parse_boot_node, peer_id_of, NetworkConfig, DEFAULT_PORT,
+    node_key_to_hex, parse_boot_node, peer_id_of, read_node_key, write_key_file, NetworkConfig,
+    DEFAULT_PORT,
 };
 pub use libp2p::identity::Keypair;
 pub use libp2p::{Multiaddr, PeerId};

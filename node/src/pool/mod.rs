@@ -38,7 +38,7 @@ use futures::StreamExt;
 use parking_lot::Mutex;
 use rayon::prelude::*;
 use serde::Serialize;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::client::Client;
 use queue::{Changes, Limit, Limits, Queue, QueueError, Validity};
@@ -305,6 +305,8 @@ pub struct Pool {
     seen: Mutex<Seen>,
     /// Where the next revalidation round continues (by transaction hash).
     revalidation_cursor: Mutex<H256>,
+    /// Every transaction newly accepted from RPC or peers, for the network to propagate.
+    accepted: broadcast::Sender<OpaqueExtrinsic>,
 }
 
 impl std::fmt::Debug for Pool {
@@ -316,6 +318,9 @@ impl std::fmt::Debug for Pool {
             .finish()
     }
 }
+
+/// How many accepted transactions a slow propagation subscriber may fall behind.
+const ACCEPTED_CAPACITY: usize = 8192;
 
 /// Longest reorganisation the pool follows block by block; beyond it only the new best block
 /// is considered enacted.
@@ -349,7 +354,14 @@ impl Pool {
                 finalized: (heads.finalized_hash, heads.finalized_number),
             }),
             revalidation_cursor: Mutex::new(H256::zero()),
+            accepted: broadcast::channel(ACCEPTED_CAPACITY).0,
         })
+    }
+
+    /// Subscribe to transactions newly accepted from RPC or peers (not those re-added from
+    /// retracted blocks), for propagation to peers. A slow subscriber misses some.
+    pub fn accepted_transactions(&self) -> broadcast::Receiver<OpaqueExtrinsic> {
+        self.accepted.subscribe()
     }
 
     /// The options this pool runs with.
@@ -533,6 +545,7 @@ impl Pool {
         watch: bool,
     ) -> Result<(H256, Option<Watcher>), PoolError> {
         let hash = tx.hash;
+        let propagate = (tx.source != TransactionSource::InBlock).then(|| tx.data.clone());
         let mut inner = self.inner.lock();
         if inner.is_banned(&hash, self.opts.ban_time) {
             return Err(PoolError::TemporarilyBanned);
@@ -575,6 +588,11 @@ impl Pool {
             changes.promoted.retain(|h| *h != hash);
         }
         inner.report(changes);
+        drop(inner);
+        if let Some(data) = propagate {
+            // Nobody listening (no network) is fine.
+            let _ = self.accepted.send(data);
+        }
         tracing::trace!(target: LOG, ?hash, "imported transaction");
         Ok((hash, watcher))
     }

@@ -7,7 +7,7 @@
 //! - [`system`]: node identity and health; [`chain`]: headers, blocks, hashes and head
 //!   subscriptions; [`state`]: storage, proofs, metadata, runtime version and `state_call`;
 //!   [`author`]: submission (refused on the request itself when invalid), watching and keys;
-//!   [`payment`]: fee queries; `rpc_methods`: every method served, aliases included (clients
+//!   [`payment`]: fee queries; [`grandpa`]: finality rounds and proofs; `rpc_methods`: every method served, aliases included (clients
 //!   hide what it does not list).
 //! - Unsafe methods (key management, peer lists, pool surgery) answer -32601 "RPC call is unsafe
 //!   to be called externally" unless the server allows them (`--rpc-methods unsafe`, or `auto`
@@ -22,6 +22,7 @@ mod author;
 mod chain;
 pub mod cors;
 pub mod error;
+mod grandpa;
 pub mod params;
 mod payment;
 mod state;
@@ -116,6 +117,19 @@ pub struct RpcDeps {
     pub keystore: Arc<Keystore>,
     /// Node identity.
     pub system: SystemInfo,
+    /// Peers, sync and finality (`None` for a node without networking, as in unit tests).
+    pub network: Option<NetworkDeps>,
+}
+
+/// The running network services the `system_*` and `grandpa_*` methods report on.
+#[derive(Clone)]
+pub struct NetworkDeps {
+    /// Peers and listen addresses.
+    pub network: basalt_network::NetworkHandle,
+    /// Sync progress.
+    pub sync: basalt_network::SyncHandle,
+    /// The GRANDPA voter's rounds.
+    pub grandpa: basalt_consensus::grandpa::GrandpaHandle,
 }
 
 /// Shared by every method.
@@ -124,6 +138,7 @@ pub(crate) struct RpcContext {
     pub(crate) pool: Arc<Pool>,
     pub(crate) keystore: Arc<Keystore>,
     pub(crate) system: SystemInfo,
+    pub(crate) network: Option<NetworkDeps>,
     pub(crate) deny_unsafe: bool,
 }
 
@@ -207,9 +222,11 @@ pub(crate) fn build_module(
         pool: deps.pool,
         keystore: deps.keystore,
         system: deps.system,
+        network: deps.network,
         deny_unsafe,
     });
     system::register(&mut module)?;
+    grandpa::register(&mut module)?;
     chain::register(&mut module)?;
     state::register(&mut module)?;
     author::register(&mut module)?;

@@ -36,9 +36,24 @@ pub(super) fn register(module: &mut RpcModule<RpcContext>) -> anyhow::Result<()>
     immediate(module, "system_localPeerId", &[], false, |ctx, _| {
         Ok(json!(ctx.system.peer_id))
     })?;
-    immediate(module, "system_localListenAddresses", &[], false, |_, _| {
-        Ok(json!([]))
-    })?;
+    immediate(
+        module,
+        "system_localListenAddresses",
+        &[],
+        false,
+        |ctx, _| {
+            let Some(net) = &ctx.network else {
+                return Ok(json!([]));
+            };
+            let addresses: Vec<String> = net
+                .network
+                .listen_addresses()
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            Ok(json!(addresses))
+        },
+    )?;
     immediate(module, "system_nodeRoles", &[], false, |ctx, _| {
         Ok(json!([if ctx.system.is_validator {
             "Authority"
@@ -47,10 +62,20 @@ pub(super) fn register(module: &mut RpcModule<RpcContext>) -> anyhow::Result<()>
         }]))
     })?;
     // Substrate treats the peer list as unsafe (it reveals the node's connections).
-    immediate(module, "system_peers", &[], true, |_, _| Ok(json!([])))?;
+    immediate(module, "system_peers", &[], true, |ctx, _| Ok(peers(ctx)))?;
     immediate(module, "system_syncState", &[], false, |ctx, _| {
         let best = ctx.client.info().best_number;
-        Ok(json!({ "startingBlock": 0, "currentBlock": best, "highestBlock": best }))
+        Ok(match &ctx.network {
+            Some(net) => {
+                let state = net.sync.state();
+                json!({
+                    "startingBlock": state.starting_block,
+                    "currentBlock": best,
+                    "highestBlock": state.highest_block.max(best),
+                })
+            }
+            None => json!({ "startingBlock": 0, "currentBlock": best, "highestBlock": best }),
+        })
     })?;
     blocking(
         module,
@@ -68,11 +93,39 @@ pub(super) fn register(module: &mut RpcModule<RpcContext>) -> anyhow::Result<()>
 
 /// `{peers, isSyncing, shouldHavePeers}`; a development chain is not expected to have peers.
 fn health(ctx: &RpcContext) -> Value {
+    let (peers, syncing) = match &ctx.network {
+        Some(net) => (
+            net.network.num_connected(),
+            net.sync.state().is_major_syncing,
+        ),
+        None => (0, false),
+    };
     json!({
-        "peers": 0,
-        "isSyncing": false,
+        "peers": peers,
+        "isSyncing": syncing,
         "shouldHavePeers": ctx.system.chain_type != "Development",
     })
+}
+
+/// `[{peerId, roles, bestHash, bestNumber}]`, as Substrate's `system_peers`.
+fn peers(ctx: &RpcContext) -> Value {
+    let Some(net) = &ctx.network else {
+        return json!([]);
+    };
+    let list: Vec<Value> = net
+        .network
+        .peers()
+        .iter()
+        .map(|p| {
+            json!({
+                "peerId": p.peer_id.to_string(),
+                "roles": p.roles.as_substrate_str(),
+                "bestHash": p.best_hash,
+                "bestNumber": p.best_number,
+            })
+        })
+        .collect();
+    json!(list)
 }
 
 /// The account's nonce on the best state, then past every nonce a ready pooled transaction of
