@@ -461,12 +461,21 @@ fn build_transport(
         .boxed())
 }
 
-/// The gossipsub message id: for transactions and finality messages the content alone (the
-/// same transaction relayed by many nodes is one message); for announcements the content and
-/// the author, so that every node's announcement of a block it imported reaches its peers and
-/// tells them it has the block.
+/// The gossipsub message id: for transactions the content alone (the same transaction relayed
+/// by many nodes is one message); for announcements the content and the author, so that every
+/// node's announcement of a block it imported reaches its peers and tells them it has the
+/// block; for finality messages the author and its sequence number (gossipsub's own default):
+/// GRANDPA re-sends the same vote on purpose, for peers that were away when it was first sent,
+/// and a content id would drop every re-send as a duplicate.
 fn message_id(message: &gossipsub::Message) -> MessageId {
     use std::hash::{Hash, Hasher};
+    if message.topic.as_str().contains("/finality/") {
+        if let (Some(source), Some(seqno)) = (message.source, message.sequence_number) {
+            let mut id = source.to_bytes();
+            id.extend_from_slice(&seqno.to_be_bytes());
+            return MessageId::from(id);
+        }
+    }
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     message.topic.hash(&mut hasher);
     message.data.hash(&mut hasher);
