@@ -49,6 +49,9 @@ pub struct AuthorConfig {
     /// The share of the slot spent applying transactions (Substrate's default: a third, the
     /// rest is for sealing, committing and propagating).
     pub proposing_fraction: f64,
+    /// Testing only (`--test-equivocate`): also author a second, conflicting block in each of
+    /// this node's slots, so that detection and slashing of equivocations can be tested.
+    pub equivocate: bool,
 }
 
 /// A block built and executed, ready to be sealed.
@@ -282,6 +285,9 @@ fn author_slot(
         target: LOG,
         "🔖 Pre-sealed block for proposal at {number}. Hash now {hash:?}, previously {pre_hash:?}."
     );
+    if config.equivocate {
+        equivocate(client, keystore, &block, slot, timestamp, &author)?;
+    }
     match client.commit_own(block, trie_nodes, true)? {
         ImportResult::Imported { .. } => {
             tracing::debug!(
@@ -293,6 +299,30 @@ fn author_slot(
         }
         ImportResult::AlreadyInChain => {}
     }
+    Ok(())
+}
+
+/// Author a second block for `slot` on the parent of `first`, differing from it only in its
+/// timestamp, and store it as a fork (the network announces it): an Aura equivocation.
+fn equivocate(
+    client: &Client,
+    keystore: &Keystore,
+    first: &Block,
+    slot: u64,
+    timestamp: u64,
+    author: &AccountId,
+) -> Result<(), AuthorError> {
+    let far = Instant::now() + Duration::from_secs(60);
+    let parent = first.header.parent_hash;
+    let proposal = build_block(client, parent, slot, timestamp.saturating_add(1), &[], far)?;
+    let mut block = proposal.block;
+    seal(&mut block.header, keystore, author)?;
+    tracing::warn!(
+        target: LOG,
+        "😈 --test-equivocate: also authored {} for slot {slot}",
+        short_hash(&block.header.hash())
+    );
+    client.commit_own(block, proposal.trie_nodes, false)?;
     Ok(())
 }
 

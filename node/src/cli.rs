@@ -197,6 +197,10 @@ pub struct RunCmd {
     #[arg(long, value_name = "MS", default_value_t = 2000,
           value_parser = clap::value_parser!(u64).range(100..=3_600_000))]
     pub slot_duration_ms: u64,
+    /// Testing only: author a second, conflicting block in each of this validator's slots (an
+    /// Aura equivocation), to test detection and slashing. Never use it on a real network.
+    #[arg(long, hide = true)]
+    pub test_equivocate: bool,
     /// The largest number of transactions the pool holds.
     #[arg(long = "pool-limit", value_name = "COUNT", default_value_t = 8192)]
     pub pool_limit: usize,

@@ -88,6 +88,9 @@ pub struct BlockNotification {
     /// The hashes of its extrinsics, in block order.
     #[allow(dead_code)] // for subscribers that track inclusion without reading the body
     pub extrinsic_hashes: Vec<H256>,
+    /// Where it came from (the network announces every block this node authored, forks
+    /// included).
+    pub origin: BlockOrigin,
 }
 
 /// A block was finalized: `chain_finalizedHead` subscribers and `finalized` transaction
@@ -440,7 +443,6 @@ impl Client {
     }
 
     /// The number of block `hash`, if known (without decoding its header).
-    #[allow(dead_code)] // part of the client interface for RPC and networking
     pub fn number(&self, hash: H256) -> Option<u32> {
         self.db.number(&hash).ok().flatten()
     }
@@ -911,6 +913,7 @@ impl Client {
             header: header.clone(),
             is_new_best: make_best,
             extrinsic_hashes,
+            origin,
         });
         if finalize_parent {
             self.db.set_finalized(parent_hash, None)?;

@@ -258,7 +258,7 @@ pub async fn run(glue: Glue, mut shutdown: watch::Receiver<bool>) {
     loop {
         tokio::select! {
             event = events.recv() => match event {
-                Some(event) => on_event(event, &network, &pool, &grandpa_in, &received),
+                Some(event) => on_event(event, &network, &sync, &client, &pool, &grandpa_in, &received),
                 None => break,
             },
             output = grandpa_out.next() => match output {
@@ -275,7 +275,8 @@ pub async fn run(glue: Glue, mut shutdown: watch::Receiver<bool>) {
                         hash: block.hash,
                         number: block.header.number,
                     });
-                    if block.is_new_best && !sync.state().is_major_syncing {
+                    let ours = block.origin == BlockOrigin::Own;
+                    if (block.is_new_best || ours) && !sync.state().is_major_syncing {
                         network.announce_block(block.header);
                     }
                 }
@@ -323,6 +324,8 @@ fn gossip_accepted(
 fn on_event(
     event: NetworkEvent,
     network: &NetworkHandle,
+    sync: &SyncHandle,
+    client: &Client,
     pool: &Arc<Pool>,
     grandpa_in: &UnboundedSender<GrandpaInput>,
     received: &Arc<Mutex<LruCache<H256, ()>>>,
@@ -354,7 +357,14 @@ fn on_event(
                 bytes,
             });
         }
-        NetworkEvent::BlockAnnounced { .. } => {} // Sync fetches announced blocks itself.
+        NetworkEvent::BlockAnnounced { from, header } => {
+            // Sync follows peers' best chains; a block announced on a fork (not longer than
+            // ours) is fetched here, so that every node sees forks and equivocations.
+            let hash = header.hash();
+            if header.number > client.info().finalized_number && client.number(hash).is_none() {
+                sync.request_block(hash, header.number, Some(from));
+            }
+        }
         NetworkEvent::PeerConnected(info) => {
             tracing::debug!(target: LOG, "peer {} connected (best #{})", info.peer_id, info.best_number);
         }

@@ -518,6 +518,9 @@ pub async fn run(cmd: RunCmd) -> anyhow::Result<()> {
         shutdown_rx.clone(),
     )));
 
+    if cmd.test_equivocate {
+        tracing::warn!(target: LOG, "😈 --test-equivocate: this validator signs two blocks in each of its slots and will be slashed");
+    }
     let author_task = if cmd.is_validator() {
         let authorities = client.authorities_at(info.best_hash)?;
         let held = keystore.public_keys(AURA);
@@ -554,6 +557,7 @@ pub async fn run(cmd: RunCmd) -> anyhow::Result<()> {
             AuthorConfig {
                 slot_duration_ms: cmd.slot_duration_ms,
                 proposing_fraction: 1.0 / 3.0,
+                equivocate: cmd.test_equivocate,
             },
             Arc::new(move || sync.state().is_major_syncing),
             shutdown_rx.clone(),
