@@ -1,11 +1,13 @@
 //! The running node: opens everything, starts every task, and stops them cleanly.
 //!
-//! [`run`] opens the chain's directory (`<base>/chains/<id>/{db,keystore,network}`), the
-//! database, client, keystore and transaction pool, then starts the pool's maintenance task,
-//! the block author (validators), the JSON-RPC server, the Prometheus endpoint and the
-//! informant, and waits for Ctrl-C or SIGTERM. Shutdown stops the author after the block in
-//! progress, closes the RPC server and releases the database (every block is already durable:
-//! commits are fsynced), so a stop at any moment loses nothing.
+//! [`run`] opens the chain's directory (`<base>/chains/<id>/{db,keystore,network,grandpa}`),
+//! the database, client, keystore and transaction pool, then starts the pool's maintenance
+//! task, the GRANDPA worker, the libp2p network and block sync with the glue between them
+//! ([`crate::networking`]), the block author (validators), the JSON-RPC server, the Prometheus
+//! endpoint and the informant, and waits for Ctrl-C or SIGTERM. Shutdown stops the author after
+//! the block in progress, closes the RPC server, sync and the network, stops the voter (its
+//! votes are on disk before they are sent) and releases the database (every block is already
+//! durable: commits are fsynced), so a stop at any moment loses nothing.
 
 use crate::author::{self, AuthorConfig};
 use crate::chain_spec::ChainSpec;
