@@ -17,7 +17,7 @@ use basalt_consensus::authorities::{AuthorityList, AuthoritySource, SetId};
 use basalt_consensus::chain::{BlockTree, ChainError};
 use basalt_consensus::grandpa::{
     FileVoterStateStore, GrandpaConfig, GrandpaHandle, GrandpaInput, GrandpaOutput, GrandpaParams,
-    GrandpaWorker, SystemClock,
+    GrandpaWorker, LocalKeys, SystemClock,
 };
 use basalt_support::generic::Header;
 use basalt_support::{AccountId, H256};
@@ -91,19 +91,16 @@ impl AuthoritySource for ClientTree {
     }
 }
 
-/// The GRANDPA key this node votes with: the keystore's `gran` key that is in the genesis set,
-/// else any `gran` key it holds (a validator elected later), else none (the node follows and
-/// verifies finality without voting).
-pub fn local_key(keystore: &Keystore, genesis_set: &AuthorityList) -> Option<ed25519::Pair> {
-    let held = keystore.public_keys(GRANDPA);
-    let in_set = held.iter().find(|k| {
-        genesis_set
+/// The keystore's `gran` keys as the voter's signing keys: looked up for each set, so a
+/// validator whose keys were inserted while the node runs votes once elected.
+pub struct KeystoreKeys(pub Arc<Keystore>);
+
+impl LocalKeys for KeystoreKeys {
+    fn key_among(&self, voters: &[ed25519::Public]) -> Option<ed25519::Pair> {
+        voters
             .iter()
-            .any(|(id, _)| id.0.as_slice() == k.as_slice())
-    });
-    in_set
-        .or(held.first())
-        .and_then(|public| keystore.ed25519_pair(GRANDPA, public))
+            .find_map(|id| self.0.ed25519_pair(GRANDPA, &id.0))
+    }
 }
 
 /// A running GRANDPA worker and the node's ends of its channels.
@@ -119,12 +116,12 @@ pub struct Grandpa {
     pub task: tokio::task::JoinHandle<()>,
 }
 
-/// Build and spawn the GRANDPA worker for `client`, voting with `key` (if any), its durable
-/// voter state in `dir`. `gossip_duration_ms` is GRANDPA's estimated network latency: rounds
+/// Build and spawn the GRANDPA worker for `client`, voting with a key of `keys` when it holds
+/// one of the current set, its durable voter state in `dir`. `gossip_duration_ms` is GRANDPA's estimated network latency: rounds
 /// take a few of them.
 pub fn start(
     client: Arc<Client>,
-    key: Option<ed25519::Pair>,
+    keys: Arc<dyn LocalKeys>,
     dir: &Path,
     gossip_duration_ms: u64,
 ) -> anyhow::Result<Grandpa> {
@@ -139,7 +136,7 @@ pub fn start(
             seed: rand::random(),
             ..Default::default()
         },
-        local_key: key,
+        local_key: keys,
         tree: tree.clone(),
         authorities: tree,
         store: Arc::new(FileVoterStateStore::new(dir.join("voter-state"))),

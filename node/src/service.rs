@@ -383,19 +383,18 @@ pub async fn run(cmd: RunCmd) -> anyhow::Result<()> {
     tasks.push(tokio::spawn(pool.clone().maintain()));
 
     // GRANDPA decides finality from here on; validators vote with their `gran` key.
-    let genesis_set = client.grandpa_authorities_at(info.genesis_hash)?;
-    let grandpa_key = if cmd.is_validator() {
-        finality::local_key(&keystore, &genesis_set)
+    let grandpa_keys: Arc<dyn basalt_consensus::grandpa::LocalKeys> = if cmd.is_validator() {
+        if keystore.public_keys(GRANDPA).is_empty() {
+            tracing::warn!(target: LOG, "--validator, but the keystore holds no GRANDPA (gran) key yet: this node votes once it has one of the current set");
+        }
+        Arc::new(finality::KeystoreKeys(keystore.clone()))
     } else {
-        None
+        Arc::new(None)
     };
-    if cmd.is_validator() && grandpa_key.is_none() {
-        tracing::warn!(target: LOG, "--validator, but the keystore holds no GRANDPA (gran) key: this node will not vote on finality");
-    }
     client.enable_finality_gadget();
     let grandpa = finality::start(
         client.clone(),
-        grandpa_key,
+        grandpa_keys,
         &grandpa_dir(&base, &spec),
         networking::gossip_duration_ms(cmd.slot_duration_ms),
     )?;

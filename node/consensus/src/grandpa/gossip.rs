@@ -32,7 +32,7 @@ use super::messages::{
 };
 use super::worker::{
     EquivocationProof, GrandpaConfig, GrandpaEquivocation, GrandpaMetrics, GrandpaOutput,
-    Misbehaviour, Peer,
+    LocalKeys, Misbehaviour, Peer,
 };
 use super::{
     AuthorityId, AuthoritySignature, CatchUp, Commit, CompactCommit, GrandpaError, Message,
@@ -139,7 +139,7 @@ impl Jitter {
 /// The shared node-side GRANDPA state (see the module docs).
 pub(crate) struct Shared {
     pub(crate) config: GrandpaConfig,
-    local: Option<ed25519::Pair>,
+    local: Arc<dyn LocalKeys>,
     tree: Arc<dyn BlockTree>,
     store: Arc<dyn VoterStateStore>,
     output: UnboundedSender<GrandpaOutput>,
@@ -182,7 +182,7 @@ impl Shared {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         config: GrandpaConfig,
-        local: Option<ed25519::Pair>,
+        local: Arc<dyn LocalKeys>,
         tree: Arc<dyn BlockTree>,
         store: Arc<dyn VoterStateStore>,
         output: UnboundedSender<GrandpaOutput>,
@@ -238,10 +238,22 @@ impl Shared {
 
     /// The local voter id, if we hold a key of the current set.
     pub(crate) fn local_id(&self) -> Option<AuthorityId> {
+        self.local_pair().map(|p| p.public())
+    }
+
+    /// Our signing key among the current set's voters, looked up each time (a key may be
+    /// added while the node runs, e.g. by a validator elected into a later set).
+    fn local_pair(&self) -> Option<ed25519::Pair> {
+        let ids: Vec<AuthorityId> = self
+            .persisted
+            .set
+            .authorities
+            .iter()
+            .map(|(id, _)| *id)
+            .collect();
         self.local
-            .as_ref()
-            .map(|p| p.public())
-            .filter(|id| self.voters.contains(id))
+            .key_among(&ids)
+            .filter(|p| self.voters.contains(&p.public()))
     }
 
     /// Installs the channel of a freshly started voter.
@@ -1323,7 +1335,7 @@ impl Shared {
         if !self.may_vote_in(set_id, round) {
             return;
         }
-        let Some(pair) = self.local else {
+        let Some(pair) = self.local_pair() else {
             return;
         };
         if !self.voters.contains(&pair.public()) {
@@ -1469,7 +1481,7 @@ impl Shared {
     /// of the round before the current one, which peers still in that round need). Re-sending
     /// a recorded vote is never an equivocation.
     pub(crate) fn rebroadcast(&mut self) {
-        let Some(pair) = self.local else {
+        let Some(pair) = self.local_pair() else {
             return;
         };
         if !self.voters.contains(&pair.public()) {

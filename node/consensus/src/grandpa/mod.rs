@@ -66,7 +66,8 @@ pub use store::{
 };
 pub use worker::{
     EquivocationProof, GrandpaConfig, GrandpaEquivocation, GrandpaHandle, GrandpaInput,
-    GrandpaMetrics, GrandpaOutput, GrandpaParams, GrandpaWorker, Misbehaviour, Peer, RoundSummary,
+    GrandpaMetrics, GrandpaOutput, GrandpaParams, GrandpaWorker, LocalKeys, Misbehaviour, Peer,
+    RoundSummary,
 };
 
 pub use crate::authorities::{AuthorityList, SetId, GRANDPA_ENGINE_ID};

@@ -93,7 +93,7 @@ impl Harness {
                 relay: false,
                 seed: 1,
             },
-            local_key: local,
+            local_key: Arc::new(local),
             tree: tree.clone(),
             authorities: Arc::new(StaticAuthorities {
                 aura: vec![],

@@ -256,8 +256,9 @@ impl Default for GrandpaConfig {
 pub struct GrandpaParams {
     /// Tunables.
     pub config: GrandpaConfig,
-    /// The local GRANDPA key (`None` on non-validators: they follow and verify, never vote).
-    pub local_key: Option<ed25519::Pair>,
+    /// Where the local GRANDPA key comes from (`Arc::new(None)` on non-validators: they follow
+    /// and verify, never vote).
+    pub local_key: Arc<dyn LocalKeys>,
     /// The chain.
     pub tree: Arc<dyn BlockTree>,
     /// The validator set at first start (later sets come from header digests).
@@ -273,6 +274,21 @@ pub struct GrandpaParams {
 }
 
 type GrandpaVoter = Voter<H256, BlockNumber, Environment, GlobalIncoming, GlobalOutgoing>;
+
+/// The voter's signing keys: asked, whenever it is about to sign, for a key of the current
+/// set. The node answers from its keystore, so a validator whose keys were inserted after start
+/// (`author_rotateKeys` + `set_keys`, then elected) votes once its set takes over.
+pub trait LocalKeys: Send + Sync {
+    /// A key this node holds among `voters`, if any.
+    fn key_among(&self, voters: &[AuthorityId]) -> Option<ed25519::Pair>;
+}
+
+/// A fixed key (or none).
+impl LocalKeys for Option<ed25519::Pair> {
+    fn key_among(&self, voters: &[AuthorityId]) -> Option<ed25519::Pair> {
+        self.clone().filter(|p| voters.contains(&p.public()))
+    }
+}
 
 /// A snapshot of the voter, for `grandpa_roundState`.
 #[derive(Clone, Debug, PartialEq, Eq)]

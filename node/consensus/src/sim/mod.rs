@@ -422,7 +422,7 @@ impl Sim {
                 relay: true,
                 seed: self.cfg.seed ^ ((i as u64) << 32) ^ actor.incarnation,
             },
-            local_key: Some(actor.grandpa),
+            local_key: Arc::new(Some(actor.grandpa)),
             tree: actor.tree.clone(),
             authorities: self.authorities.clone(),
             store: actor.store.clone(),
