@@ -16,9 +16,9 @@
 //! `ip netns`; where the machine does not allow it the test says so and passes without running
 //! (the issue asks for this test "where the machine allows it").
 
+mod common;
+
 use serde_json::{json, Value};
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -254,34 +254,9 @@ impl Drop for Testbed {
     }
 }
 
-/// One JSON-RPC call over HTTP to `host:9944`.
+/// One JSON-RPC call to node address `host`, port 9944.
 fn rpc(host: &str, method: &str, params: Value) -> Result<Value, String> {
-    let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
-    let mut stream = TcpStream::connect((host, 9944)).map_err(|e| e.to_string())?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .map_err(|e| e.to_string())?;
-    let request = format!(
-        "POST / HTTP/1.0\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    stream
-        .write_all(request.as_bytes())
-        .map_err(|e| e.to_string())?;
-    let mut response = Vec::new();
-    stream
-        .read_to_end(&mut response)
-        .map_err(|e| e.to_string())?;
-    let split = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or("no HTTP header end")?;
-    let value: Value =
-        serde_json::from_slice(&response[split + 4..]).map_err(|e| format!("bad JSON: {e}"))?;
-    match value.get("error") {
-        Some(error) => Err(error.to_string()),
-        None => Ok(value["result"].clone()),
-    }
+    common::rpc_at(host, 9944, method, params)
 }
 
 /// Node `i`'s finalized block: number and hash.

@@ -100,7 +100,7 @@ pub enum NetworkEvent {
     /// A peer relayed transactions. Submit them to the pool; report `from` with
     /// [`costs::BAD_TRANSACTION`] for those the pool finds invalid.
     Transactions {
-        /// The peer that relayed them.
+        /// Their author (gossip is signed), whom a bad one is blamed on; not the relayer.
         from: PeerId,
         /// The transactions.
         txs: Vec<OpaqueExtrinsic>,
@@ -109,7 +109,7 @@ pub enum NetworkEvent {
     /// [`NetworkHandle::send_finality`] (opaque to the network); report `from` with
     /// [`costs::BAD_FINALITY_MESSAGE`] if it turns out invalid.
     FinalityMessage {
-        /// The peer that relayed it.
+        /// Its author (gossip is signed) or the direct sender; not a relayer.
         from: PeerId,
         /// The message.
         bytes: Vec<u8>,
@@ -1071,6 +1071,9 @@ impl Worker {
 
     fn on_gossip(&mut self, source: PeerId, id: MessageId, message: gossipsub::Message) {
         let kind = self.topics.get(&message.topic).copied();
+        // Messages are signed by their author (gossipsub's Signed mode): the node blames the
+        // author for a bad one, never the honest peer that relayed it.
+        let author = message.source.unwrap_or(source);
         let acceptance = match kind {
             // Not ours, or from a peer that has not shown it is on our chain: do not relay,
             // do not punish.
@@ -1079,7 +1082,7 @@ impl Worker {
             Some(GossipKind::Transactions) => {
                 match decode_peer_input::<Vec<OpaqueExtrinsic>>(&message.data) {
                     Ok(txs) if !txs.is_empty() => {
-                        self.emit(NetworkEvent::Transactions { from: source, txs });
+                        self.emit(NetworkEvent::Transactions { from: author, txs });
                         MessageAcceptance::Accept
                     }
                     _ => {
@@ -1114,7 +1117,7 @@ impl Worker {
                     MessageAcceptance::Reject
                 } else {
                     self.emit(NetworkEvent::FinalityMessage {
-                        from: source,
+                        from: author,
                         bytes: message.data,
                     });
                     MessageAcceptance::Accept
