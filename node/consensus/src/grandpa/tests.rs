@@ -542,7 +542,7 @@ fn shared_over(tree: Arc<dyn BlockTree>, voters: AuthorityList) -> Shared {
     let genesis = tree.finalized();
     Shared::new(
         GrandpaConfig::default(),
-        None,
+        Arc::new(None::<ed25519::Pair>),
         tree,
         Arc::new(MemoryVoterStateStore::new()),
         output,
