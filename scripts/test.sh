@@ -11,6 +11,12 @@ scripts/setup.sh
 cargo build --release --workspace --bins
 cargo test --release --workspace
 export BASALT_BIN="$CARGO_TARGET_DIR/release/basalt"
-"${BASALT_VENV:-$HOME/.cache/basalt-venv}/bin/python" tests/client/run.py
+PYTHON="${BASALT_VENV:-$HOME/.cache/basalt-venv}/bin/python"
+"$PYTHON" tests/client/run.py
 (cd tests/js && node run.mjs)
+# The same py-substrate-interface suite against a validator (Bob) of a four-validator network.
+export BASALT_TESTNET_DIR="$(mktemp -d)" BASALT_TESTNET_ARGS="--slot-duration-ms 1000"
+trap 'scripts/testnet.sh stop >/dev/null; rm -rf "$BASALT_TESTNET_DIR"' EXIT
+scripts/testnet.sh start
+BASALT_URL=ws://127.0.0.1:9945 "$PYTHON" tests/client/run.py
 echo "all tests passed"

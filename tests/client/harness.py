@@ -3,6 +3,7 @@
 Only the standard library is used here, so the harness works before any client is imported.
 
     node = DevNode.start()          # BASALT_BIN, --dev --tmp, free ports
+    node = start_node()             # the same, or the node at BASALT_URL (a testnet validator)
     ...  node.ws_url / node.http_url / node.rpc("system_health")
     node.stop()                     # also done at exit and on SIGINT/SIGTERM/SIGHUP
 """
@@ -71,6 +72,48 @@ def _install_handlers():
 
 class NodeError(RuntimeError):
     pass
+
+
+class ExternalNode:
+    """A node this harness did not start (BASALT_URL=ws://host:port): for running the suite
+    against a validator of a multi-node network (scripts/testnet.sh). Never stopped here."""
+
+    def __init__(self, ws_url):
+        self.ws_url = ws_url
+        self.http_url = "http" + ws_url[len("ws"):] if ws_url.startswith("ws") else ws_url
+
+    def rpc(self, method, params=None, timeout=10):
+        """One JSON-RPC call over HTTP; returns the whole response object (result or error)."""
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method,
+                           "params": [] if params is None else params}).encode()
+        req = urllib.request.Request(self.http_url, data=body,
+                                     headers={"content-type": "application/json"})
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return json.loads(resp.read())
+
+    def alive(self):
+        try:
+            return "result" in self.rpc("system_health", timeout=5)
+        except (urllib.error.URLError, ConnectionError, socket.timeout, OSError):
+            return False
+
+    def log_tail(self, lines=60):
+        return f"(external node at {self.ws_url}: its log is where it was started)"
+
+    def stop(self, timeout=10):
+        pass
+
+    def remove_log(self):
+        pass
+
+
+def start_node(extra_args=()):
+    """The node under test: BASALT_URL's if set, else a fresh `basalt --dev --tmp`."""
+    url = os.environ.get("BASALT_URL")
+    if url:
+        print(f"[harness] using the external node at {url}", flush=True)
+        return ExternalNode(url)
+    return DevNode.start(extra_args=extra_args)
 
 
 class DevNode:

@@ -16,7 +16,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import DevNode, NodeError  # noqa: E402
+from harness import NodeError, start_node  # noqa: E402
 
 import common  # noqa: E402
 from common import UNIT, Deadline, find_event, events_by_name, free_balance, parent_hash, rpc, rpc_error, submit  # noqa: E402
@@ -99,7 +99,24 @@ def query_info_rpc(xt_hex, at):
     return rpc(ctx.s, "payment_queryInfo", [xt_hex, at])
 
 
-def check_paid_transfer(receipt, xt, sender, dest, amount, author=None):
+def block_author(s, block_hash):
+    """The Aura author of a block: authorities[slot % n] of its parent's state (the slot from
+    the header's `PreRuntime(aura, slot)` digest item). Alice alone on --dev; any of four on
+    the local testnet."""
+    header = rpc(s, "chain_getHeader", [block_hash])
+    for log in header["digest"]["logs"]:
+        raw = bytes.fromhex(log[2:])
+        if raw[0] == 6 and raw[1:5] == b"aura":
+            slot = int.from_bytes(raw[6:14], "little")
+            break
+    else:
+        raise AssertionError(f"no Aura slot in {header}")
+    authorities = s.query("Aura", "Authorities", block_hash=parent_hash(s, block_hash)).value
+    author = authorities[slot % len(authorities)]
+    return s.ss58_encode(author) if author.startswith("0x") else author
+
+
+def check_paid_transfer(receipt, xt, sender, dest, amount):
     """Events, balances and fee of an included, successful transfer."""
     s = ctx.s
     assert receipt.is_success, f"extrinsic failed: {receipt.error_message}"
@@ -117,7 +134,8 @@ def check_paid_transfer(receipt, xt, sender, dest, amount, author=None):
     assert names[-1] == ("System", "ExtrinsicSuccess"), f"ExtrinsicSuccess is not the last event: {names}"
 
     block, parent = receipt.block_hash, parent_hash(s, receipt.block_hash)
-    # The author (Alice on --dev) gets a share of every fee: count what reached the sender.
+    # The block's author gets a share of every fee: count what reached the sender and dest.
+    author = block_author(s, block)
     credited = sum(a["amount"] for p, n, a in events if (p, n) == ("Balances", "Deposit") and a["who"] == sender)
     if sender != author:
         assert credited == 0, f"sender {sender} was credited {credited} by its own transfer: {events}"
@@ -127,7 +145,9 @@ def check_paid_transfer(receipt, xt, sender, dest, amount, author=None):
     assert before - after == amount + fee - credited, (
         f"sender paid {before - after}, expected amount {amount} + fee {fee} - credited {credited}")
     d0, d1 = free_balance(s, dest, parent), free_balance(s, dest, block)
-    assert d1 - d0 == amount, f"dest got {d1 - d0}, expected {amount}"
+    author_share = sum(a["amount"] for p, n, a in events
+                       if (p, n) == ("Balances", "Deposit") and a["who"] == dest == author)
+    assert d1 - d0 == amount + author_share, f"dest got {d1 - d0}, expected {amount} + {author_share}"
 
     # The fee the runtime predicts for this very extrinsic at the parent state is the fee paid.
     info = query_info_rpc(str(xt.data), parent)
@@ -145,7 +165,8 @@ def check_paid_transfer(receipt, xt, sender, dest, amount, author=None):
 @test
 def connect_and_chain_info():
     s = ctx.s
-    assert s.chain == "Basalt Development", s.chain
+    # --dev, or a validator of the four-node local testnet (BASALT_URL).
+    assert s.chain in ("Basalt Development", "Basalt Local Testnet"), s.chain
     props = s.properties
     assert props.get("ss58Format") == 42 and props.get("tokenDecimals") == 12 and props.get("tokenSymbol") == "BSLT", props
     assert s.ss58_format == 42 and s.token_decimals == 12 and s.token_symbol == "BSLT"
@@ -300,7 +321,7 @@ def sr25519_transfer_keep_alive_from_alice():
     receipt = submit(s, xt)
     ctx.replay = xt
     assert receipt.finalized
-    check_paid_transfer(receipt, xt, ctx.alice.ss58_address, dest.ss58_address, 10 * UNIT, author=ctx.alice.ss58_address)
+    check_paid_transfer(receipt, xt, ctx.alice.ss58_address, dest.ss58_address, 10 * UNIT)
     ctx.receipt_block = receipt.block_hash
 
 
@@ -379,8 +400,14 @@ def failing_transfer_pays_fee_and_changes_nothing_else():
         assert err in ({"Token": "FundsUnavailable"}, {"Token": "BelowMinimum"}), err
     fee = find_event(events, "TransactionPayment", "TransactionFeePaid")["actual_fee"]
     parent = parent_hash(s, receipt.block_hash)
-    assert free_balance(s, charlie.ss58_address, parent) - free_balance(s, charlie.ss58_address, receipt.block_hash) == fee
-    assert free_balance(s, dest, parent) == free_balance(s, dest, receipt.block_hash)
+    # Whoever authored the block (Alice on --dev, any validator on the local testnet) is
+    # credited its share of the fee.
+    share = {a["who"]: a["amount"] for p, n, a in events if (p, n) == ("Balances", "Deposit")}
+    author = block_author(s, receipt.block_hash)
+    paid = free_balance(s, charlie.ss58_address, parent) - free_balance(s, charlie.ss58_address, receipt.block_hash)
+    assert paid == fee - (share.get(author, 0) if author == charlie.ss58_address else 0), (paid, fee)
+    gained = free_balance(s, dest, receipt.block_hash) - free_balance(s, dest, parent)
+    assert gained == (share.get(author, 0) if author == dest else 0), gained
     info = query_info_rpc(str(xt.data), parent)
     assert to_int(info["partialFee"]) == fee, (info, fee)
     # The nonce moved: a failed call is still an included transaction.
@@ -583,11 +610,14 @@ def _force_new_era():
 def staking_bond_validate_nominate_provide_and_claim_rewards():
     s = ctx.s
     alice = ctx.alice.ss58_address
-    # Staking's genesis: Alice validates alone with her dev keys, and is the Aura authority.
+    # Staking's genesis: Alice validates (alone on --dev, with Bob, Charlie and Dave on the
+    # local testnet) with her dev keys, and is an Aura authority.
     assert s.query("Staking", "Validators", [alice]).value is not None
     assert s.query("Staking", "Ledger", [alice]).value["active"] == 100_000 * UNIT
-    aura = s.query("Aura", "Authorities").value
-    assert aura in ([alice], ["0x" + ctx.alice.public_key.hex()]), aura
+    aura = [s.ss58_encode(a) if a.startswith("0x") else a for a in s.query("Aura", "Authorities").value]
+    assert alice in aura, aura
+    if s.chain == "Basalt Development":
+        assert aura == [alice], aura
 
     # Two fresh stakers funded by Alice: a validator candidate and a nominator-provider.
     validator, staker = new_account(), new_account()
@@ -670,7 +700,7 @@ def main():
     t0 = time.monotonic()
     slot = os.environ.get("BASALT_TEST_SLOT_MS", "500")
     try:
-        node = DevNode.start(extra_args=["--slot-duration-ms", slot])
+        node = start_node(extra_args=["--slot-duration-ms", slot])
     except NodeError as e:
         print(f"FAILED to start the node: {e}")
         print("0 passed, 1 failed")
