@@ -8,6 +8,7 @@
 //!                                       └── FRNK justifications ──▶ GRANDPA input
 //!  client imports ──▶ GRANDPA BlockImported; new best (not major syncing) ──▶ announce
 //!  pool accepted (RPC) ──▶ gossip transactions
+//!  client's Aura equivocation evidence ──▶ unsigned staking report ──▶ pool ──▶ gossip
 //!  GRANDPA output ──▶ gossip / send to peer / request block / report peer
 //! ```
 //!
@@ -19,11 +20,13 @@ use crate::cli::RunCmd;
 use crate::client::{BlockOrigin, Client, ClientError, GRANDPA_ENGINE_ID};
 use crate::pool::{Pool, PoolError};
 use anyhow::Context;
+use basalt_consensus::aura::Equivocation;
 use basalt_consensus::grandpa::{GrandpaInput, GrandpaOutput, Peer};
 use basalt_network::{
     costs, ChainAccess, ImportError, ImportQueue, Keypair, Multiaddr, NetworkConfig, NetworkEvent,
     NetworkHandle, PeerId, ReputationChange, Roles, SyncHandle,
 };
+use basalt_support::equivocation::AuraEquivocationProof;
 use basalt_support::generic::{OpaqueExtrinsic, SignedBlock};
 use basalt_support::validity::TransactionSource;
 use basalt_support::H256;
@@ -255,6 +258,7 @@ pub async fn run(glue: Glue, mut shutdown: watch::Receiver<bool>) {
     )));
     let mut imports = client.import_notifications();
     let mut accepted = pool.accepted_transactions();
+    let mut equivocations = client.equivocation_notifications();
     loop {
         tokio::select! {
             event = events.recv() => match event {
@@ -290,10 +294,40 @@ pub async fn run(glue: Glue, mut shutdown: watch::Receiver<bool>) {
                 Err(broadcast::error::RecvError::Lagged(_)) => {}
                 Err(broadcast::error::RecvError::Closed) => break,
             },
+            evidence = equivocations.recv() => match evidence {
+                Ok(evidence) => report_equivocation(evidence, &pool),
+                Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => break,
+            },
             _ = shutdown.changed() => break,
         }
     }
     tracing::debug!(target: LOG, "network glue stopped");
+}
+
+/// Submit Aura equivocation evidence to the chain: an unsigned staking report, validated by
+/// the runtime and gossiped like any transaction, so the offender is slashed whoever authors
+/// the next block.
+fn report_equivocation(evidence: Equivocation, pool: &Arc<Pool>) {
+    let proof = AuraEquivocationProof {
+        offender: evidence.offender.0,
+        slot: evidence.slot,
+        first_header: evidence.first,
+        second_header: evidence.second,
+    };
+    let xt = basalt_runtime::api::aura_equivocation_report(proof);
+    let pool = pool.clone();
+    tokio::task::spawn_blocking(
+        move || match pool.submit_one(TransactionSource::Local, xt) {
+            Ok(hash) => {
+                tracing::info!(target: LOG, "📮 Reported the equivocation on chain ({hash:?})")
+            }
+            // Another node's report of the same offence got there first, or it was punished.
+            Err(error) => {
+                tracing::debug!(target: LOG, "equivocation report not submitted: {error}")
+            }
+        },
+    );
 }
 
 /// Gossip `first` and whatever else the pool accepted meanwhile, except transactions that

@@ -56,6 +56,17 @@ pub fn initialize_block(header: &Header) -> ExtrinsicInclusionMode {
     executive::initialize_block(header)
 }
 
+/// The unsigned extrinsic that reports an Aura equivocation (staking's
+/// `report_equivocation_unsigned`), for a node that detected one to submit to its pool.
+pub fn aura_equivocation_report(
+    proof: basalt_support::equivocation::AuraEquivocationProof,
+) -> OpaqueExtrinsic {
+    let call = RuntimeCall::Staking(pallet_staking::Call::report_equivocation_unsigned {
+        equivocation_proof: Box::new(proof),
+    });
+    OpaqueExtrinsic::from(&crate::UncheckedExtrinsic::new_unsigned(call))
+}
+
 /// The inherents of a block authored at `timestamp_ms`; apply them first.
 pub fn inherent_extrinsics(timestamp_ms: Moment) -> Vec<OpaqueExtrinsic> {
     executive::inherent_extrinsics(timestamp_ms)

@@ -13,12 +13,10 @@
 //! block without that digest, or a chain without Aura authorities, has no known author, and the
 //! author's share of fees goes to the treasury instead.
 
-use basalt_support::generic::{Digest, DigestItem};
+use basalt_support::generic::Digest;
 use basalt_support::AccountId;
-use codec::DecodeAll;
 
-/// The engine id of Aura's digest items.
-pub const AURA_ENGINE_ID: [u8; 4] = *b"aura";
+pub use basalt_support::equivocation::AURA_ENGINE_ID;
 
 /// Aura's state.
 pub mod aura {
@@ -56,18 +54,7 @@ pub mod authorship {
     }
 }
 
-/// The Aura slot announced by a digest, if it has exactly one well-formed Aura pre-runtime item.
-pub fn aura_slot(digest: &Digest) -> Option<u64> {
-    let mut slots = digest.logs.iter().filter_map(|item| match item {
-        DigestItem::PreRuntime(id, data) if *id == AURA_ENGINE_ID => Some(data),
-        _ => None,
-    });
-    let data = slots.next()?;
-    if slots.next().is_some() {
-        return None;
-    }
-    u64::decode_all(&mut &data[..]).ok()
-}
+pub use basalt_support::equivocation::aura_slot;
 
 /// The Aura authority of `slot`, if there are authorities.
 pub fn slot_author(slot: u64) -> Option<AccountId> {

@@ -203,6 +203,15 @@ pub fn decode_extrinsic(
         .map_err(|_| TransactionValidityError::Invalid(InvalidTransaction::Call))
 }
 
+/// The runtime's `ValidateUnsigned`: which unsigned calls are transactions. Only staking's
+/// equivocation reports are; everything else is refused with `Call`.
+fn validate_unsigned(call: &RuntimeCall) -> TransactionValidity {
+    match call {
+        RuntimeCall::Staking(call) => Staking::validate_unsigned(call),
+        _ => Err(TransactionValidityError::Invalid(InvalidTransaction::Call)),
+    }
+}
+
 /// Whether a call is the timestamp inherent.
 fn is_inherent_call(call: &RuntimeCall) -> bool {
     matches!(call, RuntimeCall::Timestamp(_))
@@ -431,9 +440,16 @@ fn apply_decoded(
             extensions::post_dispatch(pre);
             result
         }
+        None if !is_inherent_call(&uxt.function) => {
+            // An unsigned transaction (an equivocation report) is valid only as the pool
+            // admits it; a block including any other is invalid.
+            validate_unsigned(&uxt.function)?;
+            extensions::pre_dispatch_unsigned(&info, len)?;
+            dispatch_transactional(uxt.function, Origin::None)
+        }
         None => {
-            // Only the timestamp inherent may be unsigned, and only as the block's first.
-            if !is_inherent_call(&uxt.function) || index != 0 {
+            // The timestamp inherent is unsigned too, and only the block's first.
+            if index != 0 {
                 return Err(TransactionValidityError::Invalid(InvalidTransaction::Call));
             }
             extensions::pre_dispatch_unsigned(&info, len)?;
@@ -586,9 +602,9 @@ pub fn execute_block(block: &Block) -> Result<(), ExecuteBlockError> {
 /// externalities hold): as if it were applied in the next block, but without keeping any
 /// effect. The caller must discard the externalities afterwards.
 ///
-/// Unsigned extrinsics are never valid transactions: the timestamp inherent gets
-/// `MandatoryValidation` (as in Substrate), anything else `Call`. `source` does not change the
-/// answer.
+/// Unsigned extrinsics are valid transactions only as [`validate_unsigned`] says (equivocation
+/// reports); the timestamp inherent gets `MandatoryValidation` (as in Substrate). `source` does
+/// not change the answer.
 pub fn validate_transaction(
     _source: TransactionSource,
     xt: &OpaqueExtrinsic,
@@ -605,7 +621,7 @@ pub fn validate_transaction(
         ));
     }
     let Some((address, signature, extra)) = &uxt.signature else {
-        return Err(TransactionValidityError::Invalid(InvalidTransaction::Call));
+        return validate_unsigned(&uxt.function);
     };
     let (who, payload) = signer_and_payload(&uxt.function, address, extra)?;
     if !signature.verify(&payload, &who) {

@@ -15,6 +15,7 @@ use codec::Encode;
 use serde_json::{json, Value};
 use sp_core::crypto::Pair as _;
 use sp_core::sr25519;
+use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -287,6 +288,16 @@ pub fn free_balance(raw: &Value) -> u128 {
 
 /// A signed transfer of `value` from `from` (with `nonce`) to `to`, immortal.
 pub fn transfer(from: &str, to: &AccountId, value: u128, nonce: u32, genesis: H256) -> String {
+    let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+        dest: MultiAddress::Id(to.clone()),
+        value,
+    });
+    signed(from, call, nonce, genesis)
+}
+
+/// `call` signed by the dev account `from` (sr25519 `//from`) with `nonce`, immortal, as the
+/// hex `author_submitExtrinsic` takes.
+pub fn signed(from: &str, call: RuntimeCall, nonce: u32, genesis: H256) -> String {
     let pair =
         MultiPair::from(sr25519::Pair::from_string(&format!("//{from}"), None).expect("dev key"));
     let additional: AdditionalSigned = (
@@ -300,10 +311,6 @@ pub fn transfer(from: &str, to: &AccountId, value: u128, nonce: u32, genesis: H2
         (),
         None,
     );
-    let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
-        dest: MultiAddress::Id(to.clone()),
-        value,
-    });
     let xt = UncheckedExtrinsic::new_signed_by(
         call,
         signed_extra(nonce, 0, Era::Immortal),
@@ -311,4 +318,230 @@ pub fn transfer(from: &str, to: &AccountId, value: u128, nonce: u32, genesis: H2
         &pair,
     );
     format!("0x{}", hex::encode(OpaqueExtrinsic::from(&xt).encode()))
+}
+
+// ---- Four-validator networks of the local chain --------------------------------------------
+
+/// Slot length for the tests: GRANDPA rounds follow within a second or two.
+pub const SLOT_MS: &str = "1000";
+
+/// The validators of the local chain, in node-key order (node key `i + 1`).
+pub const VALIDATORS: [&str; 4] = ["alice", "bob", "charlie", "dave"];
+
+/// The peer id of node key `n` (64 hex digits of `n`).
+pub fn peer_id(n: usize) -> String {
+    let key = basalt_network::node_key_from_hex(&format!("{n:064x}")).expect("node key");
+    basalt_network::peer_id_of(&key).to_string()
+}
+
+/// A node of a test network: how to start it again where its peers expect it.
+pub struct Member {
+    /// Its base path.
+    pub base: PathBuf,
+    /// Its command line (without base path and RPC port).
+    pub args: Vec<String>,
+    /// Its RPC port, kept across restarts.
+    pub rpc_port: u16,
+    /// The process, while it runs.
+    pub node: Option<Node>,
+}
+
+impl Member {
+    /// Start (or restart) the node with its command line.
+    pub fn start(&mut self) {
+        let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
+        self.node = Some(Node::start_on(&self.base, &args, self.rpc_port));
+    }
+
+    /// The running node.
+    pub fn node(&self) -> &Node {
+        self.node.as_ref().expect("running")
+    }
+
+    /// Kill the node (SIGKILL), as a crash would.
+    pub fn kill(&mut self) {
+        if let Some(node) = self.node.take() {
+            node.crash();
+        }
+    }
+}
+
+/// Four validators on loopback, Alice the boot node.
+pub struct TestNet {
+    /// Where every node's base path is.
+    pub dir: PathBuf,
+    /// Alice's address, every node's boot node.
+    pub boot: String,
+    /// The nodes: the four validators first, then those added.
+    pub members: Vec<Member>,
+    /// Every finalized (height, hash) any node ever reported, per height: must stay one hash.
+    seen_final: BTreeMap<u32, H256>,
+}
+
+impl TestNet {
+    /// Start the four validators under `dir`.
+    pub fn start(dir: &Path) -> TestNet {
+        TestNet::start_with(dir, |_| Vec::new())
+    }
+
+    /// [`TestNet::start`], with `extra(i)` added to validator `i`'s command line.
+    pub fn start_with(dir: &Path, extra: impl Fn(usize) -> Vec<String>) -> TestNet {
+        let alice_port = free_port();
+        let boot = format!("/ip4/127.0.0.1/tcp/{alice_port}/p2p/{}", peer_id(1));
+        let mut net = TestNet {
+            dir: dir.to_path_buf(),
+            boot,
+            members: Vec::new(),
+            seen_final: BTreeMap::new(),
+        };
+        for (i, who) in VALIDATORS.iter().enumerate() {
+            let port = if i == 0 { alice_port } else { free_port() };
+            let mut args = vec![
+                format!("--{who}"),
+                "--node-key".into(),
+                format!("{:064x}", i + 1),
+            ];
+            args.extend(net.common_args(port));
+            args.extend(extra(i));
+            net.members.push(Member {
+                base: dir.join(who),
+                args,
+                rpc_port: free_port(),
+                node: None,
+            });
+        }
+        for member in &mut net.members {
+            member.start();
+        }
+        net
+    }
+
+    /// The flags every node of the network gets.
+    pub fn common_args(&self, p2p_port: u16) -> Vec<String> {
+        [
+            "--chain",
+            "local",
+            "--no-mdns",
+            "--rpc-methods",
+            "unsafe",
+            "--slot-duration-ms",
+            SLOT_MS,
+            "--port",
+            &p2p_port.to_string(),
+            "--bootnodes",
+            &self.boot,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    }
+
+    /// Start a full node (no keys, not a validator) named `name`.
+    pub fn add_full_node(&mut self, name: &str) -> usize {
+        self.add_node(name, &[])
+    }
+
+    /// Start another node named `name` with `extra` flags (e.g. `--validator`); its index.
+    pub fn add_node(&mut self, name: &str, extra: &[&str]) -> usize {
+        let mut args = self.common_args(free_port());
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let mut member = Member {
+            base: self.dir.join(name),
+            args,
+            rpc_port: free_port(),
+            node: None,
+        };
+        member.start();
+        self.members.push(member);
+        self.members.len() - 1
+    }
+
+    /// The running members' finalized heads, by index; records them and fails on any conflict
+    /// with a finalized block seen before at the same height.
+    pub fn finalized(&mut self) -> Vec<(usize, u32, H256)> {
+        let mut out = Vec::new();
+        for (i, member) in self.members.iter().enumerate() {
+            let Some(node) = &member.node else { continue };
+            let Ok(hash) = node.rpc("chain_getFinalizedHead", json!([])) else {
+                continue;
+            };
+            let Ok(header) = node.rpc("chain_getHeader", json!([hash])) else {
+                continue;
+            };
+            let (number, hash) = (parse_number(&header["number"]), parse_hash(&hash));
+            out.push((i, number, hash));
+        }
+        for (i, number, hash) in &out {
+            let first = *self.seen_final.entry(*number).or_insert(*hash);
+            assert_eq!(
+                first,
+                *hash,
+                "node {i} finalized {hash:?} at #{number}, another node finalized {first:?}\n{}",
+                self.logs()
+            );
+        }
+        out
+    }
+
+    /// Wait until each of `which` has finalized at least `number`.
+    pub fn wait_finalized(&mut self, which: &[usize], number: u32, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let heads = self.finalized();
+            let done = which
+                .iter()
+                .all(|w| heads.iter().any(|(i, n, _)| i == w && *n >= number));
+            if done {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "nodes {which:?} did not all finalize #{number} within {timeout:?}: {heads:?}\n{}",
+                self.logs()
+            );
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    }
+
+    /// The highest finalized number among `which`.
+    pub fn max_finalized(&mut self, which: &[usize]) -> u32 {
+        self.finalized()
+            .iter()
+            .filter(|(i, _, _)| which.contains(i))
+            .map(|(_, n, _)| *n)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Every running node reports the same canonical hash at each height up to the lowest
+    /// finalized one.
+    pub fn assert_same_finalized_chain(&mut self) {
+        let lowest = self
+            .finalized()
+            .iter()
+            .map(|(_, n, _)| *n)
+            .min()
+            .expect("running nodes");
+        for number in 0..=lowest {
+            let hashes: Vec<Value> = self
+                .members
+                .iter()
+                .filter_map(|m| m.node.as_ref())
+                .map(|n| n.rpc("chain_getBlockHash", json!([number])).expect("hash"))
+                .collect();
+            assert!(
+                hashes.windows(2).all(|w| w[0] == w[1]),
+                "nodes disagree at finalized #{number}: {hashes:?}"
+            );
+        }
+    }
+
+    /// The tail of every node's log.
+    pub fn logs(&self) -> String {
+        self.members
+            .iter()
+            .filter_map(|m| m.node.as_ref().map(|n| (m, n)))
+            .map(|(m, n)| format!("--- {} ---\n{}\n", m.base.display(), n.log_tail(12)))
+            .collect()
+    }
 }

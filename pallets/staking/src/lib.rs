@@ -914,6 +914,13 @@ pub mod pallet {
             NotElected,
             /// The offence era is in the future (Basalt).
             InvalidOffenceEra,
+            /// The equivocation proof does not hold: not two different blocks sealed by the
+            /// offender for one slot, or the key belongs to no elected validator (Babe's and
+            /// Grandpa's error name).
+            InvalidEquivocationProof,
+            /// The offender was already slashed for equivocation in this era (the offences
+            /// pallet's error name).
+            DuplicateOffenceReport,
         }
     }
 
@@ -1033,6 +1040,15 @@ pub mod pallet {
             /// Ignored.
             proof: Vec<u8>,
         },
+        /// Report an Aura equivocation (two blocks sealed by one validator for one slot): the
+        /// offender is slashed `EQUIVOCATION_SLASH` of its exposure in the active era
+        /// (deferred like every slash). Unsigned: nodes that detect one submit it, and the
+        /// transaction pool admits it only when the proof holds (Babe's call name).
+        #[codec(index = 43)]
+        report_equivocation_unsigned {
+            /// The two sealed headers and the offender's Aura key.
+            equivocation_proof: Box<basalt_support::equivocation::AuraEquivocationProof>,
+        },
     }
 
     /// Weights of the staking calls and hooks: a base for computation (decode, checks,
@@ -1111,6 +1127,12 @@ pub mod pallet {
         /// `set_keys`: Ledger, NextKeys, two KeyOwner reads; NextKeys and four KeyOwner writes.
         pub const fn set_keys() -> Weight {
             BASE.saturating_add(reads_writes(4, 5))
+        }
+        /// `report_equivocation_unsigned`: two sr25519 verifications, the key owner, the
+        /// active era, the exposure and prior slash read; the slash record, the unapplied
+        /// slash queue, the chill (Validators, Nominators) written.
+        pub const fn report_equivocation() -> Weight {
+            BASE.saturating_mul(4).saturating_add(reads_writes(6, 5))
         }
         /// `on_initialize` in a block that starts no era.
         pub const fn on_initialize_idle() -> Weight {
@@ -1204,6 +1226,10 @@ pub mod pallet {
                 Call::set_keys { keys, .. } => {
                     Pallet::<T>::do_set_keys(&origin.ensure_signed()?, keys)
                 }
+                Call::report_equivocation_unsigned { equivocation_proof } => {
+                    origin.ensure_none()?;
+                    Pallet::<T>::do_report_aura_equivocation(&equivocation_proof).map(|_| ())
+                }
             }
         }
 
@@ -1237,6 +1263,11 @@ pub mod pallet {
                 }
                 Call::deregister_provider => DispatchInfo::normal(weights::deregister_provider()),
                 Call::set_keys { .. } => DispatchInfo::normal(weights::set_keys()),
+                Call::report_equivocation_unsigned { .. } => DispatchInfo {
+                    weight: weights::report_equivocation(),
+                    class: basalt_support::dispatch::DispatchClass::Operational,
+                    pays_fee: basalt_support::dispatch::Pays::No,
+                },
             }
         }
     }
@@ -1330,6 +1361,56 @@ pub mod pallet {
             next.encode_to(&mut log);
             delay.encode_to(&mut log);
             Some(DigestItem::Consensus(GRANDPA_ENGINE_ID, log))
+        }
+
+        /// The pool's check of an unsigned staking call: only a valid, not yet punished
+        /// equivocation report is admitted, once per offender and era (its `provides` tag), at
+        /// a high priority, and propagated to peers. Block import re-checks it when the call is
+        /// applied.
+        pub fn validate_unsigned(call: &Call) -> basalt_support::validity::TransactionValidity {
+            use basalt_support::validity::{InvalidTransaction, ValidTransaction};
+            let Call::report_equivocation_unsigned { equivocation_proof } = call else {
+                return Err(InvalidTransaction::Call.into());
+            };
+            let (stash, era) = Self::check_aura_equivocation(equivocation_proof)
+                .map_err(|_| InvalidTransaction::Custom(0))?;
+            Ok(ValidTransaction {
+                priority: u64::MAX / 2,
+                requires: Vec::new(),
+                provides: vec![(b"aura-equivocation", stash, era).encode()],
+                longevity: 64,
+                propagate: true,
+            })
+        }
+
+        /// The offender's stash and the era to slash it in, if `proof` holds and the offender
+        /// was not slashed for equivocation in that era yet.
+        fn check_aura_equivocation(
+            proof: &basalt_support::equivocation::AuraEquivocationProof,
+        ) -> Result<(AccountId, EraIndex), DispatchError> {
+            proof
+                .check()
+                .map_err(|_| Error::<T>::InvalidEquivocationProof)?;
+            let stash = Self::resolve_stash(&AccountId::new(proof.offender));
+            let era = Self::active_era().ok_or(Error::<T>::NotElected)?;
+            ensure!(
+                ErasStakers::contains_key(era, &stash),
+                Error::<T>::InvalidEquivocationProof
+            );
+            let prior = ValidatorSlashInEra::get(era, &stash).map(|(f, _)| f);
+            ensure!(
+                prior.is_none_or(|f| f < T::EQUIVOCATION_SLASH),
+                Error::<T>::DuplicateOffenceReport
+            );
+            Ok((stash, era))
+        }
+
+        /// Slash the author of an Aura equivocation (see `report_equivocation_unsigned`).
+        pub fn do_report_aura_equivocation(
+            proof: &basalt_support::equivocation::AuraEquivocationProof,
+        ) -> Result<OffenceOutcome, DispatchError> {
+            let (stash, era) = Self::check_aura_equivocation(proof)?;
+            Self::report_equivocation(&stash, era)
         }
 
         /// The stash that owns the Aura or GRANDPA key `key`, if any.

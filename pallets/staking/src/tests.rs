@@ -2667,3 +2667,85 @@ fn era_changes_report_their_weight() {
         assert_eq!(Staking::on_initialize(11), weights::on_initialize_idle());
     });
 }
+
+/// A header for `slot` sealed by `pair` (as the node seals: sr25519 over the pre-seal hash);
+/// `variant` makes different blocks for one slot.
+fn sealed_header(
+    pair: &sp_core::sr25519::Pair,
+    slot: u64,
+    variant: u8,
+) -> basalt_support::generic::Header {
+    use sp_core::Pair as _;
+    let mut header = basalt_support::generic::Header {
+        parent_hash: H256::repeat_byte(1),
+        number: 3,
+        state_root: H256::repeat_byte(variant),
+        extrinsics_root: H256::zero(),
+        digest: Digest {
+            logs: vec![DigestItem::PreRuntime(*b"aura", slot.encode())],
+        },
+    };
+    let seal = pair.sign(header.hash().as_bytes());
+    header
+        .digest
+        .push(DigestItem::Seal(*b"aura", seal.0.to_vec()));
+    header
+}
+
+#[test]
+fn unsigned_aura_equivocation_reports_slash_once_and_bad_ones_change_nothing() {
+    use basalt_support::equivocation::AuraEquivocationProof;
+    use sp_core::Pair as _;
+    let alice = sp_core::sr25519::Pair::from_string("//Alice", None).expect("dev key");
+    let mut config = genesis();
+    config.stakers[0].keys = Some(SessionKeys {
+        aura: alice.public().0,
+        grandpa: keys(1).grandpa,
+    });
+    test_for::<Test>(endowment(), config, || {
+        let report = |second: u8| Call::report_equivocation_unsigned {
+            equivocation_proof: Box::new(AuraEquivocationProof {
+                offender: alice.public().0,
+                slot: 5,
+                first_header: sealed_header(&alice, 5, 1),
+                second_header: sealed_header(&alice, 5, second),
+            }),
+        };
+        let call = report(2);
+        // The pool admits it, once per offender and era.
+        let valid = Staking::validate_unsigned(&call).expect("a valid report");
+        assert_eq!(
+            valid.provides,
+            vec![(b"aura-equivocation", acc(1), 0u32).encode()]
+        );
+        assert!(valid.propagate);
+        // Only unsigned; a bogus proof (the same block twice) is refused and changes nothing.
+        assert_noop(call.clone(), signed(2), DispatchError::BadOrigin);
+        let same_block = report(1);
+        assert!(Staking::validate_unsigned(&same_block).is_err());
+        assert_noop(
+            same_block,
+            Origin::None,
+            err(Error::<Test>::InvalidEquivocationProof),
+        );
+        assert!(Staking::validate_unsigned(&Call::chill).is_err());
+
+        ok(call.clone(), Origin::None);
+        assert!(
+            events().iter().any(
+                |e| matches!(e, Event::SlashReported { validator, .. } if *validator == acc(1))
+            ),
+            "{:?}",
+            events()
+        );
+        assert!(ValidatorSlashInEra::get(0, acc(1)).is_some());
+        assert!(!Validators::contains_key(acc(1)), "the offender is chilled");
+        // Reported again (another node's copy): refused by the pool and by dispatch.
+        assert!(Staking::validate_unsigned(&call).is_err());
+        assert_noop(
+            call,
+            Origin::None,
+            err(Error::<Test>::DuplicateOffenceReport),
+        );
+    });
+}

@@ -5,7 +5,7 @@
 //! (SCALE indices 6, 4, 5, 0, 8) from the header JSON, where each one travels as the hex of its
 //! SCALE encoding, and find the type in metadata at `sp_runtime::generic::digest::DigestItem`.
 
-use codec::{Decode, DecodeAll, Encode};
+use codec::{Decode, DecodeAll, DecodeWithMemTracking, Encode};
 use scale_info::TypeInfo;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -13,7 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub type ConsensusEngineId = [u8; 4];
 
 /// One log of a header's digest.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
 #[scale_info(replace_segment("basalt_support", "sp_runtime"))]
 pub enum DigestItem {
     /// Data the block author provides to the runtime before execution (Aura's slot).
@@ -75,7 +75,17 @@ impl<'de> Deserialize<'de> for DigestItem {
 
 /// All logs of a header, in order.
 #[derive(
-    Clone, Debug, Default, PartialEq, Eq, Encode, Decode, TypeInfo, Serialize, Deserialize,
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
+    Serialize,
+    Deserialize,
 )]
 #[scale_info(replace_segment("basalt_support", "sp_runtime"))]
 #[serde(deny_unknown_fields)]

@@ -5,7 +5,7 @@
 //! JSON shape (`parentHash`, `number` as hex without leading zeros, `stateRoot`,
 //! `extrinsicsRoot`, `digest.logs`) must be Substrate's exactly.
 
-use codec::{Decode, Encode};
+use codec::{Decode, DecodeWithMemTracking, Encode};
 use scale_info::TypeInfo;
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 
@@ -14,7 +14,17 @@ use crate::primitives::{hashing::blake2_256, BlockNumber, H256};
 
 /// A block header.
 #[derive(
-    Clone, Debug, Default, PartialEq, Eq, Encode, Decode, TypeInfo, Serialize, Deserialize,
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
+    Serialize,
+    Deserialize,
 )]
 #[scale_info(replace_segment("basalt_support", "sp_runtime"))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
