@@ -74,6 +74,15 @@ class NodeError(RuntimeError):
     pass
 
 
+def _rpc(http_url, method, params, timeout):
+    """One JSON-RPC call over HTTP; returns the whole response object (result or error)."""
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method,
+                       "params": [] if params is None else params}).encode()
+    req = urllib.request.Request(http_url, data=body, headers={"content-type": "application/json"})
+    with urllib.request.urlopen(req, timeout=timeout) as resp:
+        return json.loads(resp.read())
+
+
 class ExternalNode:
     """A node this harness did not start (BASALT_URL=ws://host:port): for running the suite
     against a validator of a multi-node network (scripts/testnet.sh). Never stopped here."""
@@ -84,12 +93,7 @@ class ExternalNode:
 
     def rpc(self, method, params=None, timeout=10):
         """One JSON-RPC call over HTTP; returns the whole response object (result or error)."""
-        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method,
-                           "params": [] if params is None else params}).encode()
-        req = urllib.request.Request(self.http_url, data=body,
-                                     headers={"content-type": "application/json"})
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            return json.loads(resp.read())
+        return _rpc(self.http_url, method, params, timeout)
 
     def alive(self):
         try:
@@ -181,12 +185,7 @@ class DevNode:
 
     def rpc(self, method, params=None, timeout=10):
         """One JSON-RPC call over HTTP; returns the whole response object (result or error)."""
-        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method,
-                           "params": [] if params is None else params}).encode()
-        req = urllib.request.Request(self.http_url, data=body,
-                                     headers={"content-type": "application/json"})
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            return json.loads(resp.read())
+        return _rpc(self.http_url, method, params, timeout)
 
     def wait_ready(self, timeout, min_block=1):
         """Until the RPC answers and block `min_block` exists (the node authors blocks)."""
