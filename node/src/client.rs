@@ -53,6 +53,10 @@ const LOG: &str = "basalt::client";
 /// gets `RecvError::Lagged` and should re-read [`Client::info`]).
 const NOTIFICATION_CAPACITY: usize = 4096;
 
+/// How many slots ahead of this node's clock a block's slot may be (clock drift between
+/// validators); later ones wait.
+pub const MAX_SLOT_DRIFT: u64 = 1;
+
 /// How many slots back the Aura equivocation detector remembers who sealed what.
 const EQUIVOCATION_WINDOW_SLOTS: u64 = 1024;
 
@@ -192,6 +196,19 @@ pub enum ClientError {
         /// The runtime's or the trie's verdict.
         reason: String,
     },
+    /// The block claims an Aura slot too far ahead of this node's clock (bounded drift): not
+    /// imported now, and not held against the sender (clocks differ); sync retries later.
+    #[error("block #{number} ({hash:?}) is for slot {slot}, but the current slot is {now}")]
+    FutureSlot {
+        /// The block's hash.
+        hash: H256,
+        /// Its number.
+        number: u32,
+        /// Its slot.
+        slot: u64,
+        /// This node's current slot.
+        now: u64,
+    },
     /// A state read found the database inconsistent (a missing trie node).
     #[error("the state of block {0:?} is corrupt or missing in the database")]
     CorruptState(H256),
@@ -244,6 +261,9 @@ pub struct Client {
     /// Whether a finality gadget (GRANDPA) decides finality; otherwise a lone authority's
     /// blocks are finalized one block behind.
     gadget: AtomicBool,
+    /// The slot length the node runs with (0: unknown, no drift check), for refusing blocks
+    /// from future slots.
+    slot_duration_ms: AtomicU64,
     /// Who sealed which header in recent slots.
     detector: Mutex<EquivocationDetector>,
     equivocations: broadcast::Sender<Equivocation>,
@@ -361,6 +381,7 @@ impl Client {
             imported_blocks: AtomicU64::new(0),
             leaves: Mutex::new(leaves),
             gadget: AtomicBool::new(false),
+            slot_duration_ms: AtomicU64::new(0),
             detector: Mutex::new(EquivocationDetector::new(EQUIVOCATION_WINDOW_SLOTS)),
             equivocations,
         }))
@@ -635,6 +656,13 @@ impl Client {
         self.equivocations.subscribe()
     }
 
+    /// Blocks from the network are refused while their slot is more than
+    /// [`MAX_SLOT_DRIFT`] slots of `slot_duration_ms` ahead of this node's clock.
+    pub fn set_slot_duration(&self, slot_duration_ms: u64) {
+        self.slot_duration_ms
+            .store(slot_duration_ms, Ordering::SeqCst);
+    }
+
     /// From now on, finality is decided by a finality gadget through [`Client::finalize`].
     pub fn enable_finality_gadget(&self) {
         self.gadget.store(true, Ordering::SeqCst);
@@ -792,6 +820,18 @@ impl Client {
                     number,
                     reason,
                 })?;
+        let slot_ms = self.slot_duration_ms.load(Ordering::SeqCst);
+        if slot_ms > 0 && origin != BlockOrigin::File {
+            let now = now_ms() / slot_ms;
+            if slot > now.saturating_add(MAX_SLOT_DRIFT) {
+                return Err(ClientError::FutureSlot {
+                    hash,
+                    number,
+                    slot,
+                    now,
+                });
+            }
+        }
         let invalid = |reason: String| ClientError::InvalidBlock {
             hash,
             number,
@@ -1094,6 +1134,39 @@ mod tests {
             }
         ));
         assert_eq!(follower.info().best_number, 2);
+    }
+
+    #[test]
+    fn blocks_from_future_slots_wait_and_blame_nobody() {
+        let dir = tempfile::tempdir().unwrap();
+        let author = dev_client(&dir.path().join("a"));
+        let follower = dev_client(&dir.path().join("b"));
+        follower.set_slot_duration(2000);
+        let keystore = Keystore::in_memory();
+        let alice = account(
+            keystore
+                .insert_suri(AURA, SchemeArg::Sr25519, "//Alice")
+                .unwrap(),
+        );
+        let genesis = author.info().genesis_hash;
+        let now = now_ms() / 2000;
+        let (early, _) = make_block(
+            &author,
+            genesis,
+            now + 1 + MAX_SLOT_DRIFT,
+            &keystore,
+            &alice,
+        );
+        assert!(matches!(
+            follower.import_block(signed(early.clone()), BlockOrigin::NetworkBroadcast),
+            Err(ClientError::FutureSlot { .. })
+        ));
+        assert_eq!(follower.info().best_number, 0, "nothing was written");
+        // A block within the drift bound imports.
+        let (on_time, _) = make_block(&author, genesis, now + MAX_SLOT_DRIFT, &keystore, &alice);
+        assert!(follower
+            .import_block(signed(on_time), BlockOrigin::NetworkBroadcast)
+            .is_ok());
     }
 
     #[test]

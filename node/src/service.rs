@@ -392,6 +392,7 @@ pub async fn run(cmd: RunCmd) -> anyhow::Result<()> {
         Arc::new(None)
     };
     client.enable_finality_gadget();
+    client.set_slot_duration(cmd.slot_duration_ms);
     let grandpa = finality::start(
         client.clone(),
         grandpa_keys,

@@ -132,6 +132,12 @@ impl pallet_transaction_payment::Config for Runtime {
     fn block_author() -> Option<AccountId> {
         consensus::block_author()
     }
+    /// The author's share joins its era reward in staking (paid by `payout_stakers`, split
+    /// by commission and stake with its nominators); an author outside the elected set is paid
+    /// directly.
+    fn credit_author_fee(author: &AccountId, amount: Balance) -> bool {
+        Staking::note_author_fee(author, amount)
+    }
 }
 
 impl pallet_sudo::Config for Runtime {

@@ -458,8 +458,13 @@ fn a_failing_call_pays_its_fee_and_changes_nothing_else() {
     let author = fee - treasury - burned;
     assert_eq!(
         free_balance(&chain, &alice.account()),
-        before_alice - fee + author,
-        "Alice authored: 30% back"
+        before_alice - fee,
+        "Alice authored, but her 30% waits in staking for the era's payout"
+    );
+    assert_eq!(
+        chain.read(|| pallet_staking::ErasValidatorFees::get(0, alice.account())),
+        author,
+        "the author's share is credited to her era reward"
     );
     assert_eq!(free_balance(&chain, &bob), before_bob);
     assert_eq!(
@@ -468,7 +473,8 @@ fn a_failing_call_pays_its_fee_and_changes_nothing_else() {
     );
     assert_eq!(
         chain.read(basalt_runtime::Balances::total_issuance),
-        issuance_before - burned
+        issuance_before - burned - author,
+        "burned for good; the author's share is minted again when it is paid out"
     );
     chain.read(|| assert_eq!(api::account_nonce(&alice.account()), 1));
 }

@@ -8,6 +8,8 @@ from substrateinterface import SubstrateInterface
 from substrateinterface.exceptions import SubstrateRequestException
 
 UNIT = 10 ** 12
+# The treasury account (`modlpy/trsry` padded): it receives half of every fee.
+TREASURY = "5EYCAe5ijiYfyeZ2JJCGq56LmPyNRAKzpG4QkoQkkQNB5e6Z"
 
 
 class Deadline:

@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import NodeError, start_node  # noqa: E402
 
 import common  # noqa: E402
-from common import UNIT, Deadline, find_event, events_by_name, free_balance, parent_hash, rpc, rpc_error, submit  # noqa: E402
+from common import TREASURY, UNIT, Deadline, find_event, events_by_name, free_balance, parent_hash, rpc, rpc_error, submit  # noqa: E402
 import keys  # noqa: E402
 from substrateinterface import Keypair  # noqa: E402
 
@@ -134,20 +134,19 @@ def check_paid_transfer(receipt, xt, sender, dest, amount):
     assert names[-1] == ("System", "ExtrinsicSuccess"), f"ExtrinsicSuccess is not the last event: {names}"
 
     block, parent = receipt.block_hash, parent_hash(s, receipt.block_hash)
-    # The block's author gets a share of every fee: count what reached the sender and dest.
-    author = block_author(s, block)
-    credited = sum(a["amount"] for p, n, a in events if (p, n) == ("Balances", "Deposit") and a["who"] == sender)
-    if sender != author:
-        assert credited == 0, f"sender {sender} was credited {credited} by its own transfer: {events}"
-    else:
-        assert 0 < credited < fee, f"author-sender credited {credited} of fee {fee}: {events}"
+    # Only the treasury is paid at once: the block author's 30% is credited to its era reward
+    # in staking (paid by payout_stakers and shared with its nominators).
+    deposits = [a["who"] for p, n, a in events if (p, n) == ("Balances", "Deposit")]
+    assert deposits == [TREASURY], f"only the treasury is paid at once: {events}"
     before, after = free_balance(s, sender, parent), free_balance(s, sender, block)
-    assert before - after == amount + fee - credited, (
-        f"sender paid {before - after}, expected amount {amount} + fee {fee} - credited {credited}")
+    assert before - after == amount + fee, f"sender paid {before - after}, expected amount {amount} + fee {fee}"
     d0, d1 = free_balance(s, dest, parent), free_balance(s, dest, block)
-    author_share = sum(a["amount"] for p, n, a in events
-                       if (p, n) == ("Balances", "Deposit") and a["who"] == dest == author)
-    assert d1 - d0 == amount + author_share, f"dest got {d1 - d0}, expected {amount} + {author_share}"
+    assert d1 - d0 == amount, f"dest got {d1 - d0}, expected {amount}"
+    author = block_author(s, block)
+    era = s.query("Staking", "ActiveEra", block_hash=block).value["index"]
+    f0, f1 = (s.query("Staking", "ErasValidatorFees", [era, author], block_hash=at).value for at in (parent, block))
+    share = fee - fee * 50 // 100 - fee * 20 // 100
+    assert f1 - f0 >= share, f"author {author}'s fee share credited in staking: {f1 - f0} < {share}"
 
     # The fee the runtime predicts for this very extrinsic at the parent state is the fee paid.
     info = query_info_rpc(str(xt.data), parent)
@@ -400,14 +399,8 @@ def failing_transfer_pays_fee_and_changes_nothing_else():
         assert err in ({"Token": "FundsUnavailable"}, {"Token": "BelowMinimum"}), err
     fee = find_event(events, "TransactionPayment", "TransactionFeePaid")["actual_fee"]
     parent = parent_hash(s, receipt.block_hash)
-    # Whoever authored the block (Alice on --dev, any validator on the local testnet) is
-    # credited its share of the fee.
-    share = {a["who"]: a["amount"] for p, n, a in events if (p, n) == ("Balances", "Deposit")}
-    author = block_author(s, receipt.block_hash)
-    paid = free_balance(s, charlie.ss58_address, parent) - free_balance(s, charlie.ss58_address, receipt.block_hash)
-    assert paid == fee - (share.get(author, 0) if author == charlie.ss58_address else 0), (paid, fee)
-    gained = free_balance(s, dest, receipt.block_hash) - free_balance(s, dest, parent)
-    assert gained == (share.get(author, 0) if author == dest else 0), gained
+    assert free_balance(s, charlie.ss58_address, parent) - free_balance(s, charlie.ss58_address, receipt.block_hash) == fee
+    assert free_balance(s, dest, parent) == free_balance(s, dest, receipt.block_hash)
     info = query_info_rpc(str(xt.data), parent)
     assert to_int(info["partialFee"]) == fee, (info, fee)
     # The nonce moved: a failed call is still an included transaction.
@@ -657,7 +650,8 @@ def staking_bond_validate_nominate_provide_and_claim_rewards():
     assert s.query("Staking", "ErasStakers", [era, validator.ss58_address]).value["total"] == 0
     # Let Alice author a few blocks of it, then end it.
     common.wait_for_block(s, s.get_block_number(s.get_chain_head()) + 6, timeout=30)
-    assert _force_new_era() == era + 1
+    # (On a testnet with short slots a natural era boundary may come first: any later era ends it.)
+    assert _force_new_era() > era
     assert to_int(s.query("Staking", "ErasValidatorReward", [era]).value) > 0
 
     ledger_before = s.query("Staking", "Ledger", [staker.ss58_address]).value

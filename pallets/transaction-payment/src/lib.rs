@@ -207,6 +207,14 @@ pub mod pallet {
         fn treasury_account() -> AccountId;
         /// The author of the block being built or imported, when known.
         fn block_author() -> Option<AccountId>;
+        /// Hands the author's share of a fee to the runtime's reward system instead of paying
+        /// it now (Basalt: staking pays it with the era's rewards, split with the author's
+        /// nominators). The share has already left issuance; the taker mints it when it pays.
+        /// `false` when nobody takes it: it is then paid to the author directly.
+        fn credit_author_fee(author: &AccountId, amount: Balance) -> bool {
+            let _ = (author, amount);
+            false
+        }
     }
 
     /// The transaction-payment pallet's functions.
@@ -244,7 +252,7 @@ pub mod pallet {
         /// receive it (an account that does not exist and would stay below the existential
         /// deposit).
         pub burned: Balance,
-        /// Paid to the block author.
+        /// Paid or credited to the block author.
         pub author: Balance,
     }
 
@@ -368,8 +376,9 @@ pub mod pallet {
         /// extrinsic, and explorers expect the event on each).
         ///
         /// `TREASURY_PERCENT` of `fee` goes to the treasury and `BURN_PERCENT` is burned (both
-        /// rounded down); the remainder goes to the block author, or to the treasury without
-        /// one. Nothing is created: the parts add up to `fee`. A part whose recipient cannot
+        /// rounded down); the remainder goes to the block author (credited through
+        /// [`Config::credit_author_fee`] when the runtime takes it, else paid), or to the
+        /// treasury without one. Nothing is created: the parts add up to `fee`. A part whose recipient cannot
         /// receive it (a new account below the existential deposit) is burned instead: the
         /// author's part falls back to the treasury first.
         pub fn distribute_fee(who: &AccountId, fee: Balance, tip: Balance) -> FeeSplit {
@@ -381,7 +390,12 @@ pub mod pallet {
             };
             let mut treasury_part = split.treasury;
             match <T as Config>::block_author() {
-                Some(author) if Self::pay(&author, split.author) => paid.author = split.author,
+                Some(author)
+                    if <T as Config>::credit_author_fee(&author, split.author)
+                        || Self::pay(&author, split.author) =>
+                {
+                    paid.author = split.author
+                }
                 _ => treasury_part = treasury_part.saturating_add(split.author),
             }
             if Self::pay(&<T as Config>::treasury_account(), treasury_part) {
