@@ -23,6 +23,7 @@
 //! - [`version`] says which runtime this is (`RuntimeVersion`);
 //! - [`api`] is the runtime API the node calls, and `state_call` by Substrate's method names;
 //! - [`genesis`] builds the genesis state from the chain spec's JSON;
+//! - [`ids`] lists every pallet id, lock id and hold id of the runtime, in one place;
 //! - [`limits`] sets the block weight and length limits, [`consensus`] keeps the authorities
 //!   and the block author.
 //!
@@ -35,6 +36,7 @@ pub mod consensus;
 pub mod executive;
 pub mod extensions;
 pub mod genesis;
+pub mod ids;
 pub mod limits;
 pub mod metadata;
 pub mod version;
@@ -75,15 +77,12 @@ pub type UncheckedExtrinsic = basalt_support::generic::UncheckedExtrinsic<Runtim
 /// accounts, high enough that creating accounts costs something.
 pub const EXISTENTIAL_DEPOSIT: Balance = UNIT / 1_000;
 
-/// The treasury's account: Substrate's `PalletId(*b"py/trsry").into_account_truncating()`,
-/// i.e. `b"modl" ++ b"py/trsry"` zero-padded to 32 bytes
-/// (5EYCAe5ijiYfyeZ2JJCGq56LmPyNRAKzpG4QkoQkkQNB5e6Z), so explorers recognise it.
-pub const TREASURY_ACCOUNT: [u8; 32] = *b"modlpy/trsry\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
-
-/// The treasury's account id; it receives the treasury share of every fee, and the author's
-/// share when the block author is unknown.
+/// The treasury's account id, derived from [`ids::TREASURY_PALLET_ID`] as Substrate derives
+/// pallet accounts (5EYCAe5ijiYfyeZ2JJCGq56LmPyNRAKzpG4QkoQkkQNB5e6Z), so explorers recognise
+/// it. It receives the treasury share of every fee, and the author's share when the block author
+/// is unknown.
 pub fn treasury_account() -> AccountId {
-    AccountId::new(TREASURY_ACCOUNT)
+    ids::TREASURY_PALLET_ID.into_account_truncating()
 }
 
 impl pallet_system::Config for Runtime {

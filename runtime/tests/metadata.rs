@@ -430,3 +430,73 @@ fn served_versions_and_bytes() {
         metadata::v15_bytes().as_ptr()
     );
 }
+
+/// The docs of a pallet's enum type in `types`: each variant's name with its docs, and its
+/// fields' docs.
+fn variant_docs(types: &PortableRegistry, id: u32) -> Vec<(String, Vec<String>, Vec<Vec<String>>)> {
+    match &types.resolve(id).expect("type").type_def {
+        TypeDef::Variant(v) => v
+            .variants
+            .iter()
+            .map(|v| {
+                let fields = v.fields.iter().map(|f| f.docs.clone()).collect();
+                (v.name.clone(), v.docs.clone(), fields)
+            })
+            .collect(),
+        other => panic!("not an enum: {other:?}"),
+    }
+}
+
+#[test]
+fn calls_events_and_errors_carry_their_docs() {
+    let RuntimeMetadata::V14(m) = decode(metadata::v14_bytes()) else {
+        panic!("V14")
+    };
+    for pallet in &m.pallets {
+        let mut enums = Vec::new();
+        if let Some(calls) = &pallet.calls {
+            enums.push(("call", calls.ty.id));
+        }
+        if let Some(event) = &pallet.event {
+            enums.push(("event", event.ty.id));
+        }
+        if let Some(error) = &pallet.error {
+            enums.push(("error", error.ty.id));
+        }
+        for (kind, id) in enums {
+            for (variant, docs, _) in variant_docs(&m.types, id) {
+                assert!(
+                    docs.iter().any(|d| !d.trim().is_empty()),
+                    "{} {kind} {variant} has no docs in metadata",
+                    pallet.name
+                );
+            }
+        }
+        for entry in pallet.storage.iter().flat_map(|s| &s.entries) {
+            assert!(
+                !entry.docs.is_empty(),
+                "{}.{} has no docs",
+                pallet.name,
+                entry.name
+            );
+        }
+        for constant in &pallet.constants {
+            assert!(
+                !constant.docs.is_empty(),
+                "{}.{} has no docs",
+                pallet.name,
+                constant.name
+            );
+        }
+    }
+    // Argument docs reach clients too (wallets show them beside each field).
+    let sudo = m.pallets.iter().find(|p| p.name == "Sudo").expect("Sudo");
+    let calls = variant_docs(&m.types, sudo.calls.as_ref().expect("calls").ty.id);
+    let (_, docs, fields) = calls
+        .iter()
+        .find(|(n, _, _)| n == "sudo_as")
+        .expect("sudo_as");
+    assert!(docs.concat().contains("Signed"), "{docs:?}");
+    assert_eq!(fields.len(), 2);
+    assert!(fields.iter().all(|f| !f.is_empty()), "{fields:?}");
+}

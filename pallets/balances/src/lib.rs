@@ -57,7 +57,7 @@ mod tests;
 /// The pallet: configuration, types, storage, events, errors, calls and the functions other
 /// pallets call.
 pub mod pallet {
-    use basalt_support::dispatch::{ArithmeticError, DispatchInfo, Dispatchable};
+    use basalt_support::dispatch::ArithmeticError;
     use basalt_support::metadata::{constant, DescribePallet, PalletDescription};
     use basalt_support::multiaddress::MultiAddress;
     use basalt_support::state::io::with_transaction;
@@ -396,82 +396,6 @@ pub mod pallet {
     /// `Id` and `Address32` resolve, the others fail with `CannotLookup`.
     pub type Address = MultiAddress<AccountId, ()>;
 
-    /// Calls of the balances pallet, as `pallet_balances::pallet::Call` (same indices, argument
-    /// names and encodings).
-    #[allow(non_camel_case_types)]
-    #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
-    pub enum Call {
-        /// Transfer some liquid free balance to another account. The sender is reaped if its
-        /// total balance falls below the existential deposit (its dust is lost). Signed.
-        #[codec(index = 0)]
-        transfer_allow_death {
-            /// The recipient.
-            dest: Address,
-            /// The amount.
-            #[codec(compact)]
-            value: Balance,
-        },
-        /// As `transfer_allow_death`, from any account. Root only.
-        #[codec(index = 2)]
-        force_transfer {
-            /// The sender.
-            source: Address,
-            /// The recipient.
-            dest: Address,
-            /// The amount.
-            #[codec(compact)]
-            value: Balance,
-        },
-        /// As `transfer_allow_death`, but fails with `Expendability` instead of reaping the
-        /// sender. Signed.
-        #[codec(index = 3)]
-        transfer_keep_alive {
-            /// The recipient.
-            dest: Address,
-            /// The amount.
-            #[codec(compact)]
-            value: Balance,
-        },
-        /// Transfer the whole transferable balance (free minus locks, minus what must stay to
-        /// keep the sender alive when `keep_alive` or when the sender cannot be reaped). Signed.
-        #[codec(index = 4)]
-        transfer_all {
-            /// The recipient.
-            dest: Address,
-            /// Whether the sender must keep the existential deposit.
-            keep_alive: bool,
-        },
-        /// Unreserve up to `amount` of `who`'s anonymous reserve. Root only. (`amount` is not
-        /// compact, as in Substrate.)
-        #[codec(index = 5)]
-        force_unreserve {
-            /// The account.
-            who: Address,
-            /// The most to unreserve.
-            amount: Balance,
-        },
-        /// Set `who`'s free balance, minting or burning the difference; a value that would leave
-        /// the account below the existential deposit empties it. Root only.
-        #[codec(index = 8)]
-        force_set_balance {
-            /// The account.
-            who: Address,
-            /// The new free balance.
-            #[codec(compact)]
-            new_free: Balance,
-        },
-        /// Burn some liquid free balance of the sender, reducing total issuance; with
-        /// `keep_alive` false the sender may be reaped. Signed.
-        #[codec(index = 10)]
-        burn {
-            /// The amount.
-            #[codec(compact)]
-            value: Balance,
-            /// Whether the sender must stay alive.
-            keep_alive: bool,
-        },
-    }
-
     /// Weights of the balances calls: a base for the computation (decoding, checks,
     /// arithmetic, events) plus the storage reads and writes each call makes, priced by
     /// [`basalt_support::weight_v2::constants`]. Reference counts and balance data share one
@@ -514,64 +438,128 @@ pub mod pallet {
         address.lookup().ok_or(DispatchError::CannotLookup)
     }
 
-    impl<T: Config> Dispatchable<T> for Call {
-        fn dispatch(self, origin: Origin) -> DispatchResult {
-            match self {
-                Call::transfer_allow_death { dest, value } => {
-                    let from = origin.ensure_signed()?;
-                    let to = lookup(dest)?;
-                    Pallet::<T>::transfer(&from, &to, value, false)
-                }
-                Call::force_transfer {
-                    source,
-                    dest,
-                    value,
-                } => {
-                    origin.ensure_root()?;
-                    let from = lookup(source)?;
-                    let to = lookup(dest)?;
-                    Pallet::<T>::transfer(&from, &to, value, false)
-                }
-                Call::transfer_keep_alive { dest, value } => {
-                    let from = origin.ensure_signed()?;
-                    let to = lookup(dest)?;
-                    Pallet::<T>::transfer(&from, &to, value, true)
-                }
-                Call::transfer_all { dest, keep_alive } => {
-                    let from = origin.ensure_signed()?;
-                    let to = lookup(dest)?;
-                    let value = Pallet::<T>::reducible_balance(&from, keep_alive);
-                    Pallet::<T>::transfer(&from, &to, value, keep_alive)
-                }
-                Call::force_unreserve { who, amount } => {
-                    origin.ensure_root()?;
-                    let who = lookup(who)?;
-                    let _not_unreserved = Pallet::<T>::unreserve(&who, amount);
-                    Ok(())
-                }
-                Call::force_set_balance { who, new_free } => {
-                    origin.ensure_root()?;
-                    let who = lookup(who)?;
-                    Pallet::<T>::force_set_free_balance(&who, new_free)
-                }
-                Call::burn { value, keep_alive } => {
-                    let who = origin.ensure_signed()?;
-                    Pallet::<T>::burn_from(&who, value, keep_alive)
-                }
-            }
+    /// Calls of the balances pallet, as `pallet_balances::pallet::Call` (same indices, argument
+    /// names and encodings).
+    #[basalt_support::call]
+    impl<T: Config> Pallet<T> {
+        /// Transfer some liquid free balance to another account. The sender is reaped if its
+        /// total balance falls below the existential deposit (its dust is lost). Signed.
+        #[pallet::call_index(0)]
+        #[pallet::weight(weights::transfer_allow_death())]
+        pub fn transfer_allow_death(
+            origin: Origin,
+            /// The recipient.
+            dest: Address,
+            /// The amount.
+            #[pallet::compact]
+            value: Balance,
+        ) -> DispatchResult {
+            let from = origin.ensure_signed()?;
+            let to = lookup(dest)?;
+            Self::transfer(&from, &to, value, false)
         }
 
-        fn dispatch_info(&self) -> DispatchInfo {
-            let weight = match self {
-                Call::transfer_allow_death { .. }
-                | Call::force_transfer { .. }
-                | Call::transfer_all { .. } => weights::transfer_allow_death(),
-                Call::transfer_keep_alive { .. } => weights::transfer_keep_alive(),
-                Call::force_unreserve { .. } => weights::force_unreserve(),
-                Call::force_set_balance { .. } => weights::force_set_balance(),
-                Call::burn { .. } => weights::burn(),
-            };
-            DispatchInfo::normal(weight)
+        /// As `transfer_allow_death`, from any account. Root only.
+        #[pallet::call_index(2)]
+        #[pallet::weight(weights::transfer_allow_death())]
+        pub fn force_transfer(
+            origin: Origin,
+            /// The sender.
+            source: Address,
+            /// The recipient.
+            dest: Address,
+            /// The amount.
+            #[pallet::compact]
+            value: Balance,
+        ) -> DispatchResult {
+            origin.ensure_root()?;
+            let from = lookup(source)?;
+            let to = lookup(dest)?;
+            Self::transfer(&from, &to, value, false)
+        }
+
+        /// As `transfer_allow_death`, but fails with `Expendability` instead of reaping the
+        /// sender. Signed.
+        #[pallet::call_index(3)]
+        #[pallet::weight(weights::transfer_keep_alive())]
+        pub fn transfer_keep_alive(
+            origin: Origin,
+            /// The recipient.
+            dest: Address,
+            /// The amount.
+            #[pallet::compact]
+            value: Balance,
+        ) -> DispatchResult {
+            let from = origin.ensure_signed()?;
+            let to = lookup(dest)?;
+            Self::transfer(&from, &to, value, true)
+        }
+
+        /// Transfer the whole transferable balance (free minus locks, minus what must stay to
+        /// keep the sender alive when `keep_alive` or when the sender cannot be reaped). Signed.
+        #[pallet::call_index(4)]
+        #[pallet::weight(weights::transfer_allow_death())]
+        pub fn transfer_all(
+            origin: Origin,
+            /// The recipient.
+            dest: Address,
+            /// Whether the sender must keep the existential deposit.
+            keep_alive: bool,
+        ) -> DispatchResult {
+            let from = origin.ensure_signed()?;
+            let to = lookup(dest)?;
+            let value = Self::reducible_balance(&from, keep_alive);
+            Self::transfer(&from, &to, value, keep_alive)
+        }
+
+        /// Unreserve up to `amount` of `who`'s anonymous reserve. Root only. (`amount` is not
+        /// compact, as in Substrate.)
+        #[pallet::call_index(5)]
+        #[pallet::weight(weights::force_unreserve())]
+        pub fn force_unreserve(
+            origin: Origin,
+            /// The account.
+            who: Address,
+            /// The most to unreserve.
+            amount: Balance,
+        ) -> DispatchResult {
+            origin.ensure_root()?;
+            let who = lookup(who)?;
+            let _not_unreserved = Self::unreserve(&who, amount);
+            Ok(())
+        }
+
+        /// Set `who`'s free balance, minting or burning the difference; a value that would leave
+        /// the account below the existential deposit empties it. Root only.
+        #[pallet::call_index(8)]
+        #[pallet::weight(weights::force_set_balance())]
+        pub fn force_set_balance(
+            origin: Origin,
+            /// The account.
+            who: Address,
+            /// The new free balance.
+            #[pallet::compact]
+            new_free: Balance,
+        ) -> DispatchResult {
+            origin.ensure_root()?;
+            let who = lookup(who)?;
+            Self::force_set_free_balance(&who, new_free)
+        }
+
+        /// Burn some liquid free balance of the sender, reducing total issuance; with
+        /// `keep_alive` false the sender may be reaped. Signed.
+        #[pallet::call_index(10)]
+        #[pallet::weight(weights::burn())]
+        pub fn burn(
+            origin: Origin,
+            /// The amount.
+            #[pallet::compact]
+            value: Balance,
+            /// Whether the sender must stay alive.
+            keep_alive: bool,
+        ) -> DispatchResult {
+            let who = origin.ensure_signed()?;
+            Self::burn_from(&who, value, keep_alive)
         }
     }
 

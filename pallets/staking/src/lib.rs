@@ -94,17 +94,18 @@
     )
 )]
 
-pub mod bounded;
 pub mod election;
-pub mod math;
-pub mod per_things;
 
 #[cfg(test)]
 mod tests;
 
-pub use bounded::BoundedVec;
+/// Bounded vectors (capability strings), from the support crate; re-exported for clients of
+/// this pallet's types.
+pub use basalt_support::bounded::BoundedVec;
+/// Fractions (commissions, slashes), from the support crate; re-exported for clients of this
+/// pallet's types.
+pub use basalt_support::per_things::Perbill;
 pub use pallet::*;
-pub use per_things::Perbill;
 
 use basalt_support::{AccountId, Balance, BlockNumber};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
@@ -533,12 +534,12 @@ pub struct GenesisConfig {
 pub mod pallet {
     use super::*;
     use crate::election::{self, Candidate, Voter};
-    use crate::math::{mul_div_floor, mul_mul_div_floor};
-    use crate::per_things::BILLION;
-    use basalt_support::dispatch::{ArithmeticError, DispatchInfo, Dispatchable};
+    use basalt_support::arithmetic::{mul_div_floor, mul_mul_div_floor};
+    use basalt_support::dispatch::ArithmeticError;
     use basalt_support::generic::DigestItem;
     use basalt_support::hooks::Hooks;
     use basalt_support::metadata::{constant, DescribePallet, PalletDescription};
+    use basalt_support::per_things::BILLION;
     use basalt_support::state::io::with_transaction;
     use basalt_support::storage::{Blake2_128Concat, OptionQuery, Twox64Concat, ValueQuery};
     use basalt_support::weight_v2::constants::reads_writes;
@@ -924,133 +925,6 @@ pub mod pallet {
         }
     }
 
-    /// Calls of the staking pallet, as `pallet_staking::pallet::Call` (Substrate's indices and
-    /// argument encodings where the call exists there; Basalt's own from 40).
-    #[allow(non_camel_case_types)]
-    #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
-    pub enum Call {
-        /// Bond `value` of the sender's free balance (at most all of it) as a new stash. Signed.
-        #[codec(index = 0)]
-        bond {
-            /// The amount.
-            #[codec(compact)]
-            value: Balance,
-            /// Where rewards go.
-            payee: RewardDestination,
-        },
-        /// Bond up to `max_additional` more of the stash's free, unbonded balance. Signed.
-        #[codec(index = 1)]
-        bond_extra {
-            /// The most to add.
-            #[codec(compact)]
-            max_additional: Balance,
-        },
-        /// Schedule `value` of the active bond (at most all of it) to unlock after
-        /// `BONDING_DURATION` eras; an active rest below the existential deposit goes too. Signed.
-        #[codec(index = 2)]
-        unbond {
-            /// The amount.
-            #[codec(compact)]
-            value: Balance,
-        },
-        /// Unlock every chunk whose era has come; removes the stash when nothing is left.
-        /// Signed. (`num_slashing_spans` is ignored; kept for the encoding.)
-        #[codec(index = 3)]
-        withdraw_unbonded {
-            /// Ignored.
-            num_slashing_spans: u32,
-        },
-        /// Become a validator candidate from the next era with these preferences. Signed.
-        #[codec(index = 4)]
-        validate {
-            /// Commission and blocked flag.
-            prefs: ValidatorPrefs,
-        },
-        /// Nominate these validators from the next era. Signed.
-        #[codec(index = 5)]
-        nominate {
-            /// The validators (at most `MAX_NOMINATIONS`; duplicates are dropped).
-            targets: Vec<Address>,
-        },
-        /// Stop validating and nominating from the next era. Signed.
-        #[codec(index = 6)]
-        chill,
-        /// Change where rewards go. Signed.
-        #[codec(index = 7)]
-        set_payee {
-            /// The new destination.
-            payee: RewardDestination,
-        },
-        /// Set the number of validator seats. Root.
-        #[codec(index = 9)]
-        set_validator_count {
-            /// The seats (1..=`MAX_VALIDATORS`).
-            #[codec(compact)]
-            new: u32,
-        },
-        /// No new eras until further notice. Root.
-        #[codec(index = 12)]
-        force_no_eras,
-        /// Start a new era in the next block. Root.
-        #[codec(index = 13)]
-        force_new_era,
-        /// Cancel deferred slashes by their position in `UnappliedSlashes[era]`. Root.
-        #[codec(index = 17)]
-        cancel_deferred_slash {
-            /// The era the slashes apply in.
-            era: EraIndex,
-            /// Their positions, sorted and unique.
-            slash_indices: Vec<u32>,
-        },
-        /// Pay the rewards of `validator_stash` and its backers for `era`. Anyone, once per
-        /// validator and era, for ended eras within `HISTORY_DEPTH`.
-        #[codec(index = 18)]
-        payout_stakers {
-            /// The validator.
-            validator_stash: AccountId,
-            /// The era.
-            era: EraIndex,
-        },
-        /// Move up to `value` from the newest unlocking chunks back to the active bond. Signed.
-        #[codec(index = 19)]
-        rebond {
-            /// The amount.
-            #[codec(compact)]
-            value: Balance,
-        },
-        /// Register (or update) as a compute provider, bonding enough to reach `stake` active
-        /// if needed (at least `MIN_PROVIDER_STAKE`). Signed.
-        #[codec(index = 40)]
-        register_provider {
-            /// The active bond to have at least.
-            #[codec(compact)]
-            stake: Balance,
-            /// What the provider offers.
-            capabilities: Capabilities,
-        },
-        /// Stop being a compute provider (the bond stays; unbond separately). Signed.
-        #[codec(index = 41)]
-        deregister_provider,
-        /// Set the session keys used from the next election. Signed by a bonded stash.
-        /// (`proof` is ignored, as in Substrate; kept for the encoding.)
-        #[codec(index = 42)]
-        set_keys {
-            /// Aura and GRANDPA public keys.
-            keys: SessionKeys,
-            /// Ignored.
-            proof: Vec<u8>,
-        },
-        /// Report an Aura equivocation (two blocks sealed by one validator for one slot): the
-        /// offender is slashed `EQUIVOCATION_SLASH` of its exposure in the active era
-        /// (deferred like every slash). Unsigned: nodes that detect one submit it, and the
-        /// transaction pool admits it only when the proof holds (Babe's call name).
-        #[codec(index = 43)]
-        report_equivocation_unsigned {
-            /// The two sealed headers and the offender's Aura key.
-            equivocation_proof: Box<basalt_support::equivocation::AuraEquivocationProof>,
-        },
-    }
-
     /// Weights of the staking calls and hooks: a base for computation (decode, checks,
     /// arithmetic, events) plus the storage reads and writes each makes, priced by
     /// [`basalt_support::weight_v2::constants`]. A balance lock touches `Balances.Locks` and
@@ -1160,115 +1034,237 @@ pub mod pallet {
         address.lookup().ok_or(DispatchError::CannotLookup)
     }
 
-    impl<T: Config> Dispatchable<T> for Call {
-        fn dispatch(self, origin: Origin) -> DispatchResult {
-            match self {
-                Call::bond { value, payee } => {
-                    Pallet::<T>::do_bond(&origin.ensure_signed()?, value, payee)
-                }
-                Call::bond_extra { max_additional } => {
-                    Pallet::<T>::do_bond_extra(&origin.ensure_signed()?, max_additional)
-                }
-                Call::unbond { value } => Pallet::<T>::do_unbond(&origin.ensure_signed()?, value),
-                Call::withdraw_unbonded { .. } => {
-                    Pallet::<T>::do_withdraw_unbonded(&origin.ensure_signed()?)
-                }
-                Call::validate { prefs } => {
-                    Pallet::<T>::do_validate(&origin.ensure_signed()?, prefs)
-                }
-                Call::nominate { targets } => {
-                    let who = origin.ensure_signed()?;
-                    let targets = targets
-                        .into_iter()
-                        .map(lookup)
-                        .collect::<Result<Vec<_>, _>>()?;
-                    Pallet::<T>::do_nominate(&who, targets)
-                }
-                Call::chill => Pallet::<T>::do_chill(&origin.ensure_signed()?),
-                Call::set_payee { payee } => {
-                    Pallet::<T>::do_set_payee(&origin.ensure_signed()?, payee)
-                }
-                Call::set_validator_count { new } => {
-                    origin.ensure_root()?;
-                    Pallet::<T>::do_set_validator_count(new)
-                }
-                Call::force_no_eras => {
-                    origin.ensure_root()?;
-                    Pallet::<T>::set_force_era(Forcing::ForceNone);
-                    Ok(())
-                }
-                Call::force_new_era => {
-                    origin.ensure_root()?;
-                    Pallet::<T>::set_force_era(Forcing::ForceNew);
-                    Ok(())
-                }
-                Call::cancel_deferred_slash { era, slash_indices } => {
-                    origin.ensure_root()?;
-                    Pallet::<T>::do_cancel_deferred_slash(era, slash_indices)
-                }
-                Call::payout_stakers {
-                    validator_stash,
-                    era,
-                } => {
-                    origin.ensure_signed()?;
-                    Pallet::<T>::do_payout_stakers(&validator_stash, era)
-                }
-                Call::rebond { value } => Pallet::<T>::do_rebond(&origin.ensure_signed()?, value),
-                Call::register_provider {
-                    stake,
-                    capabilities,
-                } => {
-                    Pallet::<T>::do_register_provider(&origin.ensure_signed()?, stake, capabilities)
-                }
-                Call::deregister_provider => {
-                    Pallet::<T>::do_deregister_provider(&origin.ensure_signed()?)
-                }
-                Call::set_keys { keys, .. } => {
-                    Pallet::<T>::do_set_keys(&origin.ensure_signed()?, keys)
-                }
-                Call::report_equivocation_unsigned { equivocation_proof } => {
-                    origin.ensure_none()?;
-                    Pallet::<T>::do_report_aura_equivocation(&equivocation_proof).map(|_| ())
-                }
-            }
+    /// Calls of the staking pallet, as `pallet_staking::pallet::Call` (Substrate's indices and
+    /// argument encodings where the call exists there; Basalt's own from 40).
+    #[basalt_support::call]
+    impl<T: Config> Pallet<T> {
+        /// Bond `value` of the sender's free balance (at most all of it) as a new stash. Signed.
+        #[pallet::call_index(0)]
+        #[pallet::weight(weights::bond())]
+        pub fn bond(
+            origin: Origin,
+            /// The amount.
+            #[pallet::compact]
+            value: Balance,
+            /// Where rewards go.
+            payee: RewardDestination,
+        ) -> DispatchResult {
+            Self::do_bond(&origin.ensure_signed()?, value, payee)
         }
 
-        fn dispatch_info(&self) -> DispatchInfo {
-            match self {
-                Call::bond { .. } => DispatchInfo::normal(weights::bond()),
-                Call::bond_extra { .. } | Call::rebond { .. } => {
-                    DispatchInfo::normal(weights::bond_extra())
-                }
-                Call::unbond { .. } => DispatchInfo::normal(weights::unbond()),
-                Call::withdraw_unbonded { .. } => {
-                    DispatchInfo::normal(weights::withdraw_unbonded())
-                }
-                Call::validate { .. } => DispatchInfo::normal(weights::validate()),
-                Call::nominate { targets } => {
-                    DispatchInfo::normal(weights::nominate(targets.len()))
-                }
-                Call::chill => DispatchInfo::normal(weights::chill()),
-                Call::set_payee { .. } => DispatchInfo::normal(weights::set_payee()),
-                Call::set_validator_count { .. } | Call::force_no_eras | Call::force_new_era => {
-                    DispatchInfo::operational(weights::set_config())
-                }
-                Call::cancel_deferred_slash { slash_indices, .. } => {
-                    DispatchInfo::operational(weights::cancel_deferred_slash(slash_indices.len()))
-                }
-                Call::payout_stakers { .. } => {
-                    DispatchInfo::normal(weights::payout_stakers(T::MAX_BACKERS_PER_VALIDATOR))
-                }
-                Call::register_provider { .. } => {
-                    DispatchInfo::normal(weights::register_provider())
-                }
-                Call::deregister_provider => DispatchInfo::normal(weights::deregister_provider()),
-                Call::set_keys { .. } => DispatchInfo::normal(weights::set_keys()),
-                Call::report_equivocation_unsigned { .. } => DispatchInfo {
-                    weight: weights::report_equivocation(),
-                    class: basalt_support::dispatch::DispatchClass::Operational,
-                    pays_fee: basalt_support::dispatch::Pays::No,
-                },
-            }
+        /// Bond up to `max_additional` more of the stash's free, unbonded balance. Signed.
+        #[pallet::call_index(1)]
+        #[pallet::weight(weights::bond_extra())]
+        pub fn bond_extra(
+            origin: Origin,
+            /// The most to add.
+            #[pallet::compact]
+            max_additional: Balance,
+        ) -> DispatchResult {
+            Self::do_bond_extra(&origin.ensure_signed()?, max_additional)
+        }
+
+        /// Schedule `value` of the active bond (at most all of it) to unlock after
+        /// `BONDING_DURATION` eras; an active rest below the existential deposit goes too. Signed.
+        #[pallet::call_index(2)]
+        #[pallet::weight(weights::unbond())]
+        pub fn unbond(
+            origin: Origin,
+            /// The amount.
+            #[pallet::compact]
+            value: Balance,
+        ) -> DispatchResult {
+            Self::do_unbond(&origin.ensure_signed()?, value)
+        }
+
+        /// Unlock every chunk whose era has come; removes the stash when nothing is left.
+        /// Signed. (`num_slashing_spans` is ignored; kept for the encoding.)
+        #[pallet::call_index(3)]
+        #[pallet::weight(weights::withdraw_unbonded())]
+        pub fn withdraw_unbonded(
+            origin: Origin,
+            /// Ignored.
+            num_slashing_spans: u32,
+        ) -> DispatchResult {
+            let _ = num_slashing_spans;
+            Self::do_withdraw_unbonded(&origin.ensure_signed()?)
+        }
+
+        /// Become a validator candidate from the next era with these preferences. Signed.
+        #[pallet::call_index(4)]
+        #[pallet::weight(weights::validate())]
+        pub fn validate(
+            origin: Origin,
+            /// Commission and blocked flag.
+            prefs: ValidatorPrefs,
+        ) -> DispatchResult {
+            Self::do_validate(&origin.ensure_signed()?, prefs)
+        }
+
+        /// Nominate these validators from the next era. Signed.
+        #[pallet::call_index(5)]
+        #[pallet::weight(weights::nominate(targets.len()))]
+        pub fn nominate(
+            origin: Origin,
+            /// The validators (at most `MAX_NOMINATIONS`; duplicates are dropped).
+            targets: Vec<Address>,
+        ) -> DispatchResult {
+            let who = origin.ensure_signed()?;
+            let targets = targets
+                .into_iter()
+                .map(lookup)
+                .collect::<Result<Vec<_>, _>>()?;
+            Self::do_nominate(&who, targets)
+        }
+
+        /// Stop validating and nominating from the next era. Signed.
+        #[pallet::call_index(6)]
+        #[pallet::weight(weights::chill())]
+        pub fn chill(origin: Origin) -> DispatchResult {
+            Self::do_chill(&origin.ensure_signed()?)
+        }
+
+        /// Change where rewards go. Signed.
+        #[pallet::call_index(7)]
+        #[pallet::weight(weights::set_payee())]
+        pub fn set_payee(
+            origin: Origin,
+            /// The new destination.
+            payee: RewardDestination,
+        ) -> DispatchResult {
+            Self::do_set_payee(&origin.ensure_signed()?, payee)
+        }
+
+        /// Set the number of validator seats. Root.
+        #[pallet::call_index(9)]
+        #[pallet::weight(weights::set_config())]
+        #[pallet::class(Operational)]
+        pub fn set_validator_count(
+            origin: Origin,
+            /// The seats (1..=`MAX_VALIDATORS`).
+            #[pallet::compact]
+            new: u32,
+        ) -> DispatchResult {
+            origin.ensure_root()?;
+            Self::do_set_validator_count(new)
+        }
+
+        /// No new eras until further notice. Root.
+        #[pallet::call_index(12)]
+        #[pallet::weight(weights::set_config())]
+        #[pallet::class(Operational)]
+        pub fn force_no_eras(origin: Origin) -> DispatchResult {
+            origin.ensure_root()?;
+            Self::set_force_era(Forcing::ForceNone);
+            Ok(())
+        }
+
+        /// Start a new era in the next block. Root.
+        #[pallet::call_index(13)]
+        #[pallet::weight(weights::set_config())]
+        #[pallet::class(Operational)]
+        pub fn force_new_era(origin: Origin) -> DispatchResult {
+            origin.ensure_root()?;
+            Self::set_force_era(Forcing::ForceNew);
+            Ok(())
+        }
+
+        /// Cancel deferred slashes by their position in `UnappliedSlashes[era]`. Root.
+        #[pallet::call_index(17)]
+        #[pallet::weight(weights::cancel_deferred_slash(slash_indices.len()))]
+        #[pallet::class(Operational)]
+        pub fn cancel_deferred_slash(
+            origin: Origin,
+            /// The era the slashes apply in.
+            era: EraIndex,
+            /// Their positions, sorted and unique.
+            slash_indices: Vec<u32>,
+        ) -> DispatchResult {
+            origin.ensure_root()?;
+            Self::do_cancel_deferred_slash(era, slash_indices)
+        }
+
+        /// Pay the rewards of `validator_stash` and its backers for `era`. Anyone, once per
+        /// validator and era, for ended eras within `HISTORY_DEPTH`.
+        #[pallet::call_index(18)]
+        #[pallet::weight(weights::payout_stakers(T::MAX_BACKERS_PER_VALIDATOR))]
+        pub fn payout_stakers(
+            origin: Origin,
+            /// The validator.
+            validator_stash: AccountId,
+            /// The era.
+            era: EraIndex,
+        ) -> DispatchResult {
+            origin.ensure_signed()?;
+            Self::do_payout_stakers(&validator_stash, era)
+        }
+
+        /// Move up to `value` from the newest unlocking chunks back to the active bond. Signed.
+        #[pallet::call_index(19)]
+        #[pallet::weight(weights::bond_extra())]
+        pub fn rebond(
+            origin: Origin,
+            /// The amount.
+            #[pallet::compact]
+            value: Balance,
+        ) -> DispatchResult {
+            Self::do_rebond(&origin.ensure_signed()?, value)
+        }
+
+        /// Register (or update) as a compute provider, bonding enough to reach `stake` active
+        /// if needed (at least `MIN_PROVIDER_STAKE`). Signed.
+        #[pallet::call_index(40)]
+        #[pallet::weight(weights::register_provider())]
+        pub fn register_provider(
+            origin: Origin,
+            /// The active bond to have at least.
+            #[pallet::compact]
+            stake: Balance,
+            /// What the provider offers.
+            capabilities: Capabilities,
+        ) -> DispatchResult {
+            Self::do_register_provider(&origin.ensure_signed()?, stake, capabilities)
+        }
+
+        /// Stop being a compute provider (the bond stays; unbond separately). Signed.
+        #[pallet::call_index(41)]
+        #[pallet::weight(weights::deregister_provider())]
+        pub fn deregister_provider(origin: Origin) -> DispatchResult {
+            Self::do_deregister_provider(&origin.ensure_signed()?)
+        }
+
+        /// Set the session keys used from the next election. Signed by a bonded stash.
+        /// (`proof` is ignored, as in Substrate; kept for the encoding.)
+        #[pallet::call_index(42)]
+        #[pallet::weight(weights::set_keys())]
+        pub fn set_keys(
+            origin: Origin,
+            /// Aura and GRANDPA public keys.
+            keys: SessionKeys,
+            /// Ignored.
+            proof: Vec<u8>,
+        ) -> DispatchResult {
+            let _ = proof;
+            Self::do_set_keys(&origin.ensure_signed()?, keys)
+        }
+
+        /// Report an Aura equivocation (two blocks sealed by one validator for one slot): the
+        /// offender is slashed `EQUIVOCATION_SLASH` of its exposure in the active era
+        /// (deferred like every slash). Unsigned: nodes that detect one submit it, and the
+        /// transaction pool admits it only when the proof holds (Babe's call name).
+        #[pallet::call_index(43)]
+        #[pallet::weight(weights::report_equivocation())]
+        #[pallet::class(Operational)]
+        #[pallet::pays(No)]
+        pub fn report_equivocation_unsigned(
+            origin: Origin,
+            /// The two sealed headers and the offender's Aura key.
+            equivocation_proof: Box<
+                basalt_support::equivocation::AuraEquivocationProof,
+            >,
+        ) -> DispatchResult {
+            origin.ensure_none()?;
+            Self::do_report_aura_equivocation(&equivocation_proof).map(|_| ())
         }
     }
 

@@ -31,7 +31,7 @@ pub mod pallet {
     use basalt_support::state::io;
     use basalt_support::storage::OptionQuery;
     use basalt_support::{AccountId, DispatchError, DispatchResult, Origin, Weight};
-    use codec::{Decode, DecodeWithMemTracking, Encode};
+    use codec::{Decode, Encode};
     use core::marker::PhantomData;
     use scale_info::{meta_type, TypeInfo};
 
@@ -99,130 +99,6 @@ pub mod pallet {
         }
     }
 
-    /// Calls of the sudo pallet, as `pallet_sudo::pallet::Call<T>`: generic because the inner
-    /// call's type is the runtime's `RuntimeCall`.
-    #[allow(non_camel_case_types)]
-    #[derive(Encode, Decode, TypeInfo)]
-    #[scale_info(skip_type_params(T))]
-    #[codec(encode_bound(T::RuntimeCall: Encode))]
-    #[codec(decode_bound(T::RuntimeCall: Decode))]
-    pub enum Call<T: Config> {
-        /// Authenticates the sudo key and dispatches a function call with `Root` origin.
-        #[codec(index = 0)]
-        sudo {
-            /// The call to dispatch as root.
-            call: Box<<T as Config>::RuntimeCall>,
-        },
-        /// Authenticates the sudo key and dispatches a function call with `Root` origin.
-        /// This function does not check the weight of the call, and instead allows the
-        /// Sudo user to specify the weight of the call.
-        #[codec(index = 1)]
-        sudo_unchecked_weight {
-            /// The call to dispatch as root.
-            call: Box<<T as Config>::RuntimeCall>,
-            /// The weight to charge instead of the call's own.
-            weight: Weight,
-        },
-        /// Authenticates the current sudo key and sets the given AccountId (`new`) as the new
-        /// sudo key.
-        #[codec(index = 2)]
-        set_key {
-            /// The new key.
-            new: Address,
-        },
-        /// Authenticates the sudo key and dispatches a function call with `Signed` origin from
-        /// a given account.
-        #[codec(index = 3)]
-        sudo_as {
-            /// The account the call is dispatched for.
-            who: Address,
-            /// The call to dispatch as `who`.
-            call: Box<<T as Config>::RuntimeCall>,
-        },
-        /// Permanently removes the sudo key.
-        ///
-        /// **This cannot be un-done.**
-        #[codec(index = 4)]
-        remove_key,
-        #[doc(hidden)]
-        #[codec(skip)]
-        __Ignore(PhantomData<T>, core::convert::Infallible),
-    }
-
-    // Manual impls: derives would demand `T: Clone` (etc.) of the runtime marker type.
-    impl<T: Config> Clone for Call<T> {
-        fn clone(&self) -> Self {
-            match self {
-                Call::sudo { call } => Call::sudo { call: call.clone() },
-                Call::sudo_unchecked_weight { call, weight } => Call::sudo_unchecked_weight {
-                    call: call.clone(),
-                    weight: *weight,
-                },
-                Call::set_key { new } => Call::set_key { new: new.clone() },
-                Call::sudo_as { who, call } => Call::sudo_as {
-                    who: who.clone(),
-                    call: call.clone(),
-                },
-                Call::remove_key => Call::remove_key,
-                Call::__Ignore(_, never) => match *never {},
-            }
-        }
-    }
-
-    impl<T: Config> PartialEq for Call<T> {
-        fn eq(&self, other: &Self) -> bool {
-            match (self, other) {
-                (Call::sudo { call: a }, Call::sudo { call: b }) => a == b,
-                (
-                    Call::sudo_unchecked_weight {
-                        call: a,
-                        weight: wa,
-                    },
-                    Call::sudo_unchecked_weight {
-                        call: b,
-                        weight: wb,
-                    },
-                ) => a == b && wa == wb,
-                (Call::set_key { new: a }, Call::set_key { new: b }) => a == b,
-                (Call::sudo_as { who: wa, call: a }, Call::sudo_as { who: wb, call: b }) => {
-                    wa == wb && a == b
-                }
-                (Call::remove_key, Call::remove_key) => true,
-                _ => false,
-            }
-        }
-    }
-
-    impl<T: Config> Eq for Call<T> where <T as Config>::RuntimeCall: Eq {}
-
-    impl<T: Config> core::fmt::Debug for Call<T> {
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            match self {
-                Call::sudo { call } => f.debug_struct("sudo").field("call", call).finish(),
-                Call::sudo_unchecked_weight { call, weight } => f
-                    .debug_struct("sudo_unchecked_weight")
-                    .field("call", call)
-                    .field("weight", weight)
-                    .finish(),
-                Call::set_key { new } => f.debug_struct("set_key").field("new", new).finish(),
-                Call::sudo_as { who, call } => f
-                    .debug_struct("sudo_as")
-                    .field("who", who)
-                    .field("call", call)
-                    .finish(),
-                Call::remove_key => f.write_str("remove_key"),
-                Call::__Ignore(_, never) => match *never {},
-            }
-        }
-    }
-
-    /// Lets a runtime whose `RuntimeCall` tracks decoding memory (as Substrate's does) include
-    /// this call enum; decoding itself is the derived `Decode`.
-    impl<T: Config> DecodeWithMemTracking for Call<T> where
-        <T as Config>::RuntimeCall: DecodeWithMemTracking
-    {
-    }
-
     /// Weights of the sudo calls, on top of the inner call's weight where there is one.
     pub mod weights {
         use basalt_support::weight_v2::constants::{reads_writes, MICROS};
@@ -258,69 +134,104 @@ pub mod pallet {
         }
     }
 
-    impl<T: Config> Dispatchable<T> for Call<T> {
-        fn dispatch(self, origin: Origin) -> DispatchResult {
-            match self {
-                Call::sudo { call } | Call::sudo_unchecked_weight { call, .. } => {
-                    Pallet::<T>::ensure_sudo(origin)?;
-                    let sudo_result = Pallet::<T>::dispatch_inner(*call, Origin::Root);
-                    Pallet::<T>::deposit_event(Event::Sudid { sudo_result });
-                    Ok(())
-                }
-                Call::set_key { new } => {
-                    Pallet::<T>::ensure_sudo(origin)?;
-                    let new = new.lookup().ok_or(DispatchError::CannotLookup)?;
-                    Pallet::<T>::deposit_event(Event::KeyChanged {
-                        old: Key::get(),
-                        new: new.clone(),
-                    });
-                    Key::put(new);
-                    Ok(())
-                }
-                Call::sudo_as { who, call } => {
-                    Pallet::<T>::ensure_sudo(origin)?;
-                    let who = who.lookup().ok_or(DispatchError::CannotLookup)?;
-                    let sudo_result = Pallet::<T>::dispatch_inner(*call, Origin::Signed(who));
-                    Pallet::<T>::deposit_event(Event::SudoAsDone { sudo_result });
-                    Ok(())
-                }
-                Call::remove_key => {
-                    Pallet::<T>::ensure_sudo(origin)?;
-                    Pallet::<T>::deposit_event(Event::KeyRemoved);
-                    Key::kill();
-                    Ok(())
-                }
-                Call::__Ignore(_, never) => match never {},
-            }
+    /// Calls of the sudo pallet, as `pallet_sudo::pallet::Call<T>` (same indices, argument
+    /// names and encodings): generic because the inner call's type is the runtime's
+    /// `RuntimeCall`.
+    #[basalt_support::call]
+    impl<T: Config> Pallet<T> {
+        /// Authenticates the sudo key and dispatches a function call with `Root` origin.
+        #[pallet::call_index(0)]
+        #[pallet::dispatch_info(wrapping::<T>(weights::sudo(), call))]
+        pub fn sudo(
+            origin: Origin,
+            /// The call to dispatch as root.
+            call: Box<<T as Config>::RuntimeCall>,
+        ) -> DispatchResult {
+            Self::ensure_sudo(origin)?;
+            let sudo_result = Self::dispatch_inner(*call, Origin::Root);
+            Self::deposit_event(Event::Sudid { sudo_result });
+            Ok(())
         }
 
-        fn dispatch_info(&self) -> DispatchInfo {
-            match self {
-                Call::sudo { call } => {
-                    let inner = call.dispatch_info();
-                    DispatchInfo {
-                        weight: weights::sudo().saturating_add(inner.weight),
-                        class: outer_class(inner.class),
-                        pays_fee: Pays::Yes,
-                    }
-                }
-                Call::sudo_unchecked_weight { call, weight } => DispatchInfo {
-                    weight: *weight,
-                    class: outer_class(call.dispatch_info().class),
-                    pays_fee: Pays::Yes,
-                },
-                Call::sudo_as { call, .. } => {
-                    let inner = call.dispatch_info();
-                    DispatchInfo {
-                        weight: weights::sudo_as().saturating_add(inner.weight),
-                        class: outer_class(inner.class),
-                        pays_fee: Pays::Yes,
-                    }
-                }
-                Call::set_key { .. } => DispatchInfo::normal(weights::set_key()),
-                Call::remove_key => DispatchInfo::normal(weights::remove_key()),
-                Call::__Ignore(_, never) => match *never {},
-            }
+        /// Authenticates the sudo key and dispatches a function call with `Root` origin.
+        /// This function does not check the weight of the call, and instead allows the
+        /// Sudo user to specify the weight of the call.
+        #[pallet::call_index(1)]
+        #[pallet::dispatch_info(DispatchInfo {
+            weight: *weight,
+            class: outer_class(call.dispatch_info().class),
+            pays_fee: Pays::Yes,
+        })]
+        pub fn sudo_unchecked_weight(
+            origin: Origin,
+            /// The call to dispatch as root.
+            call: Box<<T as Config>::RuntimeCall>,
+            /// The weight to charge instead of the call's own.
+            weight: Weight,
+        ) -> DispatchResult {
+            // `weight` is what the fee charged (see the dispatch info); dispatching ignores it.
+            let _ = weight;
+            Self::sudo(origin, call)
+        }
+
+        /// Authenticates the current sudo key and sets the given AccountId (`new`) as the new
+        /// sudo key.
+        #[pallet::call_index(2)]
+        #[pallet::weight(weights::set_key())]
+        pub fn set_key(
+            origin: Origin,
+            /// The new key.
+            new: Address,
+        ) -> DispatchResult {
+            Self::ensure_sudo(origin)?;
+            let new = new.lookup().ok_or(DispatchError::CannotLookup)?;
+            Self::deposit_event(Event::KeyChanged {
+                old: Key::get(),
+                new: new.clone(),
+            });
+            Key::put(new);
+            Ok(())
+        }
+
+        /// Authenticates the sudo key and dispatches a function call with `Signed` origin from
+        /// a given account.
+        #[pallet::call_index(3)]
+        #[pallet::dispatch_info(wrapping::<T>(weights::sudo_as(), call))]
+        pub fn sudo_as(
+            origin: Origin,
+            /// The account the call is dispatched for.
+            who: Address,
+            /// The call to dispatch as `who`.
+            call: Box<<T as Config>::RuntimeCall>,
+        ) -> DispatchResult {
+            Self::ensure_sudo(origin)?;
+            let who = who.lookup().ok_or(DispatchError::CannotLookup)?;
+            let sudo_result = Self::dispatch_inner(*call, Origin::Signed(who));
+            Self::deposit_event(Event::SudoAsDone { sudo_result });
+            Ok(())
+        }
+
+        /// Permanently removes the sudo key.
+        ///
+        /// **This cannot be un-done.**
+        #[pallet::call_index(4)]
+        #[pallet::weight(weights::remove_key())]
+        pub fn remove_key(origin: Origin) -> DispatchResult {
+            Self::ensure_sudo(origin)?;
+            Self::deposit_event(Event::KeyRemoved);
+            Key::kill();
+            Ok(())
+        }
+    }
+
+    /// The info of a sudo call that dispatches `inner`: `own` weight plus the inner call's, and
+    /// the inner call's class.
+    fn wrapping<T: Config>(own: Weight, inner: &<T as Config>::RuntimeCall) -> DispatchInfo {
+        let inner = inner.dispatch_info();
+        DispatchInfo {
+            weight: own.saturating_add(inner.weight),
+            class: outer_class(inner.class),
+            pays_fee: Pays::Yes,
         }
     }
 

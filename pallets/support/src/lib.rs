@@ -2,6 +2,9 @@
 //!
 //! Everything a pallet needs and nothing specific to one pallet:
 //! - [`primitives`]: accounts, balances, hashes, and the token's constants;
+//! - [`arithmetic`], [`per_things`], [`bounded`], [`pallet_id`]: exact `a * b / c`,
+//!   `Perbill`/`Permill`/`Percent`, length-bounded collections and pallet-owned accounts, with
+//!   Substrate's encodings and type paths;
 //! - [`generic`], [`multiaddress`], [`multisig`]: Substrate's header, digest, era, extrinsic,
 //!   address and signature types, byte for byte, with the type paths stock clients special-case;
 //! - [`state`]: the storage overlay with nested transactions, the externalities a block executes
@@ -15,6 +18,8 @@
 //! Guarantees: nothing here reads a clock, does I/O or iterates a hash map; every function is
 //! total on its inputs (errors are values, never panics).
 
+pub mod arithmetic;
+pub mod bounded;
 pub mod dispatch;
 pub mod equivocation;
 pub mod generic;
@@ -23,6 +28,8 @@ pub mod macros;
 pub mod metadata;
 pub mod multiaddress;
 pub mod multisig;
+pub mod pallet_id;
+pub mod per_things;
 pub mod primitives;
 pub mod state;
 pub mod storage;
@@ -30,10 +37,14 @@ pub mod validity;
 pub mod version;
 pub mod weight_v2;
 
+pub use basalt_support_procedural::call;
 pub use codec;
 pub use frame_metadata;
 pub use scale_info;
 pub use sp_core;
 
+pub use bounded::{BoundedBTreeMap, BoundedVec};
 pub use dispatch::{DispatchError, DispatchResult, Origin, Weight};
+pub use pallet_id::PalletId;
+pub use per_things::{Perbill, Percent, Permill};
 pub use primitives::*;

@@ -120,7 +120,7 @@ mod tests;
 /// The pallet: configuration, storage, events, errors, calls and the block-building functions.
 pub mod pallet {
     pub use super::{AccountData, AccountInfo, EventRecord, Phase};
-    use basalt_support::dispatch::{DispatchInfo, Dispatchable, PerDispatchClass};
+    use basalt_support::dispatch::{DispatchInfo, PerDispatchClass};
     use basalt_support::generic::digest::Digest as HeaderDigest;
     use basalt_support::metadata::{constant, DescribePallet, PalletDescription};
     use basalt_support::primitives::hashing::blake2_256;
@@ -130,7 +130,7 @@ pub mod pallet {
     use basalt_support::{
         AccountId, BlockNumber, DispatchError, DispatchResult, Nonce, Origin, Weight, H256,
     };
-    use codec::{Compact, Decode, DecodeWithMemTracking, Encode};
+    use codec::{Compact, Decode, Encode};
     use core::marker::PhantomData;
     use scale_info::{meta_type, StaticTypeInfo, TypeInfo};
 
@@ -239,45 +239,6 @@ pub mod pallet {
         }
     }
 
-    /// Calls of the system pallet, as `frame_system::pallet::Call`.
-    #[allow(non_camel_case_types)]
-    #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
-    #[scale_info(replace_segment("pallet_system", "frame_system"))]
-    pub enum Call {
-        /// Make some on-chain remark. Anyone signed; changes nothing.
-        #[codec(index = 0)]
-        remark {
-            /// The remark.
-            remark: Vec<u8>,
-        },
-        /// Set some items of storage. Root only.
-        #[codec(index = 4)]
-        set_storage {
-            /// The key/value pairs to write.
-            items: Vec<(Vec<u8>, Vec<u8>)>,
-        },
-        /// Kill some items from storage. Root only.
-        #[codec(index = 5)]
-        kill_storage {
-            /// The keys to delete.
-            keys: Vec<Vec<u8>>,
-        },
-        /// Kill all storage items with a key that starts with the given prefix. Root only.
-        #[codec(index = 6)]
-        kill_prefix {
-            /// The prefix.
-            prefix: Vec<u8>,
-            /// The most keys to delete.
-            subkeys: u32,
-        },
-        /// Make some on-chain remark and emit `Remarked` with its hash. Anyone signed.
-        #[codec(index = 7)]
-        remark_with_event {
-            /// The remark.
-            remark: Vec<u8>,
-        },
-    }
-
     /// Weights of the system calls.
     pub mod weights {
         use super::*;
@@ -300,57 +261,83 @@ pub mod pallet {
         }
     }
 
-    impl<T: Config> Dispatchable<T> for Call {
-        fn dispatch(self, origin: Origin) -> DispatchResult {
-            match self {
-                Call::remark { .. } => {
-                    origin.ensure_signed()?;
-                    Ok(())
-                }
-                Call::remark_with_event { remark } => {
-                    let sender = origin.ensure_signed()?;
-                    let hash = H256(blake2_256(&remark));
-                    Pallet::<T>::deposit_event(Event::Remarked { sender, hash });
-                    Ok(())
-                }
-                Call::set_storage { items } => {
-                    origin.ensure_root()?;
-                    for (k, v) in items {
-                        io::set(&k, &v);
-                    }
-                    Ok(())
-                }
-                Call::kill_storage { keys } => {
-                    origin.ensure_root()?;
-                    for k in keys {
-                        io::clear(&k);
-                    }
-                    Ok(())
-                }
-                Call::kill_prefix { prefix, subkeys } => {
-                    origin.ensure_root()?;
-                    io::clear_prefix(&prefix, subkeys);
-                    Ok(())
-                }
-            }
+    /// Calls of the system pallet, as `frame_system::pallet::Call`.
+    #[basalt_support::call]
+    #[scale_info(replace_segment("pallet_system", "frame_system"))]
+    impl<T: Config> Pallet<T> {
+        /// Make some on-chain remark. Anyone signed; changes nothing.
+        #[pallet::call_index(0)]
+        #[pallet::weight(weights::remark(remark.len()))]
+        pub fn remark(
+            origin: Origin,
+            /// The remark.
+            remark: Vec<u8>,
+        ) -> DispatchResult {
+            let _ = remark;
+            origin.ensure_signed()?;
+            Ok(())
         }
 
-        fn dispatch_info(&self) -> DispatchInfo {
-            match self {
-                Call::remark { remark } => DispatchInfo::normal(weights::remark(remark.len())),
-                Call::remark_with_event { remark } => {
-                    DispatchInfo::normal(weights::remark_with_event(remark.len()))
-                }
-                Call::set_storage { items } => {
-                    DispatchInfo::operational(weights::writes(items.len()))
-                }
-                Call::kill_storage { keys } => {
-                    DispatchInfo::operational(weights::writes(keys.len()))
-                }
-                Call::kill_prefix { subkeys, .. } => {
-                    DispatchInfo::operational(weights::writes(*subkeys as usize))
-                }
+        /// Set some items of storage. Root only.
+        #[pallet::call_index(4)]
+        #[pallet::weight(weights::writes(items.len()))]
+        #[pallet::class(Operational)]
+        pub fn set_storage(
+            origin: Origin,
+            /// The key/value pairs to write.
+            items: Vec<(Vec<u8>, Vec<u8>)>,
+        ) -> DispatchResult {
+            origin.ensure_root()?;
+            for (k, v) in items {
+                io::set(&k, &v);
             }
+            Ok(())
+        }
+
+        /// Kill some items from storage. Root only.
+        #[pallet::call_index(5)]
+        #[pallet::weight(weights::writes(keys.len()))]
+        #[pallet::class(Operational)]
+        pub fn kill_storage(
+            origin: Origin,
+            /// The keys to delete.
+            keys: Vec<Vec<u8>>,
+        ) -> DispatchResult {
+            origin.ensure_root()?;
+            for k in keys {
+                io::clear(&k);
+            }
+            Ok(())
+        }
+
+        /// Kill all storage items with a key that starts with the given prefix. Root only.
+        #[pallet::call_index(6)]
+        #[pallet::weight(weights::writes(*subkeys as usize))]
+        #[pallet::class(Operational)]
+        pub fn kill_prefix(
+            origin: Origin,
+            /// The prefix.
+            prefix: Vec<u8>,
+            /// The most keys to delete.
+            subkeys: u32,
+        ) -> DispatchResult {
+            origin.ensure_root()?;
+            io::clear_prefix(&prefix, subkeys);
+            Ok(())
+        }
+
+        /// Make some on-chain remark and emit `Remarked` with its hash. Anyone signed.
+        #[pallet::call_index(7)]
+        #[pallet::weight(weights::remark_with_event(remark.len()))]
+        pub fn remark_with_event(
+            origin: Origin,
+            /// The remark.
+            remark: Vec<u8>,
+        ) -> DispatchResult {
+            let sender = origin.ensure_signed()?;
+            let hash = H256(blake2_256(&remark));
+            Self::deposit_event(Event::Remarked { sender, hash });
+            Ok(())
         }
     }
 

@@ -24,14 +24,12 @@ mod tests;
 
 /// The pallet: configuration, storage, errors, the `set` call and the hooks.
 pub mod pallet {
-    use basalt_support::dispatch::{DispatchInfo, Dispatchable};
     use basalt_support::hooks::Hooks;
     use basalt_support::metadata::{constant, DescribePallet, PalletDescription};
     use basalt_support::storage::ValueQuery;
     use basalt_support::{BlockNumber, DispatchResult, Moment, Origin, Weight};
-    use codec::{Decode, DecodeWithMemTracking, Encode};
     use core::marker::PhantomData;
-    use scale_info::{meta_type, TypeInfo};
+    use scale_info::meta_type;
 
     /// How far ahead of the importing node's clock a block's timestamp may be, in milliseconds
     /// (Substrate's `MAX_TIMESTAMP_DRIFT_MILLIS`): nodes use it to refuse blocks from the future.
@@ -71,21 +69,6 @@ pub mod pallet {
         }
     }
 
-    /// Calls of the timestamp pallet, as `pallet_timestamp::pallet::Call`.
-    #[allow(non_camel_case_types)]
-    #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
-    pub enum Call {
-        /// Set the current time. An inherent: unsigned (`None` origin), once per block,
-        /// mandatory class. `now` is in milliseconds since the Unix epoch and must be at least
-        /// `MinimumPeriod` after the previous block's timestamp.
-        #[codec(index = 0)]
-        set {
-            /// The time of the block, in milliseconds.
-            #[codec(compact)]
-            now: Moment,
-        },
-    }
-
     /// Weights of the timestamp pallet's call and hooks.
     pub mod weights {
         use basalt_support::weight_v2::constants::{reads_writes, MICROS};
@@ -103,20 +86,24 @@ pub mod pallet {
         }
     }
 
-    impl<T: Config> Dispatchable<T> for Call {
-        fn dispatch(self, origin: Origin) -> DispatchResult {
-            match self {
-                Call::set { now } => {
-                    origin.ensure_none()?;
-                    Pallet::<T>::set_timestamp(now)
-                }
-            }
-        }
-
-        fn dispatch_info(&self) -> DispatchInfo {
-            match self {
-                Call::set { .. } => DispatchInfo::mandatory(weights::set()),
-            }
+    /// Calls of the timestamp pallet, as `pallet_timestamp::pallet::Call`.
+    #[basalt_support::call]
+    impl<T: Config> Pallet<T> {
+        /// Set the current time. An inherent: unsigned (`None` origin), once per block,
+        /// mandatory class. `now` is in milliseconds since the Unix epoch and must be at least
+        /// `MinimumPeriod` after the previous block's timestamp.
+        #[pallet::call_index(0)]
+        #[pallet::weight(weights::set())]
+        #[pallet::class(Mandatory)]
+        #[pallet::pays(No)]
+        pub fn set(
+            origin: Origin,
+            /// The time of the block, in milliseconds.
+            #[pallet::compact]
+            now: Moment,
+        ) -> DispatchResult {
+            origin.ensure_none()?;
+            Self::set_timestamp(now)
         }
     }
 

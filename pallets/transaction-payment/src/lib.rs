@@ -152,15 +152,7 @@ pub mod types {
 /// the result does not fit. A zero `den` gives `u128::MAX`: a misconfigured price makes
 /// extrinsics unpayable rather than free.
 pub fn mul_div_floor(a: u128, num: u128, den: u128) -> u128 {
-    use basalt_support::sp_core::U256;
-    // A product of two u128 always fits in 256 bits; the checked forms keep this total anyway.
-    let quotient = U256::from(a)
-        .checked_mul(U256::from(num))
-        .and_then(|p| p.checked_div(U256::from(den)));
-    match quotient {
-        Some(q) if q <= U256::from(u128::MAX) => q.low_u128(),
-        _ => u128::MAX,
-    }
+    basalt_support::arithmetic::mul_div_floor(a, num, den).unwrap_or(u128::MAX)
 }
 
 /// The pallet: configuration, storage, event, the fee computation and the fee's payment.

@@ -1,0 +1,55 @@
+//! # basalt-support-procedural: a pallet's calls, declared once
+//!
+//! Without this, every call of a pallet is written four times: the `Call` enum variant, its
+//! `dispatch` arm, its `dispatch_info` arm and its weight, and a call that holds a boxed
+//! runtime call needs hand-written `Clone`/`PartialEq`/`Debug` on top. [`call`] reads the one
+//! place where a call is naturally written, the handler function, and generates the rest.
+//!
+//! Why a procedural macro rather than `macro_rules!`: the declaration is a plain `impl` block of
+//! ordinary Rust functions (so rustfmt, rust-analyzer and rustdoc treat it as code), and the
+//! macro must look inside argument types (does one mention the runtime's `T`?) and move
+//! attributes from arguments to enum fields, which `macro_rules!` cannot do without a second,
+//! made-up syntax. The generated items are plain Rust, kept small enough to read with
+//! `cargo expand`.
+
+use proc_macro::TokenStream;
+
+mod call;
+
+/// Declares a pallet's calls on an `impl<T: Config> Pallet<T>` block.
+///
+/// Each function with `#[pallet::call_index(N)]` becomes a call:
+/// ```ignore
+/// #[basalt_support::call]
+/// impl<T: Config> Pallet<T> {
+///     /// Transfer `value` to `dest`. Signed.
+///     #[pallet::call_index(0)]
+///     #[pallet::weight(weights::transfer())]
+///     pub fn transfer(
+///         origin: Origin,
+///         /// The recipient.
+///         dest: Address,
+///         /// The amount.
+///         #[pallet::compact] value: Balance,
+///     ) -> DispatchResult { ... }
+/// }
+/// ```
+/// generates `enum Call` (variant `transfer { dest, value }` at codec index 0, with the
+/// function's and arguments' docs, `value` compact) deriving `Clone`, `PartialEq`, `Eq`,
+/// `Debug`, `Encode`, `Decode`, `DecodeWithMemTracking` and `TypeInfo`, and
+/// `Dispatchable<T> for Call` whose `dispatch` calls the function and whose `dispatch_info` is
+/// built from the weight expression (which sees the arguments by reference).
+///
+/// Optional attributes per call: `#[pallet::class(Operational)]` or `(Mandatory)`,
+/// `#[pallet::pays(No)]`, or `#[pallet::dispatch_info(expr)]` for a `DispatchInfo` computed
+/// from the arguments (as sudo takes its class from the inner call) instead of `weight`.
+///
+/// When an argument's type mentions `T` (a boxed runtime call), the enum is `Call<T>`, with a
+/// hidden uninhabited variant holding `PhantomData<T>`, and its traits are implemented with
+/// bounds on the argument types rather than on `T`, so the runtime marker type needs none.
+#[proc_macro_attribute]
+pub fn call(attr: TokenStream, item: TokenStream) -> TokenStream {
+    call::expand(attr.into(), item.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
