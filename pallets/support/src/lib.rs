@@ -16,6 +16,7 @@
 //! total on its inputs (errors are values, never panics).
 
 pub mod dispatch;
+pub mod engine_ids;
 pub mod equivocation;
 pub mod generic;
 pub mod hooks;
