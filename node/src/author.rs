@@ -23,13 +23,12 @@
 use crate::client::{now_ms, short_hash, Client, ImportResult};
 use crate::keystore::{Keystore, AURA};
 use crate::pool::{Pool, PoolTransaction};
+use basalt_consensus::aura::{self, AuraError};
 use basalt_runtime::api;
-use basalt_runtime::consensus::{self, AURA_ENGINE_ID};
-use basalt_support::generic::{Block, Digest, DigestItem, Header, OpaqueExtrinsic};
+use basalt_support::generic::{Block, Digest, Header, OpaqueExtrinsic};
 use basalt_support::state::{Backend, Externalities};
 use basalt_support::validity::{InvalidTransaction, TransactionValidityError};
 use basalt_support::{AccountId, H256};
-use codec::Encode;
 use sp_core::sr25519;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -110,7 +109,7 @@ pub fn build_block(
         state_root: H256::zero(),
         extrinsics_root: H256::zero(),
         digest: Digest {
-            logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, slot.encode())],
+            logs: vec![aura::pre_digest(slot)],
         },
     };
     let started = Instant::now();
@@ -186,37 +185,36 @@ pub fn build_block(
     })
 }
 
-/// Seal `header` with `author`'s aura key: append `Seal(aura, signature over the pre-seal
+/// Seal `header` with `author`'s aura key through basalt-consensus's [`aura::seal_header`]
+/// (the sealing the seeded simulation runs): append `Seal(aura, signature over the pre-seal
 /// header hash)`. Returns the pre-seal hash.
 pub fn seal(
     header: &mut Header,
     keystore: &Keystore,
     author: &AccountId,
 ) -> Result<H256, AuthorError> {
-    let pre_hash = header.hash();
     let public = sr25519::Public::from_raw(*<AccountId as AsRef<[u8; 32]>>::as_ref(author));
-    let signature = keystore
-        .sign_sr25519(AURA, &public, pre_hash.as_bytes())
+    let pair = keystore
+        .sr25519_pair(AURA, &public)
         .ok_or_else(|| AuthorError::NoKey(author.clone()))?;
-    header
-        .digest
-        .push(DigestItem::Seal(AURA_ENGINE_ID, signature.0.to_vec()));
+    let pre_hash = header.hash();
+    aura::seal_header(header, &pair);
     Ok(pre_hash)
 }
 
 /// The authority of `slot` when this node holds its aura key.
 fn our_authority(client: &Client, keystore: &Keystore, at: H256, slot: u64) -> Option<AccountId> {
-    let authorities = match client.authorities_at(at) {
+    let authorities = match client.aura_keys_at(at) {
         Ok(a) => a,
         Err(error) => {
             tracing::error!(target: LOG, %error, "cannot read the Aura authorities");
             return None;
         }
     };
-    let n = u64::try_from(authorities.len()).ok().filter(|n| *n > 0)?;
-    let author = authorities.get(usize::try_from(slot % n).ok()?)?.clone();
-    let key: &[u8; 32] = author.as_ref();
-    keystore.has_keys(&[(key.to_vec(), AURA)]).then_some(author)
+    let (_, author) = aura::slot_author(slot, &authorities)?;
+    keystore
+        .has_keys(&[(author.0.to_vec(), AURA)])
+        .then(|| AccountId::new(author.0))
 }
 
 /// One slot: build, seal and commit a block if this node is the slot's author.
@@ -233,10 +231,10 @@ fn author_slot(
     let Some(parent) = client.header(parent_hash) else {
         return Err(AuthorError::UnknownParent(parent_hash));
     };
-    if let Some(parent_slot) = consensus::aura_slot(&parent.digest) {
-        if slot <= parent_slot {
-            return Ok(());
-        }
+    // Only a slot not after the parent's is skipped (a parent without a slot, genesis, bounds
+    // nothing), by the rule block import applies.
+    if let Err(AuraError::SlotNotIncreasing { .. }) = aura::ensure_slot_increases(&parent, slot) {
+        return Ok(());
     }
     let Some(author) = our_authority(client, keystore, parent_hash, slot) else {
         return Ok(());

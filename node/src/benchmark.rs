@@ -15,9 +15,9 @@
 
 use crate::author::{build_block, seal};
 use crate::chain_spec::ChainSpec;
-use crate::cli::{BenchmarkTransfersCmd, SchemeArg};
+use crate::cli::BenchmarkTransfersCmd;
 use crate::client::{BlockOrigin, Client};
-use crate::keystore::{Keystore, AURA};
+use crate::keystore::{Keystore, Scheme, AURA};
 use crate::pool::{Pool, PoolOptions};
 use crate::service::open_client;
 use anyhow::{anyhow, bail};
@@ -95,7 +95,7 @@ pub fn transfers(cmd: BenchmarkTransfersCmd) -> anyhow::Result<()> {
     let author_client = open_client(&dir.path().join("author"), ChainSpec::dev())?;
     let import_client = open_client(&dir.path().join("import"), ChainSpec::dev())?;
     let keystore = Keystore::in_memory();
-    let alice = keystore.insert_suri(AURA, SchemeArg::Sr25519, "//Alice")?;
+    let alice = keystore.insert_suri(AURA, Scheme::Sr25519, "//Alice")?;
     let alice = AccountId::new(
         alice
             .try_into()

@@ -5,6 +5,7 @@
 //! scripts, muscle memory and documentation carry over unchanged. This module only describes
 //! and normalises the command line; [`crate::service`] and [`crate::main`] act on it.
 
+use crate::keystore::Scheme;
 use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -303,17 +304,6 @@ pub struct BuildSpecCmd {
     pub disable_default_bootnode: bool,
 }
 
-/// The signature schemes keys may use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SchemeArg {
-    /// Schnorrkel over Ristretto25519: Substrate's default for accounts and Aura.
-    Sr25519,
-    /// Ed25519: GRANDPA's scheme.
-    Ed25519,
-    /// ECDSA over secp256k1 (Ethereum-style keys).
-    Ecdsa,
-}
-
 /// How key commands print their result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputType {
@@ -342,8 +332,8 @@ pub enum KeyCmd {
 #[derive(Debug, Clone, Args)]
 pub struct KeyGenerateCmd {
     /// The signature scheme.
-    #[arg(long, value_enum, default_value_t = SchemeArg::Sr25519)]
-    pub scheme: SchemeArg,
+    #[arg(long, value_enum, default_value_t = Scheme::Sr25519)]
+    pub scheme: Scheme,
     /// The number of words of the phrase.
     #[arg(long, short = 'w', default_value_t = 12,
           value_parser = clap::builder::PossibleValuesParser::new(["12", "15", "18", "21", "24"])
@@ -370,8 +360,8 @@ pub struct KeyInspectCmd {
     #[arg(long)]
     pub public: bool,
     /// The signature scheme.
-    #[arg(long, value_enum, default_value_t = SchemeArg::Sr25519)]
-    pub scheme: SchemeArg,
+    #[arg(long, value_enum, default_value_t = Scheme::Sr25519)]
+    pub scheme: Scheme,
     /// The SS58 network prefix of the printed address.
     #[arg(long, short = 'n', default_value_t = basalt_support::SS58_PREFIX)]
     pub network: u16,
@@ -397,7 +387,7 @@ pub struct KeyInsertCmd {
     pub key_type: String,
     /// The signature scheme (default: sr25519 for aura, ed25519 for gran).
     #[arg(long, value_enum)]
-    pub scheme: Option<SchemeArg>,
+    pub scheme: Option<Scheme>,
 }
 
 /// `basalt key generate-node-key`.
@@ -533,7 +523,7 @@ mod tests {
         let cli = Cli::parse_from(["basalt", "key", "generate", "--scheme", "ed25519"]);
         assert!(matches!(
             cli.subcommand,
-            Some(Command::Key(KeyCmd::Generate(ref g))) if g.scheme == SchemeArg::Ed25519 && g.words == 12
+            Some(Command::Key(KeyCmd::Generate(ref g))) if g.scheme == Scheme::Ed25519 && g.words == 12
         ));
         assert!(Cli::try_parse_from(["basalt", "--tmp", "--base-path", "/x"]).is_err());
         assert!(Cli::try_parse_from(["basalt", "--alice", "--bob"]).is_err());

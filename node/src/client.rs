@@ -27,10 +27,11 @@
 
 use crate::chain_spec::ChainSpec;
 use crate::db::{BlockCommit, Database, DbError, StateStore};
-use basalt_consensus::aura::{Equivocation, EquivocationDetector};
+use basalt_consensus::aura::{self, Equivocation, EquivocationDetector};
 use basalt_consensus::fork_choice::LeafSet;
 use basalt_runtime::api;
-use basalt_runtime::consensus::{self, AURA_ENGINE_ID};
+use basalt_runtime::consensus;
+use basalt_support::engine_ids::GRANDPA_ENGINE_ID;
 use basalt_support::generic::{
     extrinsics_root, Block, Header, Justification, OpaqueExtrinsic, SignedBlock,
 };
@@ -40,7 +41,6 @@ use basalt_support::version::RuntimeVersion;
 use basalt_support::{AccountId, H256};
 use codec::{DecodeAll, Encode};
 use parking_lot::Mutex;
-use sp_core::crypto::Pair as _;
 use sp_core::sr25519;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -59,9 +59,6 @@ pub const MAX_SLOT_DRIFT: u64 = 1;
 
 /// How many slots back the Aura equivocation detector remembers who sealed what.
 const EQUIVOCATION_WINDOW_SLOTS: u64 = 1024;
-
-/// The engine id of GRANDPA justifications (`FRNK`).
-pub const GRANDPA_ENGINE_ID: [u8; 4] = *b"FRNK";
 
 /// The chain's head pointers, as `chain_getHead`, `chain_getFinalizedHead` and
 /// `system_syncState` report them.
@@ -509,6 +506,16 @@ impl Client {
         self.call_at(hash, consensus::aura::Authorities::get)
     }
 
+    /// The Aura authorities of block `hash` as sr25519 keys, the form basalt-consensus's Aura
+    /// checks and slot assignment take.
+    pub fn aura_keys_at(&self, hash: H256) -> Result<Vec<sr25519::Public>, ClientError> {
+        Ok(self
+            .authorities_at(hash)?
+            .iter()
+            .map(|a| sr25519::Public::from_raw(*<AccountId as AsRef<[u8; 32]>>::as_ref(a)))
+            .collect())
+    }
+
     /// The GRANDPA voters and weights in the state of block `hash`.
     pub fn grandpa_authorities_at(
         &self,
@@ -551,56 +558,24 @@ impl Client {
         self.imported_blocks.load(Ordering::Relaxed)
     }
 
-    /// Check `header`'s Aura seal against the authorities of its parent's state; returns the
-    /// slot and the authority that sealed it.
+    /// Check `header`'s Aura seal and slot (basalt-consensus's [`aura::verify_header`], the
+    /// check the seeded simulation runs) against its parent and the authorities of its parent's
+    /// state; returns the slot and the authority that sealed it.
     fn verify_seal(
         &self,
         header: &Header,
         parent: &Header,
     ) -> Result<(u64, sr25519::Public), String> {
-        let mut pre = header.clone();
-        let (engine, signature) = pre.digest.pop_seal().ok_or("no seal")?;
-        if engine != AURA_ENGINE_ID {
-            return Err(format!(
-                "seal of unknown engine {:?}",
-                String::from_utf8_lossy(&engine)
-            ));
-        }
-        let slot =
-            consensus::aura_slot(&pre.digest).ok_or("no Aura slot in the pre-runtime digest")?;
-        if parent.number > 0 {
-            let parent_slot =
-                consensus::aura_slot(&parent.digest).ok_or("the parent has no Aura slot")?;
-            if slot <= parent_slot {
-                return Err(format!(
-                    "slot {slot} is not after the parent's slot {parent_slot}"
-                ));
-            }
-        }
         let authorities = self
-            .authorities_at(header.parent_hash)
+            .aura_keys_at(header.parent_hash)
             .map_err(|e| format!("cannot read the authorities: {e}"))?;
-        let n = u64::try_from(authorities.len()).unwrap_or(0);
-        if n == 0 {
-            return Err("the parent state has no Aura authorities".into());
-        }
-        let index = usize::try_from(slot % n).map_err(|_| "slot index overflow")?;
-        let author = authorities.get(index).ok_or("no authority for the slot")?;
-        let public = sr25519::Public::from_raw(*<AccountId as AsRef<[u8; 32]>>::as_ref(author));
-        let signature = <[u8; 64]>::try_from(signature.as_slice())
-            .map(sr25519::Signature::from_raw)
-            .map_err(|_| {
-                format!(
-                    "the seal is {} bytes, not a 64-byte signature",
-                    signature.len()
-                )
-            })?;
-        if !sr25519::Pair::verify(&signature, pre.hash().as_bytes(), &public) {
-            return Err(format!(
-                "the seal is not a signature by {author} (authority of slot {slot})"
-            ));
-        }
-        Ok((slot, public))
+        let (slot, index) =
+            aura::verify_header(header, parent, &authorities).map_err(|e| e.to_string())?;
+        let author = authorities
+            .get(index)
+            .copied()
+            .ok_or("no authority for the slot")?;
+        Ok((slot, author))
     }
 
     /// Whether the block `hash` (number `number`, child of `parent`) descends from the
@@ -822,15 +797,15 @@ impl Client {
                 })?;
         let slot_ms = self.slot_duration_ms.load(Ordering::SeqCst);
         if slot_ms > 0 && origin != BlockOrigin::File {
-            let now = now_ms() / slot_ms;
-            if slot > now.saturating_add(MAX_SLOT_DRIFT) {
-                return Err(ClientError::FutureSlot {
+            let now = aura::slot_at(now_ms(), slot_ms);
+            aura::ensure_not_future(slot, now, MAX_SLOT_DRIFT).map_err(|_| {
+                ClientError::FutureSlot {
                     hash,
                     number,
                     slot,
                     now,
-                });
-            }
+                }
+            })?;
         }
         let invalid = |reason: String| ClientError::InvalidBlock {
             hash,
@@ -987,8 +962,8 @@ impl Client {
 mod tests {
     use super::*;
     use crate::author::{build_block, seal};
-    use crate::cli::SchemeArg;
-    use crate::keystore::{Keystore, AURA};
+    use crate::keystore::{Keystore, Scheme, AURA};
+    use basalt_support::engine_ids::AURA_ENGINE_ID;
     use basalt_support::generic::DigestItem;
     use std::time::{Duration, Instant};
 
@@ -1033,12 +1008,12 @@ mod tests {
         let keystore = Keystore::in_memory();
         let alice = account(
             keystore
-                .insert_suri(AURA, SchemeArg::Sr25519, "//Alice")
+                .insert_suri(AURA, Scheme::Sr25519, "//Alice")
                 .unwrap(),
         );
         let bob = account(
             keystore
-                .insert_suri(AURA, SchemeArg::Sr25519, "//Bob")
+                .insert_suri(AURA, Scheme::Sr25519, "//Bob")
                 .unwrap(),
         );
         let genesis = author.info().genesis_hash;
@@ -1145,7 +1120,7 @@ mod tests {
         let keystore = Keystore::in_memory();
         let alice = account(
             keystore
-                .insert_suri(AURA, SchemeArg::Sr25519, "//Alice")
+                .insert_suri(AURA, Scheme::Sr25519, "//Alice")
                 .unwrap(),
         );
         let genesis = author.info().genesis_hash;

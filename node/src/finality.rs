@@ -20,7 +20,7 @@ use basalt_consensus::grandpa::{
     GrandpaWorker, LocalKeys, SystemClock,
 };
 use basalt_support::generic::Header;
-use basalt_support::{AccountId, H256};
+use basalt_support::H256;
 use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
 use sp_core::{ed25519, sr25519};
 use std::path::Path;
@@ -65,12 +65,7 @@ impl BlockTree for ClientTree {
 
 impl AuthoritySource for ClientTree {
     fn aura_authorities(&self, at: &H256) -> Vec<sr25519::Public> {
-        self.0
-            .authorities_at(*at)
-            .unwrap_or_default()
-            .iter()
-            .map(|a| sr25519::Public::from_raw(*<AccountId as AsRef<[u8; 32]>>::as_ref(a)))
-            .collect()
+        self.0.aura_keys_at(*at).unwrap_or_default()
     }
 
     /// Set 0 of genesis: the worker only asks when it has no voter state yet, and every later

@@ -10,7 +10,6 @@
 //! Guarantees: a secret URI that does not derive to the public key it is filed under is refused
 //! on insertion and skipped with a warning on load; nothing here panics on a malformed file.
 
-use crate::cli::SchemeArg;
 use parking_lot::RwLock;
 use sp_core::crypto::{Pair as _, Ss58AddressFormat, Ss58Codec};
 use sp_core::{ecdsa, ed25519, sr25519};
@@ -22,6 +21,20 @@ use std::path::{Path, PathBuf};
 
 /// A four-byte key type: `aura` for block authoring, `gran` for GRANDPA, as in Substrate.
 pub type KeyTypeId = [u8; 4];
+
+/// The signature schemes keys may use.
+///
+/// It lives with the keys it describes; the command line takes it as it is (`--scheme sr25519`,
+/// hence the `ValueEnum` derive), so the keystore does not depend on the CLI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scheme {
+    /// Schnorrkel over Ristretto25519: Substrate's default for accounts and Aura.
+    Sr25519,
+    /// Ed25519: GRANDPA's scheme.
+    Ed25519,
+    /// ECDSA over secp256k1 (Ethereum-style keys).
+    Ecdsa,
+}
 
 /// Aura's key type: the key that seals blocks.
 pub const AURA: KeyTypeId = *b"aura";
@@ -35,7 +48,7 @@ pub enum KeystoreError {
     #[error("invalid secret URI for {scheme:?}: {reason}")]
     InvalidSuri {
         /// The scheme that was tried.
-        scheme: SchemeArg,
+        scheme: Scheme,
         /// What was wrong.
         reason: String,
     },
@@ -68,32 +81,32 @@ pub fn parse_key_type(s: &str) -> Result<KeyTypeId, KeystoreError> {
 }
 
 /// The default scheme of a key type: ed25519 for GRANDPA, sr25519 for everything else.
-pub fn default_scheme(key_type: KeyTypeId) -> SchemeArg {
+pub fn default_scheme(key_type: KeyTypeId) -> Scheme {
     if key_type == GRANDPA {
-        SchemeArg::Ed25519
+        Scheme::Ed25519
     } else {
-        SchemeArg::Sr25519
+        Scheme::Sr25519
     }
 }
 
 /// The public key a secret URI derives to under `scheme` (32 bytes, or 33 for ecdsa).
-pub fn public_of(suri: &str, scheme: SchemeArg) -> Result<Vec<u8>, KeystoreError> {
+pub fn public_of(suri: &str, scheme: Scheme) -> Result<Vec<u8>, KeystoreError> {
     let invalid = |e: sp_core::crypto::SecretStringError| KeystoreError::InvalidSuri {
         scheme,
         reason: format!("{e:?}"),
     };
     Ok(match scheme {
-        SchemeArg::Sr25519 => sr25519::Pair::from_string(suri, None)
+        Scheme::Sr25519 => sr25519::Pair::from_string(suri, None)
             .map_err(invalid)?
             .public()
             .0
             .to_vec(),
-        SchemeArg::Ed25519 => ed25519::Pair::from_string(suri, None)
+        Scheme::Ed25519 => ed25519::Pair::from_string(suri, None)
             .map_err(invalid)?
             .public()
             .0
             .to_vec(),
-        SchemeArg::Ecdsa => ecdsa::Pair::from_string(suri, None)
+        Scheme::Ecdsa => ecdsa::Pair::from_string(suri, None)
             .map_err(invalid)?
             .public()
             .0
@@ -219,17 +232,17 @@ impl Keystore {
 
     /// Check that `suri` derives to `public` under some scheme, and prepare the stored key.
     fn derive(suri: &str, public: &[u8]) -> Option<StoredKey> {
-        let schemes: &[SchemeArg] = match public.len() {
-            32 => &[SchemeArg::Sr25519, SchemeArg::Ed25519],
-            33 => &[SchemeArg::Ecdsa],
+        let schemes: &[Scheme] = match public.len() {
+            32 => &[Scheme::Sr25519, Scheme::Ed25519],
+            33 => &[Scheme::Ecdsa],
             _ => &[],
         };
         for scheme in schemes {
             if public_of(suri, *scheme).ok().as_deref() == Some(public) {
-                let sr25519 = (*scheme == SchemeArg::Sr25519)
+                let sr25519 = (*scheme == Scheme::Sr25519)
                     .then(|| sr25519::Pair::from_string(suri, None).ok())
                     .flatten();
-                let ed25519 = (*scheme == SchemeArg::Ed25519)
+                let ed25519 = (*scheme == Scheme::Ed25519)
                     .then(|| ed25519::Pair::from_string(suri, None).ok())
                     .flatten();
                 return Some(StoredKey { sr25519, ed25519 });
@@ -263,7 +276,7 @@ impl Keystore {
     pub fn insert_suri(
         &self,
         key_type: KeyTypeId,
-        scheme: SchemeArg,
+        scheme: Scheme,
         suri: &str,
     ) -> Result<Vec<u8>, KeystoreError> {
         let public = public_of(suri, scheme)?;
@@ -273,15 +286,11 @@ impl Keystore {
 
     /// Generate a fresh key of `key_type` under `scheme`, store its phrase, and return its
     /// public key (what `author_rotateKeys` needs).
-    pub fn generate(
-        &self,
-        key_type: KeyTypeId,
-        scheme: SchemeArg,
-    ) -> Result<Vec<u8>, KeystoreError> {
+    pub fn generate(&self, key_type: KeyTypeId, scheme: Scheme) -> Result<Vec<u8>, KeystoreError> {
         let phrase = match scheme {
-            SchemeArg::Sr25519 => sr25519::Pair::generate_with_phrase(None).1,
-            SchemeArg::Ed25519 => ed25519::Pair::generate_with_phrase(None).1,
-            SchemeArg::Ecdsa => ecdsa::Pair::generate_with_phrase(None).1,
+            Scheme::Sr25519 => sr25519::Pair::generate_with_phrase(None).1,
+            Scheme::Ed25519 => ed25519::Pair::generate_with_phrase(None).1,
+            Scheme::Ecdsa => ecdsa::Pair::generate_with_phrase(None).1,
         };
         self.insert_suri(key_type, scheme, &phrase)
     }
@@ -304,16 +313,15 @@ impl Keystore {
             .collect()
     }
 
-    /// Sign `message` with the sr25519 key of `key_type` whose public key is `public`, if held.
-    pub fn sign_sr25519(
+    /// The sr25519 pair of `key_type` whose public key is `public`, if held (the block author
+    /// seals with it through basalt-consensus's `aura::seal_header`).
+    pub fn sr25519_pair(
         &self,
         key_type: KeyTypeId,
         public: &sr25519::Public,
-        message: &[u8],
-    ) -> Option<sr25519::Signature> {
+    ) -> Option<sr25519::Pair> {
         let map = self.keys.read();
-        let key = map.get(&(key_type, public.0.to_vec()))?;
-        key.sr25519.as_ref().map(|pair| pair.sign(message))
+        map.get(&(key_type, public.0.to_vec()))?.sr25519.clone()
     }
 
     /// The ed25519 pair of `key_type` whose public key is `public`, if held (the GRANDPA
@@ -356,7 +364,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let ks_dir = dir.path().join("keystore");
         let ks = Keystore::open(&ks_dir).unwrap();
-        let public = ks.insert_suri(AURA, SchemeArg::Sr25519, "//Alice").unwrap();
+        let public = ks.insert_suri(AURA, Scheme::Sr25519, "//Alice").unwrap();
         // Alice's well-known sr25519 public key.
         assert_eq!(
             hex::encode(&public),
@@ -374,7 +382,7 @@ mod tests {
         let pk = sr25519::Public::from_raw(public.clone().try_into().unwrap());
         assert!(ks.has_keys(&[(public.clone(), AURA)]));
         assert!(!ks.has_keys(&[(public.clone(), GRANDPA)]));
-        let sig = ks.sign_sr25519(AURA, &pk, b"msg").unwrap();
+        let sig = ks.sr25519_pair(AURA, &pk).unwrap().sign(b"msg");
         assert!(sr25519::Pair::verify(&sig, b"msg", &pk));
     }
 
@@ -382,13 +390,13 @@ mod tests {
     fn mismatched_and_garbage_keys_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let ks = Keystore::open(dir.path()).unwrap();
-        let bob = public_of("//Bob", SchemeArg::Sr25519).unwrap();
+        let bob = public_of("//Bob", Scheme::Sr25519).unwrap();
         assert!(matches!(
             ks.insert(AURA, "//Alice", &bob),
             Err(KeystoreError::PublicKeyMismatch { .. })
         ));
         assert!(ks
-            .insert_suri(AURA, SchemeArg::Sr25519, "not a phrase")
+            .insert_suri(AURA, Scheme::Sr25519, "not a phrase")
             .is_err());
         assert!(parse_key_type("aur").is_err());
         assert_eq!(parse_key_type("gran").unwrap(), GRANDPA);
@@ -402,11 +410,9 @@ mod tests {
     #[test]
     fn generated_and_ed25519_keys() {
         let ks = Keystore::in_memory();
-        let public = ks.generate(GRANDPA, SchemeArg::Ed25519).unwrap();
+        let public = ks.generate(GRANDPA, Scheme::Ed25519).unwrap();
         assert!(ks.has_keys(&[(public, GRANDPA)]));
-        let public = ks
-            .insert_suri(GRANDPA, SchemeArg::Ed25519, "//Alice")
-            .unwrap();
+        let public = ks.insert_suri(GRANDPA, Scheme::Ed25519, "//Alice").unwrap();
         assert_eq!(
             hex::encode(public),
             "88dc3417d5058ec4b4503e0c12ea1a0a89be200fe98922423d4334014fa6b0ee"

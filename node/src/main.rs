@@ -23,9 +23,10 @@ use basalt_support::generic::SignedBlock;
 use clap::Parser;
 use cli::{
     BuildSpecCmd, Cli, Command, ExportBlocksCmd, ImportBlocksCmd, KeyCmd, KeyGenerateCmd,
-    KeyInsertCmd, KeyInspectCmd, OutputType, PurgeChainCmd, SchemeArg, SharedParams,
+    KeyInsertCmd, KeyInspectCmd, OutputType, PurgeChainCmd, SharedParams,
 };
 use codec::{Decode, Encode};
+use keystore::Scheme;
 use sp_core::crypto::{Pair as _, Ss58AddressFormat, Ss58Codec};
 use sp_core::{ecdsa, ed25519, sr25519};
 use std::io::{BufRead, Read, Write};
@@ -348,7 +349,7 @@ fn print_key(header: &str, info: &KeyInfo, network: u16, output: OutputType) {
 fn key_info(
     suri: &str,
     password: Option<&str>,
-    scheme: SchemeArg,
+    scheme: Scheme,
     network: u16,
 ) -> anyhow::Result<KeyInfo> {
     let format = Ss58AddressFormat::custom(network);
@@ -356,7 +357,7 @@ fn key_info(
         anyhow!("`{suri}` is not a valid secret URI ({e:?}): expected a BIP-39 phrase, a 0x-prefixed 32-byte seed or a derivation path such as //Alice")
     };
     Ok(match scheme {
-        SchemeArg::Sr25519 => {
+        Scheme::Sr25519 => {
             let (pair, seed) = sr25519::Pair::from_string_with_seed(suri, password).map_err(bad)?;
             let public = pair.public();
             KeyInfo {
@@ -367,7 +368,7 @@ fn key_info(
                 account: public.0,
             }
         }
-        SchemeArg::Ed25519 => {
+        Scheme::Ed25519 => {
             let (pair, seed) = ed25519::Pair::from_string_with_seed(suri, password).map_err(bad)?;
             let public = pair.public();
             KeyInfo {
@@ -378,7 +379,7 @@ fn key_info(
                 account: public.0,
             }
         }
-        SchemeArg::Ecdsa => {
+        Scheme::Ecdsa => {
             let (pair, seed) = ecdsa::Pair::from_string_with_seed(suri, password).map_err(bad)?;
             let public = pair.public();
             KeyInfo {
@@ -418,7 +419,7 @@ fn key_inspect(cmd: KeyInspectCmd) -> anyhow::Result<()> {
             hex::decode(hex_str).map_err(|_| anyhow!("`{uri}` is not a hex public key"))?
         } else {
             match cmd.scheme {
-                SchemeArg::Ecdsa => ecdsa::Public::from_ss58check(uri)
+                Scheme::Ecdsa => ecdsa::Public::from_ss58check(uri)
                     .map_err(|e| anyhow!("`{uri}` is not an SS58 ecdsa public key: {e:?}"))?
                     .0
                     .to_vec(),
@@ -430,7 +431,7 @@ fn key_inspect(cmd: KeyInspectCmd) -> anyhow::Result<()> {
             }
         };
         let (account, public_ss58) = match (cmd.scheme, public.len()) {
-            (SchemeArg::Ecdsa, 33) => {
+            (Scheme::Ecdsa, 33) => {
                 let mut raw = [0u8; 33];
                 raw.copy_from_slice(&public);
                 (
@@ -438,7 +439,7 @@ fn key_inspect(cmd: KeyInspectCmd) -> anyhow::Result<()> {
                     ecdsa::Public::from_raw(raw).to_ss58check_with_version(format),
                 )
             }
-            (SchemeArg::Ecdsa, n) => bail!("an ecdsa public key is 33 bytes, got {n}"),
+            (Scheme::Ecdsa, n) => bail!("an ecdsa public key is 33 bytes, got {n}"),
             (_, 32) => {
                 let mut raw = [0u8; 32];
                 raw.copy_from_slice(&public);

@@ -17,7 +17,7 @@
 
 use crate::chain_spec::ChainSpec;
 use crate::cli::RunCmd;
-use crate::client::{BlockOrigin, Client, ClientError, GRANDPA_ENGINE_ID};
+use crate::client::{BlockOrigin, Client, ClientError};
 use crate::pool::{Pool, PoolError};
 use anyhow::Context;
 use basalt_consensus::aura::Equivocation;
@@ -26,6 +26,7 @@ use basalt_network::{
     costs, ChainAccess, ImportError, ImportQueue, Keypair, Multiaddr, NetworkConfig, NetworkEvent,
     NetworkHandle, PeerId, ReputationChange, Roles, SyncHandle,
 };
+use basalt_support::engine_ids::GRANDPA_ENGINE_ID;
 use basalt_support::equivocation::AuraEquivocationProof;
 use basalt_support::generic::{OpaqueExtrinsic, SignedBlock};
 use basalt_support::validity::TransactionSource;

@@ -354,8 +354,8 @@ pub async fn run(cmd: RunCmd) -> anyhow::Result<()> {
     let keystore = Arc::new(Keystore::open(keystore_dir(&base, &spec))?);
     if let Some(seed) = cmd.dev_key() {
         let suri = format!("//{seed}");
-        keystore.insert_suri(AURA, crate::cli::SchemeArg::Sr25519, &suri)?;
-        keystore.insert_suri(GRANDPA, crate::cli::SchemeArg::Ed25519, &suri)?;
+        keystore.insert_suri(AURA, crate::keystore::Scheme::Sr25519, &suri)?;
+        keystore.insert_suri(GRANDPA, crate::keystore::Scheme::Ed25519, &suri)?;
     }
 
     let client = open_client(&base, spec.clone())?;
@@ -535,7 +535,7 @@ pub async fn run(cmd: RunCmd) -> anyhow::Result<()> {
             .count();
         let best_slot = client
             .header(info.best_hash)
-            .and_then(|h| basalt_runtime::consensus::aura_slot(&h.digest));
+            .and_then(|h| basalt_consensus::aura::find_slot(&h).ok());
         let current_slot = crate::client::now_ms() / cmd.slot_duration_ms.max(1);
         if let Some(best_slot) = best_slot.filter(|s| *s > current_slot) {
             tracing::warn!(

@@ -16,7 +16,7 @@
 use basalt_support::generic::Digest;
 use basalt_support::AccountId;
 
-pub use basalt_support::equivocation::AURA_ENGINE_ID;
+pub use basalt_support::engine_ids::AURA_ENGINE_ID;
 
 /// Aura's state.
 pub mod aura {

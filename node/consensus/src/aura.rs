@@ -6,11 +6,11 @@
 //! without the seal, exactly as Substrate's Aura does, so headers are byte-compatible with
 //! Substrate tooling.
 //!
-//! Guarantees of [`verify_header`]: a header that passes carries exactly one Aura slot, was signed
-//! by the authority owning that slot, and its slot is at most `max_drift_slots` ahead of the
-//! verifier's clock (a bounded clock drift; blocks further in the future are refused rather
-//! than queued). It does not check the parent relation (use [`ensure_slot_increases`]) or block
-//! execution.
+//! Guarantees of [`verify_header`], which block import runs (the node's and the simulation's
+//! alike): a header that passes carries exactly one Aura slot, strictly after its parent's, and
+//! was signed by the authority owning that slot. It does not read a clock: callers bound the
+//! clock drift with [`ensure_not_future`] (the node only for blocks from the network, and such a
+//! block waits rather than being blamed). Block execution is not checked here.
 //!
 //! [`EquivocationDetector`] remembers, for a window of recent slots, which header each author
 //! signed; a second, different header for the same slot and author yields an [`Equivocation`]
@@ -26,8 +26,7 @@ use basalt_support::{
 use codec::{DecodeAll, Encode};
 use sp_core::{sr25519, Pair as _};
 
-/// The engine id of Aura's digest items.
-pub const AURA_ENGINE_ID: ConsensusEngineId = *b"aura";
+pub use basalt_support::engine_ids::AURA_ENGINE_ID;
 
 /// A slot number: `timestamp_ms / slot_duration_ms`.
 pub type Slot = u64;
@@ -43,12 +42,19 @@ pub enum AuraError {
     MultiplePreDigests,
     /// The Aura pre-runtime payload is not exactly a SCALE `u64`.
     BadPreDigest,
-    /// The last digest item is not an Aura seal.
+    /// The header has no seal (its last digest item is not a seal).
     MissingSeal,
+    /// The header is sealed, but by another consensus engine than Aura.
+    ForeignSeal(ConsensusEngineId),
     /// The seal is not a 64-byte sr25519 signature.
     BadSealLength(usize),
     /// The seal does not verify under any authority.
-    BadSeal,
+    BadSeal {
+        /// The header's slot.
+        slot: Slot,
+        /// The slot's owner, who should have signed.
+        expected: sr25519::Public,
+    },
     /// The seal was made by an authority, but not the one owning the slot.
     WrongAuthor {
         /// The slot's owner.
@@ -63,6 +69,9 @@ pub enum AuraError {
         /// The verifier's current slot.
         now: Slot,
     },
+    /// The parent (not genesis) announces no well-formed Aura slot, so the child's slot cannot
+    /// be ordered after it.
+    ParentWithoutSlot,
     /// The slot is not greater than the parent's slot.
     SlotNotIncreasing {
         /// The parent's slot.
@@ -75,24 +84,35 @@ pub enum AuraError {
 impl std::fmt::Display for AuraError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            AuraError::NoAuthorities => f.write_str("no Aura authorities"),
-            AuraError::MissingPreDigest => f.write_str("header has no Aura slot"),
-            AuraError::MultiplePreDigests => f.write_str("header has several Aura slots"),
-            AuraError::BadPreDigest => f.write_str("Aura slot is not a SCALE u64"),
-            AuraError::MissingSeal => f.write_str("header is not sealed by Aura"),
-            AuraError::BadSealLength(n) => write!(f, "Aura seal has {n} bytes, expected 64"),
-            AuraError::BadSeal => f.write_str("Aura seal does not verify"),
-            AuraError::WrongAuthor { expected, actual } => {
-                write!(
-                    f,
-                    "slot belongs to {expected:?} but was sealed by {actual:?}"
-                )
+            AuraError::NoAuthorities => f.write_str("the parent state has no Aura authorities"),
+            AuraError::MissingPreDigest => f.write_str("no Aura slot in the pre-runtime digest"),
+            AuraError::MultiplePreDigests => {
+                f.write_str("several Aura slots in the pre-runtime digest")
             }
+            AuraError::BadPreDigest => f.write_str("the Aura slot is not a SCALE u64"),
+            AuraError::MissingSeal => f.write_str("no seal"),
+            AuraError::ForeignSeal(engine) => write!(
+                f,
+                "seal of unknown engine {:?}",
+                String::from_utf8_lossy(engine)
+            ),
+            AuraError::BadSealLength(n) => {
+                write!(f, "the seal is {n} bytes, not a 64-byte signature")
+            }
+            AuraError::BadSeal { slot, expected } => write!(
+                f,
+                "the seal is not a signature by {expected} (authority of slot {slot})"
+            ),
+            AuraError::WrongAuthor { expected, actual } => write!(
+                f,
+                "the seal is not a signature by {expected} (authority of the slot) but by {actual}"
+            ),
             AuraError::FutureSlot { slot, now } => {
                 write!(f, "slot {slot} is too far ahead of the local slot {now}")
             }
+            AuraError::ParentWithoutSlot => f.write_str("the parent has no Aura slot"),
             AuraError::SlotNotIncreasing { parent, slot } => {
-                write!(f, "slot {slot} does not follow the parent's slot {parent}")
+                write!(f, "slot {slot} is not after the parent's slot {parent}")
             }
         }
     }
@@ -175,35 +195,30 @@ pub fn seal_header(header: &mut Header, signer: &dyn AuraSigner) -> H256 {
     header.hash()
 }
 
-/// Verifies a sealed header against the authority set of its parent's state.
+/// Verifies a sealed header against its parent and the authority set of its parent's state:
+/// everything Aura checks at block import but the clock (see [`ensure_not_future`]).
 ///
-/// Returns the slot and the author's index on success. `now_slot` is the verifier's current
-/// slot; headers with `slot > now_slot + max_drift_slots` are refused as
-/// [`AuraError::FutureSlot`]. Never panics on malformed input.
+/// In order: the last digest item is an Aura seal of 64 bytes, the header announces exactly one
+/// slot, that slot follows the parent's ([`ensure_slot_increases`]; the cheap checks come
+/// before any signature is verified), there are authorities, and the seal is the slot owner's
+/// signature over the pre-seal hash. Returns the slot and the author's index. Never panics on
+/// malformed input.
 pub fn verify_header(
     header: &Header,
+    parent: &Header,
     authorities: &[sr25519::Public],
-    now_slot: Slot,
-    max_drift_slots: u64,
 ) -> Result<(Slot, usize), AuraError> {
-    if authorities.is_empty() {
-        return Err(AuraError::NoAuthorities);
-    }
     let mut unsealed = header.clone();
     let signature = match unsealed.digest.pop_seal() {
         Some((AURA_ENGINE_ID, signature)) => signature,
-        _ => return Err(AuraError::MissingSeal),
+        Some((engine, _)) => return Err(AuraError::ForeignSeal(engine)),
+        None => return Err(AuraError::MissingSeal),
     };
     let signature = <[u8; 64]>::try_from(signature.as_slice())
         .map(sr25519::Signature::from_raw)
         .map_err(|_| AuraError::BadSealLength(signature.len()))?;
     let slot = find_slot(&unsealed)?;
-    if slot > now_slot.saturating_add(max_drift_slots) {
-        return Err(AuraError::FutureSlot {
-            slot,
-            now: now_slot,
-        });
-    }
+    ensure_slot_increases(parent, slot)?;
     let (index, expected) = slot_author(slot, authorities).ok_or(AuraError::NoAuthorities)?;
     let message = pre_seal_hash(&unsealed);
     if sr25519::Pair::verify(&signature, message, expected) {
@@ -219,21 +234,41 @@ pub fn verify_header(
             expected: *expected,
             actual: *actual,
         }),
-        None => Err(AuraError::BadSeal),
+        None => Err(AuraError::BadSeal {
+            slot,
+            expected: *expected,
+        }),
     }
 }
 
 /// Refuses a child whose slot does not strictly follow its parent's (genesis has no slot and
-/// accepts any child), as Substrate's Aura runtime does.
+/// accepts any child), as Substrate's Aura runtime does. A parent other than genesis without a
+/// well-formed slot is [`AuraError::ParentWithoutSlot`].
 pub fn ensure_slot_increases(parent: &Header, slot: Slot) -> Result<(), AuraError> {
     if parent.number == 0 {
         return Ok(());
     }
-    let parent_slot = find_slot(parent)?;
+    let parent_slot = find_slot(parent).map_err(|_| AuraError::ParentWithoutSlot)?;
     if slot <= parent_slot {
         return Err(AuraError::SlotNotIncreasing {
             parent: parent_slot,
             slot,
+        });
+    }
+    Ok(())
+}
+
+/// Refuses a slot more than `max_drift_slots` ahead of the verifier's current slot `now_slot`
+/// (validators' clocks differ by a bounded drift; a block further ahead is not yet due).
+pub fn ensure_not_future(
+    slot: Slot,
+    now_slot: Slot,
+    max_drift_slots: u64,
+) -> Result<(), AuraError> {
+    if slot > now_slot.saturating_add(max_drift_slots) {
+        return Err(AuraError::FutureSlot {
+            slot,
+            now: now_slot,
         });
     }
     Ok(())
@@ -378,20 +413,10 @@ mod tests {
         // The seal is the last item and carries 64 bytes (SCALE: compact length 0x0101).
         let encoded_seal = header.digest.logs().last().expect("seal").encode();
         assert_eq!(&encoded_seal[..7], &[5, b'a', b'u', b'r', b'a', 1, 1]);
-        assert_eq!(verify_header(&header, &auth, slot, 0), Ok((slot, owner)));
+        let genesis = Header::default();
+        assert_eq!(verify_header(&header, &genesis, &auth), Ok((slot, owner)));
         assert_eq!(
-            verify_header(&header, &auth, slot + 100, 0),
-            Ok((slot, owner))
-        );
-        assert_eq!(
-            verify_header(&header, &auth, slot - 2, 1),
-            Err(AuraError::FutureSlot {
-                slot,
-                now: slot - 2
-            })
-        );
-        assert_eq!(
-            verify_header(&header, &[], slot, 0),
+            verify_header(&header, &genesis, &[]),
             Err(AuraError::NoAuthorities)
         );
 
@@ -400,7 +425,7 @@ mod tests {
         let mut wrong = header_for(slot, 1);
         seal_header(&mut wrong, &keys[other]);
         assert_eq!(
-            verify_header(&wrong, &auth, slot, 0),
+            verify_header(&wrong, &genesis, &auth),
             Err(AuraError::WrongAuthor {
                 expected: auth[owner],
                 actual: auth[other]
@@ -411,16 +436,22 @@ mod tests {
         let mut tampered = header.clone();
         tampered.state_root = H256::repeat_byte(7);
         assert_eq!(
-            verify_header(&tampered, &auth, slot, 0),
-            Err(AuraError::BadSeal)
+            verify_header(&tampered, &genesis, &auth),
+            Err(AuraError::BadSeal {
+                slot,
+                expected: auth[owner]
+            })
         );
 
         // A stranger's seal.
         let mut stranger = header_for(slot, 1);
         seal_header(&mut stranger, &sr25519::Pair::from_seed(&[77; 32]));
         assert_eq!(
-            verify_header(&stranger, &auth, slot, 0),
-            Err(AuraError::BadSeal)
+            verify_header(&stranger, &genesis, &auth),
+            Err(AuraError::BadSeal {
+                slot,
+                expected: auth[owner]
+            })
         );
     }
 
@@ -428,9 +459,10 @@ mod tests {
     fn malformed_digests_are_errors_not_panics() {
         let keys = keys(2);
         let auth = publics(&keys);
+        let genesis = Header::default();
         // No seal.
         assert_eq!(
-            verify_header(&header_for(1, 1), &auth, 1, 0),
+            verify_header(&header_for(1, 1), &genesis, &auth),
             Err(AuraError::MissingSeal)
         );
         // Short seal.
@@ -439,15 +471,15 @@ mod tests {
             .digest
             .push(DigestItem::Seal(AURA_ENGINE_ID, vec![1, 2, 3]));
         assert_eq!(
-            verify_header(&short, &auth, 1, 0),
+            verify_header(&short, &genesis, &auth),
             Err(AuraError::BadSealLength(3))
         );
         // A seal of another engine.
         let mut babe = header_for(1, 1);
         babe.digest.push(DigestItem::Seal(*b"BABE", vec![0; 64]));
         assert_eq!(
-            verify_header(&babe, &auth, 1, 0),
-            Err(AuraError::MissingSeal)
+            verify_header(&babe, &genesis, &auth),
+            Err(AuraError::ForeignSeal(*b"BABE"))
         );
         // No slot.
         let mut no_slot = Header::default();
@@ -455,7 +487,7 @@ mod tests {
             .digest
             .push(DigestItem::Seal(AURA_ENGINE_ID, vec![0; 64]));
         assert_eq!(
-            verify_header(&no_slot, &auth, 1, 0),
+            verify_header(&no_slot, &genesis, &auth),
             Err(AuraError::MissingPreDigest)
         );
         // Slot that is not a u64.
@@ -467,7 +499,7 @@ mod tests {
             .digest
             .push(DigestItem::Seal(AURA_ENGINE_ID, vec![0; 64]));
         assert_eq!(
-            verify_header(&bad_slot, &auth, 1, 0),
+            verify_header(&bad_slot, &genesis, &auth),
             Err(AuraError::BadPreDigest)
         );
         // Two slots.
@@ -476,7 +508,7 @@ mod tests {
         two.digest
             .push(DigestItem::Seal(AURA_ENGINE_ID, vec![0; 64]));
         assert_eq!(
-            verify_header(&two, &auth, 1, 0),
+            verify_header(&two, &genesis, &auth),
             Err(AuraError::MultiplePreDigests)
         );
     }
@@ -490,6 +522,68 @@ mod tests {
             Err(AuraError::SlotNotIncreasing { parent: 5, slot: 5 })
         );
         assert_eq!(ensure_slot_increases(&Header::default(), 0), Ok(()));
+        let unslotted = Header {
+            number: 3,
+            ..Header::default()
+        };
+        assert_eq!(
+            ensure_slot_increases(&unslotted, 9),
+            Err(AuraError::ParentWithoutSlot)
+        );
+    }
+
+    #[test]
+    fn verification_orders_the_slot_after_the_parent() {
+        let keys = keys(3);
+        let auth = publics(&keys);
+        let parent = header_for(10, 1);
+        let seal_for = |slot: Slot| {
+            let mut header = header_for(slot, 2);
+            let (owner, _) = slot_author(slot, &auth).expect("owner");
+            seal_header(&mut header, &keys[owner]);
+            (header, owner)
+        };
+        let (next, owner) = seal_for(11);
+        assert_eq!(verify_header(&next, &parent, &auth), Ok((11, owner)));
+        for slot in [9, 10] {
+            let (stale, _) = seal_for(slot);
+            assert_eq!(
+                verify_header(&stale, &parent, &auth),
+                Err(AuraError::SlotNotIncreasing { parent: 10, slot })
+            );
+        }
+        // The order is checked before the signature: a stale slot with a bad seal is stale.
+        let mut forged = header_for(10, 2);
+        forged
+            .digest
+            .push(DigestItem::Seal(AURA_ENGINE_ID, vec![0; 64]));
+        assert_eq!(
+            verify_header(&forged, &parent, &auth),
+            Err(AuraError::SlotNotIncreasing {
+                parent: 10,
+                slot: 10
+            })
+        );
+        let unslotted = Header {
+            number: 3,
+            ..Header::default()
+        };
+        assert_eq!(
+            verify_header(&next, &unslotted, &auth),
+            Err(AuraError::ParentWithoutSlot)
+        );
+    }
+
+    #[test]
+    fn slots_beyond_the_drift_are_in_the_future() {
+        assert_eq!(ensure_not_future(10, 10, 0), Ok(()));
+        assert_eq!(ensure_not_future(10, 9, 1), Ok(()));
+        assert_eq!(ensure_not_future(3, 100, 0), Ok(()));
+        assert_eq!(
+            ensure_not_future(10, 8, 1),
+            Err(AuraError::FutureSlot { slot: 10, now: 8 })
+        );
+        assert_eq!(ensure_not_future(u64::MAX, u64::MAX, u64::MAX), Ok(()));
     }
 
     #[test]

@@ -14,14 +14,13 @@
 //! change may appear per header.
 
 use basalt_support::{
-    generic::{ConsensusEngineId, DigestItem, Header},
+    generic::{DigestItem, Header},
     BlockNumber, H256,
 };
 use codec::{Decode, DecodeAll, Encode};
 use sp_core::{ed25519, sr25519};
 
-/// The engine id of GRANDPA's digest items and justifications.
-pub const GRANDPA_ENGINE_ID: ConsensusEngineId = *b"FRNK";
+pub use basalt_support::engine_ids::GRANDPA_ENGINE_ID;
 
 /// A GRANDPA authority set's sequence number: 0 at genesis, +1 at every change.
 pub type SetId = u64;

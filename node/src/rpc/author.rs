@@ -19,8 +19,7 @@ use super::error::{
 };
 use super::params::{arg, bytes, hash, positional, string};
 use super::{blocking, immediate, send_json, RpcContext, RpcResult};
-use crate::cli::SchemeArg;
-use crate::keystore::{parse_key_type, AURA, GRANDPA};
+use crate::keystore::{parse_key_type, Scheme, AURA, GRANDPA};
 
 /// Submissions over RPC are treated as coming from outside, as Substrate does.
 const SOURCE: TransactionSource = TransactionSource::External;
@@ -34,8 +33,7 @@ pub(super) fn decode_extrinsic(
 }
 
 /// The session keys `author_rotateKeys` makes, in order: Aura (sr25519), GRANDPA (ed25519).
-const SESSION_KEYS: [([u8; 4], SchemeArg); 2] =
-    [(AURA, SchemeArg::Sr25519), (GRANDPA, SchemeArg::Ed25519)];
+const SESSION_KEYS: [([u8; 4], Scheme); 2] = [(AURA, Scheme::Sr25519), (GRANDPA, Scheme::Ed25519)];
 
 /// Registers the `author_*` methods.
 pub(super) fn register(module: &mut RpcModule<RpcContext>) -> anyhow::Result<()> {

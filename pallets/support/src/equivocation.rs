@@ -11,11 +11,10 @@ use codec::{Decode, DecodeAll, DecodeWithMemTracking, Encode};
 use scale_info::TypeInfo;
 use sp_core::{sr25519, Pair as _};
 
-use crate::generic::{ConsensusEngineId, Digest, DigestItem, Header};
+use crate::generic::{Digest, DigestItem, Header};
 use crate::H256;
 
-/// The engine id of Aura's digest items.
-pub const AURA_ENGINE_ID: ConsensusEngineId = *b"aura";
+pub use crate::engine_ids::AURA_ENGINE_ID;
 
 /// The Aura slot announced by a digest, if it has exactly one well-formed Aura pre-runtime
 /// item.

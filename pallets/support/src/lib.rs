@@ -21,6 +21,7 @@
 pub mod arithmetic;
 pub mod bounded;
 pub mod dispatch;
+pub mod engine_ids;
 pub mod equivocation;
 pub mod generic;
 pub mod hooks;
