@@ -127,8 +127,8 @@ pub const POINTS_PER_BLOCK: RewardPoint = 20;
 pub const AURA_KEY_TYPE: [u8; 4] = *b"aura";
 /// The key type of GRANDPA keys in [`KeyOwner`] (Substrate's `KeyTypeId(*b"gran")`).
 pub const GRANDPA_KEY_TYPE: [u8; 4] = *b"gran";
-/// GRANDPA's consensus engine id in header digests.
-pub const GRANDPA_ENGINE_ID: [u8; 4] = *b"FRNK";
+/// GRANDPA's consensus engine id in header digests (defined once, in the support crate).
+pub use basalt_support::engine_ids::GRANDPA_ENGINE_ID;
 /// Milliseconds in a year of 365.25 days: the period of the yearly inflation rate.
 pub const MILLISECONDS_PER_YEAR: u64 = 31_557_600_000;
 /// The longest GPU model name a provider may declare, in bytes.
