@@ -26,7 +26,7 @@ use crate::consensus;
 use crate::extensions::{self, SignedExtra};
 use crate::limits::{BASE_BLOCK_WEIGHT, MAX_BLOCK_WEIGHT};
 use crate::{AllPallets, Runtime, RuntimeCall, Staking, Timestamp, UncheckedExtrinsic};
-use basalt_support::dispatch::{DispatchClass, DispatchInfo, Dispatchable};
+use basalt_support::dispatch::{DispatchClass, DispatchInfo, Dispatchable, PostDispatchInfo};
 use basalt_support::generic::{
     extrinsics_root, signed_payload, Block, Digest, DigestItem, Header, OpaqueExtrinsic,
 };
@@ -400,9 +400,13 @@ fn apply(xt: &OpaqueExtrinsic, signature_checked: bool) -> ApplyExtrinsicResult 
     }
 }
 
-/// Dispatches `call` for `origin` in its own storage transaction, so a failure undoes it.
-fn dispatch_transactional(call: RuntimeCall, origin: Origin) -> DispatchResult {
-    io::with_transaction(|| Dispatchable::<Runtime>::dispatch(call, origin))
+/// Dispatches `call` for `origin` in its own storage transaction, so a failure undoes it;
+/// returns the outcome and what the call reported it used.
+fn dispatch_transactional(call: RuntimeCall, origin: Origin) -> (DispatchResult, PostDispatchInfo) {
+    match io::with_transaction(|| Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)) {
+        Ok(post) => (Ok(()), post),
+        Err(e) => (Err(e.error), e.post_info),
+    }
 }
 
 fn apply_decoded(
@@ -414,7 +418,7 @@ fn apply_decoded(
     let info = Dispatchable::<Runtime>::dispatch_info(&uxt.function);
     let index = system::ExtrinsicCount::get().unwrap_or(0);
     System::note_applying_extrinsic(index);
-    let result = match uxt.signature {
+    let outcome = match uxt.signature {
         Some((address, signature, extra)) => {
             if info.class == DispatchClass::Mandatory {
                 return Err(TransactionValidityError::Invalid(
@@ -436,16 +440,18 @@ fn apply_decoded(
                 who
             };
             let pre = extensions::pre_dispatch(&who, &extra, &info, len)?;
-            let result = dispatch_transactional(uxt.function, Origin::Signed(who));
-            extensions::post_dispatch(pre);
-            result
+            let (result, post) = dispatch_transactional(uxt.function, Origin::Signed(who));
+            extensions::post_dispatch(pre, &info, &post, len);
+            (result, post)
         }
         None if !is_inherent_call(&uxt.function) => {
             // An unsigned transaction (an equivocation report) is valid only as the pool
             // admits it; a block including any other is invalid.
             validate_unsigned(&uxt.function)?;
             extensions::pre_dispatch_unsigned(&info, len)?;
-            dispatch_transactional(uxt.function, Origin::None)
+            let (result, post) = dispatch_transactional(uxt.function, Origin::None);
+            extensions::refund_unused_weight(&info, &post.corrected(&info));
+            (result, post)
         }
         None => {
             // The timestamp inherent is unsigned too, and only the block's first.
@@ -453,18 +459,20 @@ fn apply_decoded(
                 return Err(TransactionValidityError::Invalid(InvalidTransaction::Call));
             }
             extensions::pre_dispatch_unsigned(&info, len)?;
-            let result = dispatch_transactional(uxt.function, Origin::None);
+            let (result, post) = dispatch_transactional(uxt.function, Origin::None);
             if result.is_err() {
                 // An inherent must not fail: a block with a failing one is invalid.
                 return Err(TransactionValidityError::Invalid(
                     InvalidTransaction::BadMandatory,
                 ));
             }
-            result
+            (result, post)
         }
     };
+    let (result, post) = outcome;
     ExtrinsicData::insert(index, xt);
-    System::note_applied_extrinsic(&result, reported_info(&info));
+    // Events report the weight and fee policy the call really had, as FRAME's do.
+    System::note_applied_extrinsic(&result, reported_info(&post.corrected(&info)));
     Ok(result)
 }
 

@@ -36,7 +36,7 @@ use crate::limits::{
     NORMAL_BLOCK_WEIGHT,
 };
 use crate::{Runtime, TransactionPayment};
-use basalt_support::dispatch::{DispatchClass, DispatchInfo, PerDispatchClass};
+use basalt_support::dispatch::{DispatchClass, DispatchInfo, PerDispatchClass, PostDispatchInfo};
 use basalt_support::generic::Era;
 use basalt_support::validity::{InvalidTransaction, TransactionValidityError, ValidTransaction};
 use basalt_support::{AccountId, Balance, Nonce, Weight, H256};
@@ -271,10 +271,30 @@ pub fn pre_dispatch(
     })
 }
 
-/// After the call ran (successfully or not): hands the withdrawn fee to its recipients and
-/// emits `TransactionFeePaid`.
-pub fn post_dispatch(pre: PreDispatch) {
-    TransactionPayment::distribute_fee(&pre.who, pre.fee, pre.tip);
+/// After the call ran (successfully or not): corrects the fee and the block's weight to what
+/// the call reported it used (`post`), refunds the difference to the signer, hands the rest to
+/// its recipients and emits `TransactionFeePaid` with the corrected fee. Returns the refund.
+pub fn post_dispatch(
+    pre: PreDispatch,
+    info: &DispatchInfo,
+    post: &PostDispatchInfo,
+    len: u32,
+) -> Balance {
+    let actual = post.corrected(info);
+    refund_unused_weight(info, &actual);
+    TransactionPayment::settle_fee(&pre.who, pre.fee, pre.tip, len, &actual)
+}
+
+/// Gives the block back the weight a call declared but did not use.
+pub fn refund_unused_weight(declared: &DispatchInfo, actual: &DispatchInfo) {
+    let unused = declared.weight.saturating_sub(actual.weight);
+    if unused == Weight::ZERO {
+        return;
+    }
+    let mut weight = system::BlockWeight::get();
+    let class_weight = weight.get_mut(declared.class);
+    *class_weight = class_weight.saturating_sub(unused);
+    system::BlockWeight::put(weight);
 }
 
 /// The block's view of an inherent: only the weight and length are counted (mandatory class,

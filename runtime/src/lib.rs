@@ -41,13 +41,11 @@ pub mod limits;
 pub mod metadata;
 pub mod version;
 
-use basalt_support::dispatch::{DispatchInfo, Dispatchable};
+use basalt_support::dispatch::{DispatchInfo, DispatchResultWithPostInfo, Dispatchable};
 use basalt_support::hooks::Hooks;
 use basalt_support::metadata::{DescribePallet, PalletDescription};
 use basalt_support::primitives::{SS58_PREFIX, UNIT};
-use basalt_support::{
-    AccountId, Balance, BlockNumber, DispatchResult, Moment, Origin, Weight, H256,
-};
+use basalt_support::{AccountId, Balance, BlockNumber, Moment, Origin, Weight, H256};
 use codec::{Decode, Encode};
 use scale_info::TypeInfo;
 
@@ -203,13 +201,23 @@ pub enum RuntimeCall {
 }
 
 impl Dispatchable<Runtime> for RuntimeCall {
-    fn dispatch(self, origin: Origin) -> DispatchResult {
+    fn dispatch_with_post_info(self, origin: Origin) -> DispatchResultWithPostInfo {
         match self {
-            RuntimeCall::System(call) => Dispatchable::<Runtime>::dispatch(call, origin),
-            RuntimeCall::Timestamp(call) => Dispatchable::<Runtime>::dispatch(call, origin),
-            RuntimeCall::Balances(call) => Dispatchable::<Runtime>::dispatch(call, origin),
-            RuntimeCall::Sudo(call) => Dispatchable::<Runtime>::dispatch(call, origin),
-            RuntimeCall::Staking(call) => Dispatchable::<Runtime>::dispatch(call, origin),
+            RuntimeCall::System(call) => {
+                Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
+            }
+            RuntimeCall::Timestamp(call) => {
+                Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
+            }
+            RuntimeCall::Balances(call) => {
+                Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
+            }
+            RuntimeCall::Sudo(call) => {
+                Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
+            }
+            RuntimeCall::Staking(call) => {
+                Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
+            }
         }
     }
 

@@ -612,3 +612,100 @@ fn parallel_signature_checks_agree_with_apply() {
     });
     let _ = ExecuteBlockError::MissingInherent;
 }
+
+/// A call that used less weight than it declared is refunded: the fee is corrected to the
+/// actual weight, the difference returns to the payer, the treasury/burn/author split is taken
+/// of the corrected fee, and `ExtrinsicSuccess` reports the actual weight.
+#[test]
+fn a_call_that_used_less_weight_is_refunded_and_split_on_the_corrected_fee() {
+    use basalt_runtime::extensions::extrinsic_weight;
+    use basalt_support::dispatch::{Dispatchable, PostDispatchInfo};
+
+    let mut chain = Chain::dev();
+    let alice = alice();
+    // Sudo: delete up to 1,000 keys under a prefix that has none. Declared for 1,000 writes;
+    // it reports sudo's base plus zero writes.
+    let call = RuntimeCall::Sudo(pallet_sudo::Call::sudo {
+        call: Box::new(RuntimeCall::System(pallet_system::Call::kill_prefix {
+            prefix: b"no-such-prefix:".to_vec(),
+            subkeys: 1_000,
+        })),
+    });
+    let declared = Dispatchable::<basalt_runtime::Runtime>::dispatch_info(&call);
+    let actual = PostDispatchInfo {
+        actual_weight: Some(
+            pallet_sudo::weights::sudo().saturating_add(pallet_system::weights::writes(0)),
+        ),
+        pays_fee: basalt_support::dispatch::Pays::Yes,
+    }
+    .corrected(&declared);
+    assert!(actual.weight.ref_time < declared.weight.ref_time);
+
+    let before_alice = free_balance(&chain, &alice.account());
+    let treasury_before = free_balance(&chain, &basalt_runtime::treasury_account());
+    let issuance_before = chain.read(basalt_runtime::Balances::total_issuance);
+    let xt = chain.sign(&alice, call, &SignOptions::nonce(0));
+    let len = basalt_runtime::executive::encoded_len(&xt);
+    let (declared_fee, corrected_fee) = chain.read(|| {
+        (
+            basalt_runtime::TransactionPayment::compute_fee(len, &declared, 0),
+            basalt_runtime::TransactionPayment::compute_fee(len, &actual, 0),
+        )
+    });
+    assert!(
+        corrected_fee < declared_fee,
+        "{corrected_fee} < {declared_fee}"
+    );
+    let (_, results) = chain.produce(&[xt]);
+    assert_eq!(results[0], Ok(Ok(())));
+
+    let events = stored_events(&chain);
+    let of_xt: Vec<&RuntimeEvent> = events
+        .iter()
+        .filter(|(phase, _)| *phase == pallet_system::Phase::ApplyExtrinsic(1))
+        .map(|(_, e)| e)
+        .collect();
+    // The declared fee is withdrawn first, then the unused part comes back.
+    assert!(matches!(of_xt.first(),
+        Some(RuntimeEvent::Balances(pallet_balances::Event::Withdraw { amount, .. })) if *amount == declared_fee));
+    assert!(
+        of_xt.iter().any(|e| matches!(e,
+            RuntimeEvent::TransactionPayment(pallet_transaction_payment::Event::TransactionFeePaid { actual_fee, .. })
+                if *actual_fee == corrected_fee)),
+        "{of_xt:?}"
+    );
+    match of_xt.last() {
+        Some(RuntimeEvent::System(pallet_system::Event::ExtrinsicSuccess { dispatch_info })) => {
+            assert_eq!(dispatch_info.weight, extrinsic_weight(&actual));
+            assert!(dispatch_info.weight.ref_time < extrinsic_weight(&declared).ref_time);
+        }
+        other => panic!("last event is ExtrinsicSuccess: {other:?}"),
+    }
+
+    let (treasury, burned) = (corrected_fee * 50 / 100, corrected_fee * 20 / 100);
+    let author = corrected_fee - treasury - burned;
+    assert_eq!(
+        free_balance(&chain, &alice.account()),
+        before_alice - corrected_fee,
+        "Alice paid only the corrected fee"
+    );
+    assert_eq!(
+        free_balance(&chain, &basalt_runtime::treasury_account()),
+        treasury_before + treasury
+    );
+    assert_eq!(
+        chain.read(|| pallet_staking::ErasValidatorFees::get(0, alice.account())),
+        author
+    );
+    assert_eq!(
+        chain.read(basalt_runtime::Balances::total_issuance),
+        issuance_before - burned - author,
+        "issuance moves by the corrected fee's burn and author parts only"
+    );
+    // The block's weight counts what the call used, not what it declared.
+    let block_weight = chain.read(pallet_system::BlockWeight::get);
+    assert!(
+        block_weight.operational.ref_time < extrinsic_weight(&declared).ref_time,
+        "{block_weight:?}"
+    );
+}

@@ -10,9 +10,11 @@
 //! - `set_key` hands the key to another account, `remove_key` removes it for good.
 //!
 //! Differences from Substrate, and why:
-//! - Basalt has no post-dispatch information, so sudo calls cannot be refunded to `Pays::No`
-//!   after the fact: the key pays the normal fee for each sudo extrinsic (a non-key sender pays
-//!   too, which is what stops anyone from spamming free failing sudo calls).
+//! - `sudo` and `sudo_as` report their actual weight (their own plus what the inner call
+//!   reported it used), so the key is refunded what the inner call did not use, as in FRAME;
+//!   but unlike FRAME they do not become `Pays::No`: the key pays the corrected fee for each
+//!   sudo extrinsic (a non-key sender pays too, which is what stops anyone from spamming free
+//!   failing sudo calls). `sudo_unchecked_weight` charges the weight the key chose.
 //! - The dispatch class of `sudo`, `sudo_unchecked_weight` and `sudo_as` is the inner call's, as
 //!   in Substrate, except that `Mandatory` becomes `Normal`: a signed extrinsic may never be
 //!   mandatory (the executive refuses it), and sudo-ing an inherent is not a use case.
@@ -24,7 +26,9 @@ mod tests;
 
 /// The pallet: configuration, storage, events, errors, calls and their weights.
 pub mod pallet {
-    use basalt_support::dispatch::{DispatchClass, DispatchInfo, Dispatchable, Pays};
+    use basalt_support::dispatch::{
+        DispatchClass, DispatchInfo, DispatchResultWithPostInfo, Dispatchable, Pays,
+    };
     use basalt_support::hooks::Hooks;
     use basalt_support::metadata::{DescribePallet, PalletDescription};
     use basalt_support::multiaddress::MultiAddress;
@@ -146,11 +150,11 @@ pub mod pallet {
             origin: Origin,
             /// The call to dispatch as root.
             call: Box<<T as Config>::RuntimeCall>,
-        ) -> DispatchResult {
+        ) -> DispatchResultWithPostInfo {
             Self::ensure_sudo(origin)?;
-            let sudo_result = Self::dispatch_inner(*call, Origin::Root);
+            let (sudo_result, inner_weight) = Self::dispatch_inner(*call, Origin::Root);
             Self::deposit_event(Event::Sudid { sudo_result });
-            Ok(())
+            Ok(Some(weights::sudo().saturating_add(inner_weight)).into())
         }
 
         /// Authenticates the sudo key and dispatches a function call with `Root` origin.
@@ -168,10 +172,11 @@ pub mod pallet {
             call: Box<<T as Config>::RuntimeCall>,
             /// The weight to charge instead of the call's own.
             weight: Weight,
-        ) -> DispatchResult {
-            // `weight` is what the fee charged (see the dispatch info); dispatching ignores it.
+        ) -> DispatchResultWithPostInfo {
+            // `weight` is what the fee charged (see the dispatch info); dispatching ignores it,
+            // and no refund is reported: the key chose the weight.
             let _ = weight;
-            Self::sudo(origin, call)
+            Self::sudo(origin, call).map(|_| ().into())
         }
 
         /// Authenticates the current sudo key and sets the given AccountId (`new`) as the new
@@ -203,12 +208,12 @@ pub mod pallet {
             who: Address,
             /// The call to dispatch as `who`.
             call: Box<<T as Config>::RuntimeCall>,
-        ) -> DispatchResult {
+        ) -> DispatchResultWithPostInfo {
             Self::ensure_sudo(origin)?;
             let who = who.lookup().ok_or(DispatchError::CannotLookup)?;
-            let sudo_result = Self::dispatch_inner(*call, Origin::Signed(who));
+            let (sudo_result, inner_weight) = Self::dispatch_inner(*call, Origin::Signed(who));
             Self::deposit_event(Event::SudoAsDone { sudo_result });
-            Ok(())
+            Ok(Some(weights::sudo_as().saturating_add(inner_weight)).into())
         }
 
         /// Permanently removes the sudo key.
@@ -258,9 +263,18 @@ pub mod pallet {
         }
 
         /// Runs `call` for `origin` in its own storage transaction, so that its failure undoes
-        /// only its own effects; returns its outcome for the sudo event.
-        fn dispatch_inner(call: <T as Config>::RuntimeCall, origin: Origin) -> DispatchResult {
-            io::with_transaction(|| call.dispatch(origin))
+        /// only its own effects; returns its outcome for the sudo event and the weight it
+        /// really used (at most its declared weight), which sudo reports on so that the key is
+        /// refunded what the inner call did not use.
+        fn dispatch_inner(
+            call: <T as Config>::RuntimeCall,
+            origin: Origin,
+        ) -> (DispatchResult, Weight) {
+            let info = call.dispatch_info();
+            match io::with_transaction(|| call.dispatch_with_post_info(origin)) {
+                Ok(post) => (Ok(()), post.calc_actual_weight(&info)),
+                Err(e) => (Err(e.error), e.post_info.calc_actual_weight(&info)),
+            }
         }
 
         /// Deposit one of this pallet's events in `System.Events`.

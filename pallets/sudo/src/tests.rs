@@ -1,7 +1,9 @@
 //! Unit tests of the sudo pallet with a tiny mock runtime call.
 
 use super::pallet::*;
-use basalt_support::dispatch::{DispatchClass, DispatchInfo, Dispatchable, Pays};
+use basalt_support::dispatch::{
+    DispatchClass, DispatchInfo, DispatchResultWithPostInfo, Dispatchable, Pays,
+};
 use basalt_support::metadata::DescribePallet;
 use basalt_support::multiaddress::MultiAddress;
 use basalt_support::state::{empty_externalities, io};
@@ -35,19 +37,19 @@ enum MockCall {
 }
 
 impl Dispatchable<Test> for MockCall {
-    fn dispatch(self, origin: Origin) -> DispatchResult {
+    fn dispatch_with_post_info(self, origin: Origin) -> DispatchResultWithPostInfo {
         match self {
-            MockCall::System(call) => Dispatchable::<Test>::dispatch(call, origin),
-            MockCall::Sudo(call) => call.dispatch(origin),
+            MockCall::System(call) => Dispatchable::<Test>::dispatch_with_post_info(call, origin),
+            MockCall::Sudo(call) => call.dispatch_with_post_info(origin),
             MockCall::WriteThenFail(key) => {
                 io::set(&key, b"written");
                 pallet_system::Pallet::<Test>::deposit_event(pallet_system::Event::Remarked {
                     sender: AccountId::new([0; 32]),
                     hash: H256::zero(),
                 });
-                Err(DispatchError::Other("fails after writing"))
+                Err(DispatchError::Other("fails after writing").into())
             }
-            MockCall::Mandatory => Ok(()),
+            MockCall::Mandatory => Ok(().into()),
         }
     }
 
@@ -606,4 +608,33 @@ fn nested_calls_decode_only_within_a_depth_limit() {
         MockCall::decode_with_depth_limit(1_000, &mut &bytes[..]),
         Ok(call)
     );
+}
+
+#[test]
+fn sudo_reports_the_inner_calls_actual_weight() {
+    in_block(|| {
+        io::set(b"junk:1", b"x");
+        io::set(b"junk:2", b"x");
+        let inner = MockCall::System(pallet_system::Call::kill_prefix {
+            prefix: b"junk:".to_vec(),
+            subkeys: 100,
+        });
+        let declared = Dispatchable::<Test>::dispatch_info(&inner).weight;
+        let call = Call::<Test>::sudo {
+            call: Box::new(inner),
+        };
+        let info = call.dispatch_info();
+        assert_eq!(info.weight, weights::sudo().saturating_add(declared));
+        let post = call
+            .dispatch_with_post_info(Origin::Signed(alice()))
+            .expect("the key may sudo");
+        let actual = post.calc_actual_weight(&info);
+        assert_eq!(
+            actual,
+            weights::sudo().saturating_add(pallet_system::weights::writes(2)),
+            "two keys deleted, not 100"
+        );
+        assert!(actual.ref_time < info.weight.ref_time);
+        assert!(io::get(b"junk:1").is_none() && io::get(b"junk:2").is_none());
+    });
 }

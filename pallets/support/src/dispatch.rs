@@ -267,16 +267,104 @@ impl DispatchInfo {
     }
 }
 
+/// What a call reports after it ran, as `frame_support::dispatch::PostDispatchInfo`: the
+/// weight it really used (when less than declared) and whether it pays after all. The
+/// executive corrects the fee and the block's weight by it and refunds the difference.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct PostDispatchInfo {
+    /// The weight used, if the call knows it; `None` means the declared weight.
+    pub actual_weight: Option<Weight>,
+    /// Whether the sender pays; `No` makes the call free even if declared paying.
+    pub pays_fee: Pays,
+}
+
+impl PostDispatchInfo {
+    /// The weight to charge: the actual weight, never more than the declared one (a call
+    /// cannot raise its own fee after the fact).
+    pub fn calc_actual_weight(&self, info: &DispatchInfo) -> Weight {
+        match self.actual_weight {
+            Some(actual) => Weight {
+                ref_time: actual.ref_time.min(info.weight.ref_time),
+                proof_size: actual.proof_size.min(info.weight.proof_size),
+            },
+            None => info.weight,
+        }
+    }
+
+    /// Whether the sender pays: only when both the declaration and the outcome say so.
+    pub fn pays_fee(&self, info: &DispatchInfo) -> Pays {
+        if info.pays_fee == Pays::No || self.pays_fee == Pays::No {
+            Pays::No
+        } else {
+            Pays::Yes
+        }
+    }
+
+    /// The info events report after the call: the declared info with the actual weight and
+    /// fee policy.
+    pub fn corrected(&self, info: &DispatchInfo) -> DispatchInfo {
+        DispatchInfo {
+            weight: self.calc_actual_weight(info),
+            class: info.class,
+            pays_fee: self.pays_fee(info),
+        }
+    }
+}
+
+/// A call that returns `Ok(())` used its declared weight and pays.
+impl From<()> for PostDispatchInfo {
+    fn from(_: ()) -> Self {
+        PostDispatchInfo::default()
+    }
+}
+
+/// A call that knows its actual weight returns `Ok(Some(weight).into())`.
+impl From<Option<Weight>> for PostDispatchInfo {
+    fn from(actual_weight: Option<Weight>) -> Self {
+        PostDispatchInfo {
+            actual_weight,
+            pays_fee: Pays::Yes,
+        }
+    }
+}
+
+/// A call's failure with what it used until it failed.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct DispatchErrorWithPostInfo {
+    /// What the call used before failing.
+    pub post_info: PostDispatchInfo,
+    /// Why it failed.
+    pub error: DispatchError,
+}
+
+impl<E: Into<DispatchError>> From<E> for DispatchErrorWithPostInfo {
+    fn from(error: E) -> Self {
+        DispatchErrorWithPostInfo {
+            post_info: PostDispatchInfo::default(),
+            error: error.into(),
+        }
+    }
+}
+
+/// The result of a call that may report its actual weight.
+pub type DispatchResultWithPostInfo = Result<PostDispatchInfo, DispatchErrorWithPostInfo>;
+
 /// A call that can be dispatched in the runtime `T`.
 ///
-/// Implemented by every pallet's `Call` enum and by the runtime's `RuntimeCall`. `dispatch`
+/// Implemented by every pallet's `Call` enum and by the runtime's `RuntimeCall`. Dispatching
 /// runs inside a storage transaction opened by the caller: when it returns `Err`, the caller
 /// rolls back everything the call wrote.
-pub trait Dispatchable<T> {
-    /// Run the call for `origin`.
-    fn dispatch(self, origin: Origin) -> DispatchResult;
+pub trait Dispatchable<T>: Sized {
+    /// Run the call for `origin`, reporting what it used.
+    fn dispatch_with_post_info(self, origin: Origin) -> DispatchResultWithPostInfo;
     /// The weight, class and fee policy of this call, known before it runs.
     fn dispatch_info(&self) -> DispatchInfo;
+    /// Run the call for `origin`, when only its outcome matters (sudo's inner calls, tests).
+    fn dispatch(self, origin: Origin) -> DispatchResult {
+        self.dispatch_with_post_info(origin)
+            .map(|_| ())
+            .map_err(|e| e.error)
+    }
 }
 
 /// Fails the enclosing function with `$err` unless `$cond` holds.

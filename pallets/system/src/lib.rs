@@ -120,7 +120,7 @@ mod tests;
 /// The pallet: configuration, storage, events, errors, calls and the block-building functions.
 pub mod pallet {
     pub use super::{AccountData, AccountInfo, EventRecord, Phase};
-    use basalt_support::dispatch::{DispatchInfo, PerDispatchClass};
+    use basalt_support::dispatch::{DispatchInfo, DispatchResultWithPostInfo, PerDispatchClass};
     use basalt_support::generic::digest::Digest as HeaderDigest;
     use basalt_support::metadata::{constant, DescribePallet, PalletDescription};
     use basalt_support::primitives::hashing::blake2_256;
@@ -311,6 +311,8 @@ pub mod pallet {
         }
 
         /// Kill all storage items with a key that starts with the given prefix. Root only.
+        /// Charged for `subkeys` writes up front; reports (and is refunded down to) the keys it
+        /// really deleted.
         #[pallet::call_index(6)]
         #[pallet::weight(weights::writes(*subkeys as usize))]
         #[pallet::class(Operational)]
@@ -320,10 +322,10 @@ pub mod pallet {
             prefix: Vec<u8>,
             /// The most keys to delete.
             subkeys: u32,
-        ) -> DispatchResult {
+        ) -> DispatchResultWithPostInfo {
             origin.ensure_root()?;
-            io::clear_prefix(&prefix, subkeys);
-            Ok(())
+            let removed = io::clear_prefix(&prefix, subkeys);
+            Ok(Some(weights::writes(removed as usize)).into())
         }
 
         /// Make some on-chain remark and emit `Remarked` with its hash. Anyone signed.

@@ -362,6 +362,30 @@ pub mod pallet {
                 .map_err(|_| InvalidTransaction::Payment)
         }
 
+        /// After the call ran: correct the fee to what the call really used (`actual`, the
+        /// declared info with the call's post-dispatch weight and fee policy), refund the
+        /// difference to `who`, and distribute the rest as [`Self::distribute_fee`] does.
+        /// Returns the refund. The corrected fee never exceeds `withdrawn`; a refund the payer
+        /// cannot receive (its account was reaped by the call and the refund is below the
+        /// existential deposit) stays part of the fee, so nothing is created or lost.
+        pub fn settle_fee(
+            who: &AccountId,
+            withdrawn: Balance,
+            tip: Balance,
+            len: u32,
+            actual: &DispatchInfo,
+        ) -> Balance {
+            let due = Self::compute_fee(len, actual, tip).min(withdrawn);
+            let refund = withdrawn.saturating_sub(due);
+            let (fee, refund) = if Self::pay(who, refund) {
+                (due, refund)
+            } else {
+                (withdrawn, 0)
+            };
+            Self::distribute_fee(who, fee, tip);
+            refund
+        }
+
         /// After the call ran: pay out `fee`, the amount [`Self::withdraw_fee`] took (tip
         /// included; `tip` is the part of it that was tip, and is clamped to `fee`), and emit
         /// `TransactionFeePaid` (also for a zero fee: the executive calls this for every signed

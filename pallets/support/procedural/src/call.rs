@@ -327,9 +327,14 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> Result<TokenStream> {
         #extra
 
         impl #impl_generics ::basalt_support::dispatch::Dispatchable<#param> for #call_ty #where_clause {
-            fn dispatch(self, origin: ::basalt_support::Origin) -> ::basalt_support::DispatchResult {
+            fn dispatch_with_post_info(
+                self,
+                origin: ::basalt_support::Origin,
+            ) -> ::basalt_support::dispatch::DispatchResultWithPostInfo {
                 match self {
-                    #(Call::#names { #(#fields),* } => <#self_ty>::#names(origin, #(#fields),*),)*
+                    #(Call::#names { #(#fields),* } => <#self_ty>::#names(origin, #(#fields),*)
+                        .map(::core::convert::Into::into)
+                        .map_err(::core::convert::Into::into),)*
                     #never_arm
                 }
             }
