@@ -37,8 +37,10 @@ mod call;
 /// generates `enum Call` (variant `transfer { dest, value }` at codec index 0, with the
 /// function's and arguments' docs, `value` compact) deriving `Clone`, `PartialEq`, `Eq`,
 /// `Debug`, `Encode`, `Decode`, `DecodeWithMemTracking` and `TypeInfo`, and
-/// `Dispatchable<T> for Call` whose `dispatch` calls the function and whose `dispatch_info` is
-/// built from the weight expression (which sees the arguments by reference).
+/// `Dispatchable<T> for Call` whose `dispatch_with_post_info` calls the function and whose
+/// `dispatch_info` is built from the weight expression (which sees the arguments by
+/// reference). A handler returns `DispatchResult`, or `DispatchResultWithPostInfo` when it
+/// reports the weight it really used (`Ok(Some(actual).into())`), which the executive refunds.
 ///
 /// Optional attributes per call: `#[pallet::class(Operational)]` or `(Mandatory)`,
 /// `#[pallet::pays(No)]`, or `#[pallet::dispatch_info(expr)]` for a `DispatchInfo` computed
