@@ -418,7 +418,7 @@ fn apply_decoded(
     let info = Dispatchable::<Runtime>::dispatch_info(&uxt.function);
     let index = system::ExtrinsicCount::get().unwrap_or(0);
     System::note_applying_extrinsic(index);
-    let outcome = match uxt.signature {
+    let (result, post) = match uxt.signature {
         Some((address, signature, extra)) => {
             if info.class == DispatchClass::Mandatory {
                 return Err(TransactionValidityError::Invalid(
@@ -441,7 +441,7 @@ fn apply_decoded(
             };
             let pre = extensions::pre_dispatch(&who, &extra, &info, len)?;
             let (result, post) = dispatch_transactional(uxt.function, Origin::Signed(who));
-            extensions::post_dispatch(pre, &info, &post, len);
+            extensions::post_dispatch(pre, &post.corrected(&info), len);
             (result, post)
         }
         None if !is_inherent_call(&uxt.function) => {
@@ -449,9 +449,7 @@ fn apply_decoded(
             // admits it; a block including any other is invalid.
             validate_unsigned(&uxt.function)?;
             extensions::pre_dispatch_unsigned(&info, len)?;
-            let (result, post) = dispatch_transactional(uxt.function, Origin::None);
-            extensions::refund_unused_weight(&info, &post.corrected(&info));
-            (result, post)
+            dispatch_transactional(uxt.function, Origin::None)
         }
         None => {
             // The timestamp inherent is unsigned too, and only the block's first.
@@ -469,10 +467,12 @@ fn apply_decoded(
             (result, post)
         }
     };
-    let (result, post) = outcome;
+    // The block counts, and events report, the weight and fee policy the call really had,
+    // as FRAME's do.
+    let actual = post.corrected(&info);
+    extensions::refund_unused_weight(&info, &actual);
     ExtrinsicData::insert(index, xt);
-    // Events report the weight and fee policy the call really had, as FRAME's do.
-    System::note_applied_extrinsic(&result, reported_info(&post.corrected(&info)));
+    System::note_applied_extrinsic(&result, reported_info(&actual));
     Ok(result)
 }
 

@@ -36,7 +36,7 @@ use crate::limits::{
     NORMAL_BLOCK_WEIGHT,
 };
 use crate::{Runtime, TransactionPayment};
-use basalt_support::dispatch::{DispatchClass, DispatchInfo, PerDispatchClass, PostDispatchInfo};
+use basalt_support::dispatch::{DispatchClass, DispatchInfo, PerDispatchClass};
 use basalt_support::generic::Era;
 use basalt_support::validity::{InvalidTransaction, TransactionValidityError, ValidTransaction};
 use basalt_support::{AccountId, Balance, Nonce, Weight, H256};
@@ -271,21 +271,16 @@ pub fn pre_dispatch(
     })
 }
 
-/// After the call ran (successfully or not): corrects the fee and the block's weight to what
-/// the call reported it used (`post`), refunds the difference to the signer, hands the rest to
-/// its recipients and emits `TransactionFeePaid` with the corrected fee. Returns the refund.
-pub fn post_dispatch(
-    pre: PreDispatch,
-    info: &DispatchInfo,
-    post: &PostDispatchInfo,
-    len: u32,
-) -> Balance {
-    let actual = post.corrected(info);
-    refund_unused_weight(info, &actual);
-    TransactionPayment::settle_fee(&pre.who, pre.fee, pre.tip, len, &actual)
+/// After the call ran (successfully or not): corrects the fee to what the call reported it
+/// used (`actual`: the declared info with the post-dispatch weight and fee policy), refunds the
+/// difference to the signer, hands the rest to its recipients and emits `TransactionFeePaid`
+/// with the corrected fee. Returns the refund.
+pub fn post_dispatch(pre: PreDispatch, actual: &DispatchInfo, len: u32) -> Balance {
+    TransactionPayment::settle_fee(&pre.who, pre.fee, pre.tip, len, actual)
 }
 
-/// Gives the block back the weight a call declared but did not use.
+/// Gives the block back the weight a call declared but did not use (every extrinsic, signed or
+/// not).
 pub fn refund_unused_weight(declared: &DispatchInfo, actual: &DispatchInfo) {
     let unused = declared.weight.saturating_sub(actual.weight);
     if unused == Weight::ZERO {

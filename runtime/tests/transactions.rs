@@ -16,6 +16,15 @@ use basalt_support::{AccountId, DispatchError, H256};
 use codec::Encode;
 use common::*;
 
+/// The events the extrinsic at `index` of the last block emitted, in order.
+fn events_of_extrinsic(chain: &Chain, index: u32) -> Vec<RuntimeEvent> {
+    stored_events(chain)
+        .into_iter()
+        .filter(|(phase, _)| *phase == pallet_system::Phase::ApplyExtrinsic(index))
+        .map(|(_, e)| e)
+        .collect()
+}
+
 fn invalid(e: InvalidTransaction) -> TransactionValidityError {
     TransactionValidityError::Invalid(e)
 }
@@ -420,12 +429,7 @@ fn a_failing_call_pays_its_fee_and_changes_nothing_else() {
         "the failed extrinsic is included"
     );
 
-    let events = stored_events(&chain);
-    let of_xt: Vec<&RuntimeEvent> = events
-        .iter()
-        .filter(|(phase, _)| *phase == pallet_system::Phase::ApplyExtrinsic(1))
-        .map(|(_, e)| e)
-        .collect();
+    let of_xt = events_of_extrinsic(&chain, 1);
     let fee = match of_xt.first() {
         Some(RuntimeEvent::Balances(pallet_balances::Event::Withdraw { who, amount })) => {
             assert_eq!(*who, alice.account());
@@ -493,11 +497,7 @@ fn successful_transfer_events_in_substrate_order() {
         },
     );
     chain.produce(&[xt]);
-    let events: Vec<RuntimeEvent> = stored_events(&chain)
-        .into_iter()
-        .filter(|(phase, _)| *phase == pallet_system::Phase::ApplyExtrinsic(1))
-        .map(|(_, e)| e)
-        .collect();
+    let events = events_of_extrinsic(&chain, 1);
     assert!(matches!(
         events.first(),
         Some(RuntimeEvent::Balances(
@@ -659,12 +659,7 @@ fn a_call_that_used_less_weight_is_refunded_and_split_on_the_corrected_fee() {
     let (_, results) = chain.produce(&[xt]);
     assert_eq!(results[0], Ok(Ok(())));
 
-    let events = stored_events(&chain);
-    let of_xt: Vec<&RuntimeEvent> = events
-        .iter()
-        .filter(|(phase, _)| *phase == pallet_system::Phase::ApplyExtrinsic(1))
-        .map(|(_, e)| e)
-        .collect();
+    let of_xt = events_of_extrinsic(&chain, 1);
     // The declared fee is withdrawn first, then the unused part comes back.
     assert!(matches!(of_xt.first(),
         Some(RuntimeEvent::Balances(pallet_balances::Event::Withdraw { amount, .. })) if *amount == declared_fee));
