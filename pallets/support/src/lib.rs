@@ -13,7 +13,8 @@
 //! - [`dispatch`]: origins, weights, dispatch info and `DispatchError`;
 //! - [`hooks`]: block lifecycle hooks;
 //! - [`metadata`]: the description each pallet gives of itself, from which the runtime builds
-//!   metadata V14 and V15.
+//!   metadata V14 and V15;
+//! - [`randomness`]: the randomness the runtime offers pallets (block authors' VRF outputs).
 //!
 //! Guarantees: nothing here reads a clock, does I/O or iterates a hash map; every function is
 //! total on its inputs (errors are values, never panics).
@@ -32,6 +33,7 @@ pub mod multisig;
 pub mod pallet_id;
 pub mod per_things;
 pub mod primitives;
+pub mod randomness;
 pub mod state;
 pub mod storage;
 pub mod validity;
