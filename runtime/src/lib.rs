@@ -174,6 +174,7 @@ impl pallet_staking::Config for Runtime {
     fn treasury_account() -> AccountId {
         treasury_account()
     }
+    type ProviderObserver = ();
     fn unix_time_ms() -> Moment {
         Timestamp::now()
     }

@@ -447,6 +447,17 @@ pub struct ProviderInfo {
     pub registered_at: BlockNumber,
 }
 
+/// What the job-escrow pallet learns from staking about compute providers.
+pub trait OnProviderChange {
+    /// `who` registered, deregistered, or its bond changed.
+    fn on_provider_change(who: &AccountId);
+}
+
+/// Nothing listens.
+impl OnProviderChange for () {
+    fn on_provider_change(_who: &AccountId) {}
+}
+
 /// How much of a provider's bond a slash takes.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum ProviderSlash {
@@ -606,6 +617,10 @@ pub mod pallet {
         /// The current time in Unix milliseconds (the timestamp pallet's `Now`); records when
         /// an era started.
         fn unix_time_ms() -> Moment;
+        /// Told whenever a compute provider registers, deregisters, or its bond changes, so
+        /// that the job-escrow pallet can keep its stake-weighted sampling index current
+        /// without scanning every provider. `()` when nothing listens.
+        type ProviderObserver: OnProviderChange;
     }
 
     /// The staking pallet's functions.
@@ -906,8 +921,8 @@ pub mod pallet {
             NotProvider,
             /// There are too many compute providers (Basalt).
             TooManyProviders,
-            /// A provider's capabilities are malformed: empty GPU model, zero GPUs or memory
-            /// (Basalt).
+            /// A provider's capabilities are malformed: an empty model name, or GPUs without
+            /// memory or memory without GPUs (a CPU-only provider declares neither) (Basalt).
             InvalidCapabilities,
             /// A session key is already used by another stash (Basalt; Session's error name).
             DuplicatedKey,
@@ -1572,6 +1587,34 @@ pub mod pallet {
             })
         }
 
+        /// Slashes up to `amount` of compute provider `provider`'s bond at once, for the
+        /// job-escrow pallet, which holds the evidence (a revealed hash that disagrees with the
+        /// accepted result, or a missed deadline) and needs the funds now to pay the providers
+        /// that exposed it. Unlike validator slashes it is not deferred: the evidence is
+        /// objective and on chain. The amount taken leaves the bond and total issuance; the
+        /// caller pays it on (so issuance is conserved). Returns the amount taken, which is
+        /// less than `amount` when less is bonded.
+        pub fn slash_provider_now(
+            provider: &AccountId,
+            amount: Balance,
+            reason: ProviderOffence,
+        ) -> Balance {
+            let taken = Self::slash_staker(provider, amount);
+            if taken > 0 {
+                Self::deposit_event(Event::ProviderSlashReported {
+                    provider: provider.clone(),
+                    amount: taken,
+                    reason,
+                });
+            }
+            taken
+        }
+
+        /// The capabilities of registered compute provider `who`.
+        pub fn provider_info(who: &AccountId) -> Option<ProviderInfo> {
+            Providers::get(who)
+        }
+
         /// Reports an equivocation (two blocks for one slot, or two votes in one round) by
         /// `offender` (its Aura or GRANDPA key, or its stash) in `offence_era` (see
         /// [`Self::era_of_block`]); the caller has verified the evidence. Slashes
@@ -1987,10 +2030,10 @@ pub mod pallet {
             stake: Balance,
             capabilities: Capabilities,
         ) -> DispatchResult {
+            // A CPU-only provider declares no GPUs and no GPU memory; a GPU provider both.
             ensure!(
                 !capabilities.gpu_model.is_empty()
-                    && capabilities.count > 0
-                    && capabilities.memory_gb > 0,
+                    && (capabilities.count > 0) == (capabilities.memory_gb > 0),
                 Error::<T>::InvalidCapabilities
             );
             ensure!(stake >= T::MIN_PROVIDER_STAKE, Error::<T>::InsufficientBond);
@@ -2022,6 +2065,7 @@ pub mod pallet {
                 registered_at: System::<T>::block_number(),
             };
             Providers::insert(who, &info);
+            T::ProviderObserver::on_provider_change(who);
             Self::deposit_event(Event::ProviderRegistered {
                 provider: who.clone(),
                 stake: active,
@@ -2033,6 +2077,7 @@ pub mod pallet {
         fn do_deregister_provider(who: &AccountId) -> DispatchResult {
             ensure!(Providers::contains_key(who), Error::<T>::NotProvider);
             Providers::remove(who);
+            T::ProviderObserver::on_provider_change(who);
             Self::deposit_event(Event::ProviderDeregistered {
                 provider: who.clone(),
             });
@@ -2142,6 +2187,9 @@ pub mod pallet {
         fn update_ledger(ledger: &StakingLedger) -> DispatchResult {
             Balances::<T>::set_lock(STAKING_ID, &ledger.stash, ledger.total, Reasons::All)?;
             Ledger::insert(&ledger.stash, ledger);
+            if Providers::contains_key(&ledger.stash) {
+                T::ProviderObserver::on_provider_change(&ledger.stash);
+            }
             Ok(())
         }
 
@@ -2152,7 +2200,10 @@ pub mod pallet {
             Payee::remove(stash);
             Validators::remove(stash);
             Nominators::remove(stash);
-            Providers::remove(stash);
+            if Providers::contains_key(stash) {
+                Providers::remove(stash);
+                T::ProviderObserver::on_provider_change(stash);
+            }
             if let Some(keys) = NextKeys::take(stash) {
                 KeyOwner::remove((AURA_KEY_TYPE, keys.aura));
                 KeyOwner::remove((GRANDPA_KEY_TYPE, keys.grandpa));

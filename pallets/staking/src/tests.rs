@@ -68,6 +68,7 @@ macro_rules! mock_runtime {
             fn treasury_account() -> AccountId {
                 acc(99)
             }
+            type ProviderObserver = ();
             fn unix_time_ms() -> u64 {
                 u64::from(pallet_system::Pallet::<$name>::block_number()).saturating_mul(1000)
             }

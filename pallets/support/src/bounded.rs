@@ -13,8 +13,14 @@ use scale_info::{meta_type, Path, Type, TypeInfo, TypeParameter};
 use std::collections::BTreeMap;
 
 /// A `Vec<T>` of at most `N` items.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug, Default)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug)]
 pub struct BoundedVec<T, const N: u32>(Vec<T>);
+
+impl<T, const N: u32> Default for BoundedVec<T, N> {
+    fn default() -> Self {
+        BoundedVec(Vec::new())
+    }
+}
 
 impl<T, const N: u32> BoundedVec<T, N> {
     /// The bound.

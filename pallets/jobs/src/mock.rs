@@ -1,0 +1,117 @@
+//! Mock runtimes for the Jobs pallet's tests: system, balances, staking and jobs, with numbers
+//! that are easy to follow (existential deposit 1, price 10, slashes of 100x and 2x price).
+//!
+//! `Test` never draws spot checks; `Checked` always does. Randomness comes from a seed the test
+//! may set, mixed with the block number.
+
+use crate::pallet::*;
+use basalt_support::primitives::hashing::blake2_256;
+use basalt_support::randomness::Randomness;
+use basalt_support::{AccountId, Balance, BlockNumber, PalletId, Perbill, Weight, H256};
+use std::cell::Cell;
+
+thread_local! {
+    /// The seed of the mock randomness.
+    pub static SEED: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Randomness from the test's seed, the block number and the subject.
+pub struct MockRandomness<T>(core::marker::PhantomData<T>);
+
+impl<T: pallet_system::Config> Randomness for MockRandomness<T> {
+    fn random(subject: &[u8]) -> (H256, BlockNumber) {
+        let n = pallet_system::Pallet::<T>::block_number();
+        let mut data = subject.to_vec();
+        data.extend_from_slice(&SEED.with(|s| s.get()).to_le_bytes());
+        data.extend_from_slice(&n.to_le_bytes());
+        (H256(blake2_256(&data)), n)
+    }
+}
+
+/// The account of test account number `n`.
+pub fn acc(n: u8) -> AccountId {
+    AccountId::new([n; 32])
+}
+
+/// The treasury in the mocks.
+pub const TREASURY: u8 = 99;
+
+macro_rules! mock_runtime {
+    ($name:ident, spot = $spot:expr) => {
+        /// A mock runtime.
+        pub struct $name;
+        impl pallet_system::Config for $name {
+            const INDEX: u8 = 0;
+            const BLOCK_HASH_COUNT: u32 = 250;
+            const MAX_BLOCK_WEIGHT: Weight = Weight::from_parts(2_000_000_000_000, u64::MAX);
+            const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
+            const MAX_CONSUMERS: u32 = 16;
+            const SS58_PREFIX: u16 = 42;
+            type RuntimeEvent = Event;
+        }
+        impl pallet_balances::Config for $name {
+            const INDEX: u8 = 2;
+            const EXISTENTIAL_DEPOSIT: Balance = 1;
+            const MAX_LOCKS: u32 = 8;
+            const MAX_RESERVES: u32 = 4;
+            const MAX_HOLDS: u32 = 4;
+        }
+        impl pallet_staking::Config for $name {
+            const INDEX: u8 = 5;
+            const ERA_LENGTH: u32 = 1_000;
+            const EXPECTED_BLOCK_TIME_MS: u64 = 2_000;
+            const BONDING_DURATION: pallet_staking::EraIndex = 3;
+            const SLASH_DEFER_DURATION: pallet_staking::EraIndex = 1;
+            const HISTORY_DEPTH: u32 = 4;
+            const MAX_NOMINATIONS: u32 = 3;
+            const MAX_UNLOCKING_CHUNKS: u32 = 3;
+            const MAX_VALIDATORS: u32 = 4;
+            const MAX_VALIDATOR_CANDIDATES: u32 = 5;
+            const MAX_NOMINATORS: u32 = 3;
+            const MAX_BACKERS_PER_VALIDATOR: u32 = 2;
+            const MAX_PROVIDERS: u32 = 40;
+            const MIN_VALIDATOR_BOND: Balance = 100;
+            const MIN_NOMINATOR_BOND: Balance = 10;
+            const MIN_PROVIDER_STAKE: Balance = 300;
+            const MAX_INFLATION: Perbill = Perbill::from_percent(10);
+            const IDEAL_STAKE: Perbill = Perbill::from_percent(50);
+            const EQUIVOCATION_SLASH: Perbill = Perbill::from_percent(10);
+            const OFFLINE_SLASH: Perbill = Perbill::zero();
+            fn treasury_account() -> AccountId {
+                acc(TREASURY)
+            }
+            fn unix_time_ms() -> u64 {
+                0
+            }
+            type ProviderObserver = Pallet<$name>;
+        }
+        impl Config for $name {
+            const INDEX: u8 = 9;
+            const PALLET_ID: PalletId = PalletId(*b"bslt/job");
+            type Randomness = MockRandomness<$name>;
+            const PROGRAM_DEPOSIT: Balance = 50;
+            const MIN_PRICE: Balance = 1;
+            const MAX_REPLICAS: u8 = 5;
+            const MAX_TIMEOUT: BlockNumber = 100;
+            const MAX_LIVE_JOBS: u32 = 1_000;
+            const PROTOCOL_FEE: Perbill = Perbill::from_percent(10);
+            const FEE_TREASURY_SHARE: Perbill = Perbill::from_percent(80);
+            const SPOT_CHECK_PROBABILITY: Perbill = $spot;
+            const COMMIT_WINDOW: BlockNumber = 5;
+            const REVEAL_WINDOW: BlockNumber = 5;
+            const CHALLENGE_WINDOW: BlockNumber = 5;
+            const ASSIGN_RETRY: BlockNumber = 3;
+            const CHEAT_SLASH_MULTIPLE: u32 = 20;
+            const LIVENESS_SLASH_MULTIPLE: u32 = 2;
+            const EXPOSER_SHARE: Perbill = Perbill::from_percent(50);
+            const DISPUTE_REPLICAS: u8 = 3;
+            const ESCALATION_STEP: u8 = 2;
+            const MAX_JOBS_PER_PROVIDER: u32 = 4;
+            const JAIL_AFTER: u32 = 2;
+            const MAX_DEADLINES_PER_BLOCK: u32 = 8;
+        }
+    };
+}
+
+mock_runtime!(Test, spot = Perbill::zero());
+mock_runtime!(Checked, spot = Perbill::one());
