@@ -98,6 +98,12 @@ pub fn validate_transaction(
     executive::validate_transaction(source, xt, parent_hash)
 }
 
+/// The jobs `provider` must commit or reveal now, with their deadlines: what a provider's
+/// worker polls after each block (`JobsApi_pending_work`).
+pub fn pending_work(provider: &AccountId) -> Vec<pallet_jobs::PendingWork> {
+    crate::Jobs::pending_work(provider)
+}
+
 /// The nonce the next extrinsic of `account` must carry.
 pub fn account_nonce(account: &AccountId) -> Nonce {
     pallet_system::Pallet::<Runtime>::account_nonce(account)
@@ -242,6 +248,10 @@ pub fn state_call(method: &str, bytes: &[u8]) -> Result<Vec<u8>, String> {
         "AccountNonceApi_account_nonce" => {
             let account: AccountId = input(method, bytes)?;
             account_nonce(&account).encode()
+        }
+        "JobsApi_pending_work" => {
+            let provider: AccountId = input(method, bytes)?;
+            pending_work(&provider).encode()
         }
         "TransactionPaymentApi_query_info" => {
             let (xt, len): (OpaqueExtrinsic, u32) = input(method, bytes)?;

@@ -84,3 +84,31 @@ pub fn clear_author() {
 pub fn block_author() -> Option<AccountId> {
     authorship::Author::get()
 }
+
+/// The randomness pallets draw from ([`basalt_support::randomness::Randomness`]).
+///
+/// Interim source, until block authors put VRF outputs in their pre-runtime digests (the
+/// Jobs issue's remaining part): the parent block's hash. Nobody who signed a transaction in
+/// an earlier block can predict it, which is what job assignment and spot checks need against
+/// clients and providers; but the parent's author can grind it (by reordering or dropping
+/// transactions it includes), so a provider that is also a block author can bias the draws
+/// of the block after its own. docs/SECURITY.md lists this.
+pub mod randomness {
+    use basalt_support::primitives::hashing::blake2_256;
+    use basalt_support::randomness::Randomness;
+    use basalt_support::{BlockNumber, H256};
+
+    /// Randomness from the parent block's hash, separated by subject.
+    pub struct BlockRandomness;
+
+    impl Randomness for BlockRandomness {
+        fn random(subject: &[u8]) -> (H256, BlockNumber) {
+            let parent = pallet_system::ParentHash::get();
+            let mut data = b"basalt/randomness".to_vec();
+            data.extend_from_slice(parent.as_bytes());
+            data.extend_from_slice(subject);
+            let known_since = crate::System::block_number().saturating_sub(1);
+            (H256(blake2_256(&data)), known_since)
+        }
+    }
+}

@@ -14,6 +14,11 @@
 //!       ["5Grwva...", 100000000000000000, "validator", { "aura": "5Grwva...", "grandpa": "5FA9nQ..." }],
 //!       ["5FHneW...", 1000000000000000, { "nominator": ["5Grwva..."] }, null],
 //!       ["5FLSig...", 1000000000000000, "idle", null]
+//!     ],
+//!     "providers": [
+//!       { "account": "5FHneW...", "stake": 10000000000000000 },
+//!       { "account": "5FLSig...", "stake": 10000000000000000, "gpuModel": "NVIDIA H100 80GB",
+//!         "gpuMemoryGb": 80, "gpuCount": 8, "region": "eu-west" }
 //!     ]
 //!   }
 //! }
@@ -27,7 +32,9 @@
 //! after balances' (stakers must be endowed with their bond) and elects era 0; when it elects
 //! anyone, `Aura.Authorities` and `Grandpa.Authorities` are its authorities (sorted by stash),
 //! whatever `aura` and `grandpa` say, so that consensus at era 0 is staking's; `aura` and
-//! `grandpa` may then be empty.
+//! `grandpa` may then be empty. `providers` (optional) registers compute providers as their
+//! own `register_provider` would (bonding `stake` if they have no bond yet); a provider without
+//! `gpuModel` is CPU-only (model `"cpu"`, no GPUs).
 //!
 //! Accounts are SS58 strings with Basalt's prefix (42). Amounts are JSON integers, or decimal
 //! strings for amounts above `u64::MAX` (JSON numbers that large lose precision). The timestamp
@@ -87,6 +94,55 @@ pub struct StakingConfig {
     /// `[stash, bond, role, keys]` of each initial staker.
     #[serde(default)]
     pub stakers: Vec<(Ss58Account, Amount, StakerRole, Option<StakerKeys>)>,
+    /// The initial compute providers, registered after the stakers.
+    #[serde(default)]
+    pub providers: Vec<GenesisProvider>,
+}
+
+/// A compute provider registered at genesis.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GenesisProvider {
+    /// Its account (its stash).
+    pub account: Ss58Account,
+    /// The bond it keeps at least.
+    pub stake: Amount,
+    /// Its GPU model; `"cpu"` for a CPU-only provider.
+    #[serde(default = "cpu_model")]
+    pub gpu_model: String,
+    /// Memory per GPU in GiB.
+    #[serde(default)]
+    pub gpu_memory_gb: u32,
+    /// How many GPUs.
+    #[serde(default)]
+    pub gpu_count: u32,
+    /// Where its machines are.
+    #[serde(default)]
+    pub region: String,
+}
+
+fn cpu_model() -> String {
+    "cpu".into()
+}
+
+impl GenesisProvider {
+    /// The call that registers this provider, as it would sign it.
+    fn register_call(&self) -> Result<crate::RuntimeCall, GenesisError> {
+        fn bounded<const N: u32>(field: &str, text: &str) -> Result<basalt_support::BoundedVec<u8, N>, GenesisError> {
+            basalt_support::BoundedVec::try_from(text.as_bytes().to_vec())
+                .map_err(|_| GenesisError::Staking(format!("{field}: longer than {N} bytes")))
+        }
+        Ok(crate::RuntimeCall::Staking(pallet_staking::Call::register_provider {
+            stake: self.stake.0,
+            capabilities: pallet_staking::Capabilities {
+                gpu_model: bounded("staking.providers.gpuModel", &self.gpu_model)?,
+                memory_gb: self.gpu_memory_gb,
+                count: self.gpu_count,
+                price_per_unit: 0,
+                region: bounded("staking.providers.region", &self.region)?,
+            },
+        }))
+    }
 }
 
 /// What a genesis staker does.
@@ -304,6 +360,8 @@ pub enum GenesisError {
     Balances(String),
     /// The staking pallet refused its genesis configuration.
     Staking(String),
+    /// The jobs pallet refused its genesis (the built-in programs).
+    Jobs(String),
 }
 
 impl std::fmt::Display for GenesisError {
@@ -320,6 +378,7 @@ impl std::fmt::Display for GenesisError {
             Self::ZeroWeight(account) => write!(f, "grandpa.authorities: {account} has weight 0"),
             Self::Balances(e) => write!(f, "balances.balances refused: {e}"),
             Self::Staking(e) => write!(f, "staking refused: {e}"),
+            Self::Jobs(e) => write!(f, "jobs refused: {e}"),
         }
     }
 }
@@ -465,6 +524,17 @@ pub fn build(config: &GenesisConfig) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, Genes
         );
         crate::Staking::genesis_build(&config.staking.to_pallet())
             .map_err(|e| GenesisError::Staking(format!("{e:?}")))?;
+        for provider in &config.staking.providers {
+            let call = provider.register_call()?;
+            basalt_support::dispatch::Dispatchable::<Runtime>::dispatch_with_post_info(
+                call,
+                basalt_support::Origin::Signed(provider.account.0.clone()),
+            )
+            .map_err(|e| GenesisError::Staking(format!("provider {}: {:?}", ss58(&provider.account.0), e.error)))?;
+        }
+        crate::Jobs::genesis_build().map_err(|e| GenesisError::Jobs(format!("{e:?}")))?;
+        // Genesis has no events: registration's belong to no block.
+        let _ = basalt_support::state::io::take_events();
         // Consensus at era 0 is staking's elected set.
         if !crate::Staking::authorities().is_empty() {
             aura::Authorities::put(crate::Staking::aura_authorities());
@@ -512,6 +582,14 @@ pub fn dev_grandpa_key(name: &str) -> AccountId {
 /// What each development validator bonds at genesis: 100,000 BSLT (a tenth of its balance).
 pub const DEV_VALIDATOR_BOND: Balance = 100_000 * UNIT;
 
+/// The development accounts registered as CPU compute providers at genesis, so that a
+/// one-node chain runs jobs of up to three replicas.
+pub const DEV_PROVIDERS: [&str; 3] = ["Alice", "Bob", "Charlie"];
+
+/// What each development provider keeps bonded at least: 10,000 BSLT, enough for jobs priced
+/// up to 100 BSLT per replica at the runtime's cheat slash of 100 x price.
+pub const DEV_PROVIDER_STAKE: Balance = 10_000 * UNIT;
+
 fn dev_config(authorities: &[&str], minimum_validator_count: u32) -> GenesisConfig {
     // Staking orders its authorities by stash; the configured sets say the same.
     let mut authorities = authorities.to_vec();
@@ -557,13 +635,25 @@ fn dev_config(authorities: &[&str], minimum_validator_count: u32) -> GenesisConf
                     )
                 })
                 .collect(),
+            providers: DEV_PROVIDERS
+                .iter()
+                .map(|n| GenesisProvider {
+                    account: Ss58Account(dev_account(n)),
+                    stake: Amount(DEV_PROVIDER_STAKE),
+                    gpu_model: cpu_model(),
+                    gpu_memory_gb: 0,
+                    gpu_count: 0,
+                    region: String::new(),
+                })
+                .collect(),
         },
     }
 }
 
 /// The development chain: Alice is sudo and the only authority, a validator staker bonding
 /// [`DEV_VALIDATOR_BOND`] with her dev keys (one seat); Alice, Bob, Charlie, Dave, Eve and
-/// Ferdie have 1,000,000 BSLT each.
+/// Ferdie have 1,000,000 BSLT each; Alice, Bob and Charlie are CPU compute providers
+/// ([`DEV_PROVIDERS`]).
 pub fn dev_genesis() -> GenesisConfig {
     dev_config(&["Alice"], 1)
 }

@@ -12,15 +12,20 @@ use pallet_balances::{HoldReason, LockIdentifier};
 /// The treasury's pallet id, Substrate's `py/trsry`.
 pub const TREASURY_PALLET_ID: PalletId = PalletId(*b"py/trsry");
 
+/// The Jobs pallet's id: its account holds slashes in flight and the verification pool.
+pub const JOBS_PALLET_ID: PalletId = PalletId(*b"bslt/job");
+
 /// Every pallet id of the runtime, with the pallet that owns it.
-pub const PALLET_IDS: &[(&str, PalletId)] = &[("Treasury", TREASURY_PALLET_ID)];
+pub const PALLET_IDS: &[(&str, PalletId)] = &[("Treasury", TREASURY_PALLET_ID), ("Jobs", JOBS_PALLET_ID)];
 
 /// Every lock id of the runtime, with the pallet that sets it.
 pub const LOCK_IDS: &[(&str, LockIdentifier)] = &[("Staking", pallet_staking::STAKING_ID)];
 
-/// Every hold reason of the runtime, with the pallet that places it. (No pallet holds funds
-/// yet; job escrow and NFT offers will.)
-pub const HOLD_REASONS: &[(&str, HoldReason)] = &[];
+/// Every hold reason of the runtime, with the pallet that places it.
+pub const HOLD_REASONS: &[(&str, HoldReason)] = &[
+    ("Jobs", pallet_jobs::ESCROW_HOLD),
+    ("Jobs", pallet_jobs::PROGRAM_HOLD),
+];
 
 #[cfg(test)]
 mod tests {

@@ -11,6 +11,7 @@
 //! | 3 | TransactionPayment | - | yes |
 //! | 4 | Sudo | yes | yes |
 //! | 5 | Staking | yes | yes |
+//! | 6 | Jobs | yes | yes |
 //!
 //! Storage-only state the node needs (authorities, block author) is in [`consensus`], listed in
 //! metadata as `Aura` (20), `Grandpa` (21) and `Authorship` (22).
@@ -67,6 +68,8 @@ pub type TransactionPayment = pallet_transaction_payment::Pallet<Runtime>;
 pub type Sudo = pallet_sudo::Pallet<Runtime>;
 /// The staking pallet of this runtime.
 pub type Staking = pallet_staking::Pallet<Runtime>;
+/// The compute-settlement pallet of this runtime.
+pub type Jobs = pallet_jobs::Pallet<Runtime>;
 
 /// A typed extrinsic of this runtime.
 pub type UncheckedExtrinsic = basalt_support::generic::UncheckedExtrinsic<RuntimeCall, SignedExtra>;
@@ -174,10 +177,41 @@ impl pallet_staking::Config for Runtime {
     fn treasury_account() -> AccountId {
         treasury_account()
     }
-    type ProviderObserver = ();
+    /// Jobs keeps its eligible-provider index in step with staking.
+    type ProviderObserver = Jobs;
     fn unix_time_ms() -> Moment {
         Timestamp::now()
     }
+}
+
+/// Jobs: windows of 5 blocks (10 s at 2 s blocks), so that a job settles within 30 blocks on a
+/// dev chain: redundant 1 + 5 + 5, optimistic 1 + 5 + 5 + 5 (challenge), spot-checked
+/// 1 + 5 + 5 + 5 + 5. docs/JOBS.md says how the economic parameters were chosen.
+impl pallet_jobs::Config for Runtime {
+    const INDEX: u8 = 6;
+    const PALLET_ID: basalt_support::PalletId = ids::JOBS_PALLET_ID;
+    type Randomness = consensus::randomness::BlockRandomness;
+    const PROGRAM_DEPOSIT: Balance = 10 * UNIT;
+    const MIN_PRICE: Balance = UNIT / 1_000;
+    const MAX_REPLICAS: u8 = 5;
+    /// A day at 2 s blocks.
+    const MAX_TIMEOUT: BlockNumber = 43_200;
+    const MAX_LIVE_JOBS: u32 = 100_000;
+    const PROTOCOL_FEE: pallet_staking::Perbill = pallet_staking::Perbill::from_percent(2);
+    const FEE_TREASURY_SHARE: pallet_staking::Perbill = pallet_staking::Perbill::from_percent(50);
+    const SPOT_CHECK_PROBABILITY: pallet_staking::Perbill = pallet_staking::Perbill::from_percent(14);
+    const COMMIT_WINDOW: BlockNumber = 5;
+    const REVEAL_WINDOW: BlockNumber = 5;
+    const CHALLENGE_WINDOW: BlockNumber = 5;
+    const ASSIGN_RETRY: BlockNumber = 2;
+    const CHEAT_SLASH_MULTIPLE: u32 = 100;
+    const LIVENESS_SLASH_MULTIPLE: u32 = 2;
+    const EXPOSER_SHARE: pallet_staking::Perbill = pallet_staking::Perbill::from_percent(50);
+    const DISPUTE_REPLICAS: u8 = 3;
+    const ESCALATION_STEP: u8 = 2;
+    const MAX_JOBS_PER_PROVIDER: u32 = 16;
+    const JAIL_AFTER: u32 = 3;
+    const MAX_DEADLINES_PER_BLOCK: u32 = 64;
 }
 
 /// Every call of the runtime: the pallet index, then the pallet's call. What signed
@@ -199,6 +233,9 @@ pub enum RuntimeCall {
     /// A call of the staking pallet.
     #[codec(index = 5)]
     Staking(pallet_staking::Call),
+    /// A call of the jobs pallet.
+    #[codec(index = 6)]
+    Jobs(pallet_jobs::Call),
 }
 
 impl Dispatchable<Runtime> for RuntimeCall {
@@ -219,6 +256,9 @@ impl Dispatchable<Runtime> for RuntimeCall {
             RuntimeCall::Staking(call) => {
                 Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
             }
+            RuntimeCall::Jobs(call) => {
+                Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
+            }
         }
     }
 
@@ -229,6 +269,7 @@ impl Dispatchable<Runtime> for RuntimeCall {
             RuntimeCall::Balances(call) => Dispatchable::<Runtime>::dispatch_info(call),
             RuntimeCall::Sudo(call) => Dispatchable::<Runtime>::dispatch_info(call),
             RuntimeCall::Staking(call) => Dispatchable::<Runtime>::dispatch_info(call),
+            RuntimeCall::Jobs(call) => Dispatchable::<Runtime>::dispatch_info(call),
         }
     }
 }
@@ -252,6 +293,9 @@ pub enum RuntimeEvent {
     /// An event of the staking pallet.
     #[codec(index = 5)]
     Staking(pallet_staking::Event),
+    /// An event of the jobs pallet.
+    #[codec(index = 6)]
+    Jobs(pallet_jobs::Event),
 }
 
 /// Every pallet error of the runtime, as metadata V15's outer error enum: the pallet index,
@@ -273,6 +317,9 @@ pub enum RuntimeError {
     /// An error of the staking pallet.
     #[codec(index = 5)]
     Staking(pallet_staking::Error<Runtime>),
+    /// An error of the jobs pallet.
+    #[codec(index = 6)]
+    Jobs(pallet_jobs::Error<Runtime>),
 }
 
 /// The pallets' block hooks, called in index order.
@@ -287,17 +334,19 @@ impl AllPallets {
             .saturating_add(<TransactionPayment as Hooks>::on_initialize(n))
             .saturating_add(<Sudo as Hooks>::on_initialize(n))
             .saturating_add(<Staking as Hooks>::on_initialize(n))
+            .saturating_add(<Jobs as Hooks>::on_initialize(n))
     }
 
     /// `on_idle` of every pallet, each offered what the previous ones left; the weight used.
     pub fn on_idle(n: BlockNumber, remaining: Weight) -> Weight {
-        let hooks: [fn(BlockNumber, Weight) -> Weight; 6] = [
+        let hooks: [fn(BlockNumber, Weight) -> Weight; 7] = [
             <System as Hooks>::on_idle,
             <Timestamp as Hooks>::on_idle,
             <Balances as Hooks>::on_idle,
             <TransactionPayment as Hooks>::on_idle,
             <Sudo as Hooks>::on_idle,
             <Staking as Hooks>::on_idle,
+            <Jobs as Hooks>::on_idle,
         ];
         let mut used = Weight::ZERO;
         for hook in hooks {
@@ -314,6 +363,7 @@ impl AllPallets {
         <TransactionPayment as Hooks>::on_finalize(n);
         <Sudo as Hooks>::on_finalize(n);
         <Staking as Hooks>::on_finalize(n);
+        <Jobs as Hooks>::on_finalize(n);
     }
 }
 
@@ -364,6 +414,7 @@ pub fn pallet_descriptions() -> Vec<(u8, PalletDescription)> {
             <Runtime as pallet_staking::Config>::INDEX,
             Staking::describe(),
         ),
+        (<Runtime as pallet_jobs::Config>::INDEX, Jobs::describe()),
         (
             AURA_INDEX,
             storage_only(
@@ -451,25 +502,26 @@ mod tests {
             ),
             ("Sudo", <Runtime as pallet_sudo::Config>::INDEX),
             ("Staking", <Runtime as pallet_staking::Config>::INDEX),
+            ("Jobs", <Runtime as pallet_jobs::Config>::INDEX),
         ];
-        assert_eq!(indices.map(|(_, i)| i), [0, 1, 2, 3, 4, 5]);
+        assert_eq!(indices.map(|(_, i)| i), [0, 1, 2, 3, 4, 5, 6]);
         let index_of = |name: &str| indices.iter().find(|(n, _)| *n == name).map(|(_, i)| *i);
 
         let (path, calls) = variants::<RuntimeCall>();
         assert_eq!(path, vec!["basalt_runtime", "RuntimeCall"]);
-        assert_eq!(calls.len(), 5);
+        assert_eq!(calls.len(), 6);
         for (name, index) in &calls {
             assert_eq!(index_of(name), Some(*index), "RuntimeCall::{name}");
         }
         let (path, events) = variants::<RuntimeEvent>();
         assert_eq!(path, vec!["basalt_runtime", "RuntimeEvent"]);
-        assert_eq!(events.len(), 5);
+        assert_eq!(events.len(), 6);
         for (name, index) in &events {
             assert_eq!(index_of(name), Some(*index), "RuntimeEvent::{name}");
         }
         let (path, errors) = variants::<RuntimeError>();
         assert_eq!(path, vec!["basalt_runtime", "RuntimeError"]);
-        assert_eq!(errors.len(), 5);
+        assert_eq!(errors.len(), 6);
         for (name, index) in &errors {
             assert_eq!(index_of(name), Some(*index), "RuntimeError::{name}");
         }

@@ -255,5 +255,15 @@ fn runtime_apis() -> Vec<RuntimeApiMetadata> {
             ],
             " The fees of extrinsics.",
         ),
+        api(
+            "JobsApi",
+            vec![method(
+                "pending_work",
+                &[("provider", meta_type::<AccountId>())],
+                meta_type::<Vec<pallet_jobs::PendingWork>>(),
+                " The jobs the provider must commit or reveal now, with their deadlines.",
+            )],
+            " What a compute provider's worker asks the chain.",
+        ),
     ]
 }

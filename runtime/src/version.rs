@@ -26,13 +26,14 @@ pub const SYSTEM_VERSION: u8 = 1;
 
 /// The runtime APIs served by [`crate::api::state_call`], by Substrate trait name, with the
 /// version whose method signatures Basalt implements.
-pub const APIS: [(&str, u32); 6] = [
+pub const APIS: [(&str, u32); 7] = [
     ("Core", 5),
     ("Metadata", 2),
     ("BlockBuilder", 6),
     ("TaggedTransactionQueue", 3),
     ("AccountNonceApi", 1),
     ("TransactionPaymentApi", 4),
+    ("JobsApi", 1),
 ];
 
 /// The runtime version served by `state_getRuntimeVersion` and `Core_version`.
@@ -59,7 +60,8 @@ mod tests {
 
     #[test]
     fn api_ids_are_substrates() {
-        // The ids live Substrate runtimes publish; clients look these exact bytes up.
+        // The ids live Substrate runtimes publish; clients look these exact bytes up. Basalt's own
+        // APIs use the same rule (blake2_64 of the trait name).
         let v = version();
         let ids: Vec<(String, u32)> = v.apis.iter().map(|(id, ver)| (hex(id), *ver)).collect();
         assert_eq!(
@@ -71,6 +73,8 @@ mod tests {
                 ("d2bc9897eed08f15".to_string(), 3),
                 ("bc9d89904f5b923f".to_string(), 1),
                 ("37c8bb1350a9a2a8".to_string(), 4),
+                // Basalt's own: blake2_64("JobsApi").
+                ("b18f582993e030f4".to_string(), 1),
             ]
         );
     }

@@ -9,6 +9,7 @@ and exits non-zero on any failure. BASALT_TEST_SLOT_MS sets the node's slot leng
 """
 
 import argparse
+import hashlib
 import os
 import sys
 import time
@@ -667,6 +668,214 @@ def staking_bond_validate_nominate_provide_and_claim_rewards():
     receipt = submit(s, s.create_signed_extrinsic(call, staker, era={"period": 64}))
     assert receipt.is_success is False
     assert receipt.error_message["name"] == "AlreadyClaimed", receipt.error_message
+
+
+# --- Jobs (issue 11): the providers played by hand with Alice, Bob and Charlie's keys ---------
+
+def blake2_256(data):
+    return hashlib.blake2b(data, digest_size=32).digest()
+
+
+def blake2_chain(seed, rounds):
+    """docs/KERNELS.md: x1 = blake2_256(seed), x(i+1) = blake2_256(xi); the output is x(rounds)."""
+    x = blake2_256(seed)
+    for _ in range(rounds - 1):
+        x = blake2_256(x)
+    return x
+
+
+def matmul_i8(m, k, n, seed):
+    """docs/KERNELS.md: A (m x k) then B (k x n) as i8 from blake2_256(seed ++ u64_le(i)) blocks;
+    the output is A x B as i32 little-endian, row-major."""
+    need, stream, i = m * k + k * n, b"", 0
+    while len(stream) < need:
+        stream += blake2_256(seed + i.to_bytes(8, "little"))
+        i += 1
+    signed = [b - 256 if b > 127 else b for b in stream[:need]]
+    a, b = signed[:m * k], signed[m * k:]
+    out = [sum(a[r * k + t] * b[t * n + c] for t in range(k)) for r in range(m) for c in range(n)]
+    return out, b"".join(v.to_bytes(4, "little", signed=True) for v in out)
+
+
+def scale_compact(n):
+    assert n < 1 << 14
+    return bytes([n << 2]) if n < 64 else ((n << 2) | 1).to_bytes(2, "little")
+
+
+def _job(job_id):
+    return ctx.s.query("Jobs", "Jobs", [job_id]).value
+
+
+def _phase(state):
+    """'commit', 'reveal' or None, from a Job's state as the client decodes it."""
+    if state == "Assigned":
+        return "commit"
+    if state == "Committed":
+        return "reveal"
+    if isinstance(state, dict):
+        (name, inner), = state.items()
+        if name in ("SpotCheck", "Disputed", "Escalated"):
+            return inner.lower()
+    return None
+
+
+def _final(state):
+    return isinstance(state, dict) and next(iter(state)) in ("Completed", "Refunded") or state == "Expired"
+
+
+def _submit_async(kp, call):
+    s = ctx.s
+    xt = s.create_signed_extrinsic(call, kp, era={"period": 64})
+    return s.submit_extrinsic(xt, wait_for_inclusion=False)
+
+
+def _play(job_id, result_of, timeout=60):
+    """Acts for every dev provider assigned to the job, as its worker would: commits, then
+    reveals `result_of(provider)`, each once; returns the final job and the providers that
+    worked on it."""
+    s = ctx.s
+    providers = {kp.ss58_address: kp for kp in (ctx.alice, ctx.bob, ctx.charlie)}
+    salts = {a: blake2_256(a.encode()) for a in providers}
+    done, worked = set(), set()
+    deadline = time.monotonic() + timeout
+    while True:
+        job = _job(job_id)
+        if _final(job["state"]):
+            return job, worked
+        assert time.monotonic() < deadline, f"job {job_id} not settled in {timeout}s: {job['state']}"
+        phase = _phase(job["state"])
+        for a in job["assignments"]:
+            who = a["provider"]
+            if not a["active"] or who not in providers or phase is None or (who, phase) in done:
+                continue
+            result = result_of(who)
+            if phase == "commit" and a["commitment"] is None:
+                commitment = blake2_256(result + bytes(providers[who].public_key) + salts[who])
+                _submit_async(providers[who], s.compose_call("Jobs", "commit_result", {
+                    "job": job_id, "commitment": "0x" + commitment.hex()}))
+            elif phase == "reveal" and a["commitment"] is not None and a["result"] is None:
+                _submit_async(providers[who], s.compose_call("Jobs", "reveal_result", {
+                    "job": job_id, "result_hash": "0x" + result.hex(), "salt": "0x" + salts[who].hex()}))
+            else:
+                continue
+            done.add((who, phase))
+            worked.add(who)
+        time.sleep(0.2)
+
+
+def _submit_job(client, program, input_bytes, replicas, price):
+    s = ctx.s
+    call = s.compose_call("Jobs", "submit_job", {"program": program, "input": "0x" + input_bytes.hex(),
+                                                 "replicas": replicas, "price": price, "timeout": 20})
+    receipt = submit(s, s.create_signed_extrinsic(call, client, era={"period": 64}), finalize=False)
+    assert receipt.is_success, receipt.error_message
+    events = events_by_name(receipt)
+    submitted = find_event(events, "Jobs", "JobSubmitted")
+    fee = to_int(find_event(events, "TransactionPayment", "TransactionFeePaid")["actual_fee"])
+    return to_int(submitted["job"]), to_int(submitted["held"]), fee
+
+
+def _job_events(job_id, since_block):
+    """Every Jobs event about `job_id` from block `since_block` to the head."""
+    s = ctx.s
+    head = s.get_block_number(s.get_chain_head())
+    out = []
+    for n in range(since_block, head + 1):
+        for ev in s.query("System", "Events", block_hash=s.get_block_hash(n)).value:
+            e = ev["event"]
+            if e["module_id"] == "Jobs" and to_int((e["attributes"] or {}).get("job", -1)) == job_id:
+                out.append((e["event_id"], e["attributes"]))
+    return out
+
+
+@test
+def jobs_genesis_programs_and_providers():
+    s = ctx.s
+    assert s.query("Jobs", "Programs", [0]).value["name"] in ("blake2-chain", "0x" + b"blake2-chain".hex())
+    assert s.query("Jobs", "Programs", [1]).value["name"] in ("matmul-i8", "0x" + b"matmul-i8".hex())
+    for kp in (ctx.alice, ctx.bob, ctx.charlie):
+        info = s.query("Staking", "Providers", [kp.ss58_address]).value
+        assert info is not None and info["capabilities"]["count"] == 0, info
+    # The worker's runtime API answers (nothing assigned yet).
+    out = rpc(s, "state_call", ["JobsApi_pending_work", "0x" + ctx.bob.public_key.hex()])
+    assert out == "0x00", out
+
+
+@test
+def jobs_bad_input_is_refused_and_holds_nothing():
+    s = ctx.s
+    dave = ctx.dave.ss58_address
+    reserved = s.query("System", "Account", [dave]).value["data"]["reserved"]
+    # matmul-i8 with m = 0: not a valid input.
+    bad = (0).to_bytes(4, "little") + (2).to_bytes(4, "little") + (2).to_bytes(4, "little") + bytes(32)
+    call = s.compose_call("Jobs", "submit_job", {"program": 1, "input": "0x" + bad.hex(), "replicas": 1,
+                                                 "price": UNIT, "timeout": 20})
+    receipt = submit(s, s.create_signed_extrinsic(call, ctx.dave, era={"period": 64}), finalize=False)
+    assert receipt.is_success is False
+    assert receipt.error_message["name"] == "ZeroDimension", receipt.error_message
+    assert s.query("System", "Account", [dave]).value["data"]["reserved"] == reserved
+
+
+@test
+def jobs_blake2_chain_three_replicas_one_cheat_slashed():
+    s = ctx.s
+    dave = ctx.dave.ss58_address
+    seed, rounds, price = b"basalt", 1000, UNIT
+    output = blake2_chain(seed, rounds)
+    assert output.hex().startswith("0e261e77"), output.hex()  # docs/KERNELS.md's vector
+    good = blake2_256(output)
+    wrong = blake2_256(b"not the output")
+    input_bytes = scale_compact(len(seed)) + seed + rounds.to_bytes(4, "little")
+    charlie_bond = s.query("Staking", "Ledger", [ctx.charlie.ss58_address]).value["active"]
+    start = s.get_block_number(s.get_chain_head())
+    free_before = free_balance(s, dave)
+    job_id, held, fee = _submit_job(ctx.dave, 0, input_bytes, 3, price)
+    protocol_fee = 3 * price * 2 // 100
+    assert held == 3 * price + protocol_fee, held
+    job, worked = _play(job_id, lambda who: wrong if who == ctx.charlie.ss58_address else good)
+    assert worked == {ctx.alice.ss58_address, ctx.bob.ss58_address, ctx.charlie.ss58_address}, worked
+    assert job["state"] == {"Completed": "0x" + good.hex()}, job["state"]
+    events = _job_events(job_id, start)
+    names = [n for n, _ in events]
+    for expected in ("JobSubmitted", "JobAssigned", "ResultCommitted", "ResultRevealed", "ProviderSlashed",
+                     "JobCompleted"):
+        assert expected in names, names
+    slashed = [a for n, a in events if n == "ProviderSlashed"]
+    assert [a["provider"] for a in slashed] == [ctx.charlie.ss58_address], slashed
+    slash = to_int(slashed[0]["amount"])
+    assert slash == 100 * price, slash
+    assert s.query("Staking", "Ledger", [ctx.charlie.ss58_address]).value["active"] == charlie_bond - slash
+    completed = next(a for n, a in events if n == "JobCompleted")
+    # Two agreeing replicas paid the price each, plus half the slash shared as the exposers' reward.
+    assert to_int(completed["paid"]) == 2 * price + slash // 2, completed
+    assert to_int(completed["refunded"]) == price, completed
+    paid = {}
+    for n, a in events:
+        if n == "ProviderPaid":
+            paid[a["provider"]] = paid.get(a["provider"], 0) + to_int(a["amount"])
+    assert paid == {ctx.alice.ss58_address: price + slash // 4, ctx.bob.ss58_address: price + slash // 4}, paid
+    # The client paid the transaction fee, two prices and the protocol fee: nothing else.
+    assert free_balance(s, dave) == free_before - fee - 2 * price - protocol_fee
+    record = s.query("Jobs", "ProviderRecords", [ctx.charlie.ss58_address]).value
+    assert record["offences"] >= 1 and to_int(record["slashed"]) >= slash, record
+
+
+@test
+def jobs_matmul_optimistic_settles_with_the_python_result():
+    s = ctx.s
+    values, output = matmul_i8(2, 3, 2, bytes([7] * 32))
+    assert values == [11888, -9296, 13649, -12963], values  # docs/KERNELS.md's vector
+    values, output = matmul_i8(8, 16, 8, bytes([3] * 32))
+    good = blake2_256(output)
+    input_bytes = (8).to_bytes(4, "little") + (16).to_bytes(4, "little") + (8).to_bytes(4, "little") + bytes([3] * 32)
+    start = s.get_block_number(s.get_chain_head())
+    job_id, held, _ = _submit_job(ctx.eve, 1, input_bytes, 1, UNIT)
+    assert held > UNIT + UNIT * 2 // 100, "an optimistic job also holds the verification fee"
+    job, worked = _play(job_id, lambda who: good)
+    assert job["state"] == {"Completed": "0x" + good.hex()}, job["state"]
+    names = [n for n, _ in _job_events(job_id, start)]
+    assert "JobCompleted" in names and "ProviderSlashed" not in names, names
+    assert s.get_block_number(s.get_chain_head()) - start <= 30
 
 
 @test
