@@ -35,7 +35,8 @@ fn dev_genesis_funds_the_dev_accounts() {
     chain.read(|| {
         assert_eq!(
             Balances::total_issuance(),
-            6 * DEV_BALANCE + EXISTENTIAL_DEPOSIT
+            // The treasury and the Jobs pallet's account exist from genesis.
+            6 * DEV_BALANCE + 2 * EXISTENTIAL_DEPOSIT
         );
         assert_eq!(pallet_sudo::Key::get(), Some(genesis::dev_account("Alice")));
         assert_eq!(
@@ -193,4 +194,22 @@ fn malformed_configurations_are_refused() {
     assert!(GenesisError::IssuanceOverflow
         .to_string()
         .contains("overflows"));
+}
+
+#[test]
+fn dev_genesis_registers_cpu_providers_and_the_kernels() {
+    let chain = Chain::dev();
+    chain.read(|| {
+        for name in genesis::DEV_PROVIDERS {
+            let who = genesis::dev_account(name);
+            let info = pallet_staking::Providers::get(&who).expect("a provider");
+            assert_eq!(info.capabilities.count, 0, "{name} is CPU-only");
+            assert!(pallet_staking::Pallet::<basalt_runtime::Runtime>::provider_stake(&who) >= genesis::DEV_PROVIDER_STAKE);
+        }
+        assert!(!pallet_staking::Providers::contains_key(&genesis::dev_account("Dave")));
+        let name = |id| pallet_jobs::Programs::get(id).map(|p| p.name.into_inner());
+        assert_eq!(name(0), Some(b"blake2-chain".to_vec()));
+        assert_eq!(name(1), Some(b"matmul-i8".to_vec()));
+        assert_eq!(pallet_jobs::NextProgramId::get(), 2);
+    });
 }

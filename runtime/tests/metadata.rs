@@ -79,6 +79,7 @@ fn v14_describes_every_pallet_and_the_extrinsic() {
             ("TransactionPayment", 3),
             ("Sudo", 4),
             ("Staking", 5),
+            ("Jobs", 6),
             ("Aura", 20),
             ("Grandpa", 21),
             ("Authorship", 22)
@@ -331,7 +332,7 @@ fn v15_adds_apis_and_outer_enums() {
     for path in EXPECTED_PATHS {
         assert!(all_paths.iter().any(|p| p == path), "missing type {path}");
     }
-    assert_eq!(m.pallets.len(), 9);
+    assert_eq!(m.pallets.len(), 10);
     let names: Vec<&str> = m
         .extrinsic
         .signed_extensions

@@ -81,6 +81,14 @@ fn produce_until(chain: &mut Chain, replica: Option<&mut Chain>, n: u32) {
     }
 }
 
+/// The dev chain without its genesis compute providers: these tests bond Bob and Charlie
+/// themselves.
+fn dev_without_providers() -> Chain {
+    let mut config = basalt_runtime::genesis::dev_genesis();
+    config.staking.providers.clear();
+    Chain::new(&config)
+}
+
 #[test]
 fn genesis_authorities_are_stakings() {
     let chain = Chain::dev();
@@ -104,8 +112,8 @@ fn genesis_authorities_are_stakings() {
 
 #[test]
 fn era_boundary_elects_rotates_and_imports_on_a_second_chain() {
-    let mut chain = Chain::dev();
-    let mut replica = Chain::dev();
+    let mut chain = dev_without_providers();
+    let mut replica = dev_without_providers();
     let bob = bob();
     let bob_keys = keys_of("Bob");
 
@@ -236,7 +244,7 @@ fn era_boundary_elects_rotates_and_imports_on_a_second_chain() {
 
 #[test]
 fn stakers_bond_validate_nominate_provide_and_claim_rewards() {
-    let mut chain = Chain::dev();
+    let mut chain = dev_without_providers();
     let (alice_id, bob, charlie, dave) = (
         alice().account(),
         bob(),

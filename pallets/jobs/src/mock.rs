@@ -1,7 +1,8 @@
 //! Mock runtimes for the Jobs pallet's tests: system, balances, staking and jobs, with numbers
 //! that are easy to follow (existential deposit 1, price 10, slashes of 100x and 2x price).
 //!
-//! `Test` never draws spot checks; `Checked` always does. Randomness comes from a seed the test
+//! `Test` never draws spot checks; `Checked` always does; `Sim` has the runtime's spot-check
+//! rate, slash and jail parameters, for the economics simulation. Randomness comes from a seed the test
 //! may set, mixed with the block number.
 
 use crate::pallet::*;
@@ -38,6 +39,9 @@ pub const TREASURY: u8 = 99;
 
 macro_rules! mock_runtime {
     ($name:ident, spot = $spot:expr) => {
+        mock_runtime!($name, spot = $spot, slash = 20, jail = 2, per_provider = 4, deadlines = 8);
+    };
+    ($name:ident, spot = $spot:expr, slash = $slash:expr, jail = $jail:expr, per_provider = $pp:expr, deadlines = $dl:expr) => {
         /// A mock runtime.
         pub struct $name;
         impl pallet_system::Config for $name {
@@ -101,17 +105,19 @@ macro_rules! mock_runtime {
             const REVEAL_WINDOW: BlockNumber = 5;
             const CHALLENGE_WINDOW: BlockNumber = 5;
             const ASSIGN_RETRY: BlockNumber = 3;
-            const CHEAT_SLASH_MULTIPLE: u32 = 20;
+            const CHEAT_SLASH_MULTIPLE: u32 = $slash;
             const LIVENESS_SLASH_MULTIPLE: u32 = 2;
             const EXPOSER_SHARE: Perbill = Perbill::from_percent(50);
             const DISPUTE_REPLICAS: u8 = 3;
             const ESCALATION_STEP: u8 = 2;
-            const MAX_JOBS_PER_PROVIDER: u32 = 4;
-            const JAIL_AFTER: u32 = 2;
-            const MAX_DEADLINES_PER_BLOCK: u32 = 8;
+            const MAX_JOBS_PER_PROVIDER: u32 = $pp;
+            const JAIL_AFTER: u32 = $jail;
+            const MAX_DEADLINES_PER_BLOCK: u32 = $dl;
         }
     };
 }
 
 mock_runtime!(Test, spot = Perbill::zero());
 mock_runtime!(Checked, spot = Perbill::one());
+// The runtime's economic parameters, for the simulation (tests/simulation.rs).
+mock_runtime!(Sim, spot = Perbill::from_percent(14), slash = 100, jail = 3, per_provider = 16, deadlines = 64);

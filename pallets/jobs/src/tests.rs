@@ -18,6 +18,8 @@ use basalt_support::{AccountId, Balance, BoundedVec, DispatchError, Origin, H256
 use codec::Encode;
 use pallet_staking::Capabilities;
 
+mod simulation;
+
 type JobsPallet<R> = Pallet<R>;
 type Balances<R> = pallet_balances::Pallet<R>;
 type System<R> = pallet_system::Pallet<R>;
