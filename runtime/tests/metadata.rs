@@ -245,7 +245,8 @@ fn v14_describes_every_pallet_and_the_extrinsic() {
             ("Timestamp".into(), 1),
             ("Balances".into(), 2),
             ("Sudo".into(), 4),
-            ("Staking".into(), 5)
+            ("Staking".into(), 5),
+            ("Jobs".into(), 6)
         ]
     );
     let names: Vec<&str> = m
@@ -318,7 +319,8 @@ fn v14_describes_every_pallet_and_the_extrinsic() {
             ("Balances".into(), 2),
             ("TransactionPayment".into(), 3),
             ("Sudo".into(), 4),
-            ("Staking".into(), 5)
+            ("Staking".into(), 5),
+            ("Jobs".into(), 6)
         ]
     );
 }
@@ -375,7 +377,8 @@ fn v15_adds_apis_and_outer_enums() {
             "BlockBuilder",
             "TaggedTransactionQueue",
             "AccountNonceApi",
-            "TransactionPaymentApi"
+            "TransactionPaymentApi",
+            "JobsApi"
         ]
     );
     // Every API listed in the runtime version has metadata, and the other way round.
