@@ -5,7 +5,8 @@
 //! state. When this node holds that authority's `aura` sr25519 key, at the start of the slot it
 //!
 //! 1. opens externalities over the best block's state and starts a block whose header carries
-//!    `PreRuntime(*b"aura", SCALE(slot))`;
+//!    `PreRuntime(*b"aura", SCALE(slot))` and its VRF `PreRuntime(*b"bvrf", ..)` over the epoch
+//!    randomness and the slot ([`basalt_support::vrf`]);
 //! 2. applies the inherents (the timestamp), then the pool's ready transactions in block order,
 //!    trusting the pool's signature check (no second verification), until the block's weight or
 //!    length limit is reached or a third of the slot has passed; transactions the runtime
@@ -28,6 +29,7 @@ use basalt_runtime::api;
 use basalt_support::generic::{Block, Digest, Header, OpaqueExtrinsic};
 use basalt_support::state::{Backend, Externalities};
 use basalt_support::validity::{InvalidTransaction, TransactionValidityError};
+use basalt_support::vrf;
 use basalt_support::{AccountId, H256};
 use sp_core::sr25519;
 use std::sync::Arc;
@@ -90,6 +92,8 @@ pub enum AuthorError {
 /// again.
 pub fn build_block(
     client: &Client,
+    keystore: &Keystore,
+    author: &AccountId,
     parent_hash: H256,
     slot: u64,
     timestamp_ms: u64,
@@ -103,13 +107,15 @@ pub fn build_block(
         .state_at(parent_hash)
         .ok_or(AuthorError::UnknownParent(parent_hash))?;
     let mut ext = Externalities::new(state.clone() as Arc<dyn Backend>);
+    let randomness = ext.execute_with(api::vrf_randomness);
+    let pair = author_pair(keystore, author)?;
     let pre_header = Header {
         parent_hash,
         number: parent.number.saturating_add(1),
         state_root: H256::zero(),
         extrinsics_root: H256::zero(),
         digest: Digest {
-            logs: vec![aura::pre_digest(slot)],
+            logs: vec![aura::pre_digest(slot), vrf::pre_digest(&pair, &randomness, slot)],
         },
     };
     let started = Instant::now();
@@ -193,13 +199,18 @@ pub fn seal(
     keystore: &Keystore,
     author: &AccountId,
 ) -> Result<H256, AuthorError> {
-    let public = sr25519::Public::from_raw(*<AccountId as AsRef<[u8; 32]>>::as_ref(author));
-    let pair = keystore
-        .sr25519_pair(AURA, &public)
-        .ok_or_else(|| AuthorError::NoKey(author.clone()))?;
+    let pair = author_pair(keystore, author)?;
     let pre_hash = header.hash();
     aura::seal_header(header, &pair);
     Ok(pre_hash)
+}
+
+/// `author`'s Aura key pair, from the keystore: it seals the block and signs its VRF.
+fn author_pair(keystore: &Keystore, author: &AccountId) -> Result<sr25519::Pair, AuthorError> {
+    let public = sr25519::Public::from_raw(*<AccountId as AsRef<[u8; 32]>>::as_ref(author));
+    keystore
+        .sr25519_pair(AURA, &public)
+        .ok_or_else(|| AuthorError::NoKey(author.clone()))
 }
 
 /// The authority of `slot` when this node holds its aura key.
@@ -251,7 +262,7 @@ fn author_slot(
     let deadline = started + budget;
     let candidates = pool.ready();
     let timestamp = now_ms().max(slot.saturating_mul(config.slot_duration_ms));
-    let proposal = build_block(client, parent_hash, slot, timestamp, &candidates, deadline)?;
+    let proposal = build_block(client, keystore, &author, parent_hash, slot, timestamp, &candidates, deadline)?;
     if !proposal.invalid.is_empty() {
         pool.report_invalid(&proposal.invalid);
     }
@@ -312,7 +323,7 @@ fn equivocate(
 ) -> Result<(), AuthorError> {
     let far = Instant::now() + Duration::from_secs(60);
     let parent = first.header.parent_hash;
-    let proposal = build_block(client, parent, slot, timestamp.saturating_add(1), &[], far)?;
+    let proposal = build_block(client, keystore, author, parent, slot, timestamp.saturating_add(1), &[], far)?;
     let mut block = proposal.block;
     seal(&mut block.header, keystore, author)?;
     tracing::warn!(

@@ -153,6 +153,8 @@ pub fn transfers(cmd: BenchmarkTransfersCmd) -> anyhow::Result<()> {
         let slot = slot_base + u64::from(round) + 1;
         let proposal = build_block(
             &author_client,
+            &keystore,
+            &alice,
             best,
             slot,
             slot * 1000,

@@ -104,6 +104,12 @@ pub fn pending_work(provider: &AccountId) -> Vec<pallet_jobs::PendingWork> {
     crate::Jobs::pending_work(provider)
 }
 
+/// The randomness the author of the next block signs its VRF over (the current epoch's), read
+/// in the parent state.
+pub fn vrf_randomness() -> H256 {
+    crate::consensus::randomness::EpochRandomness::get()
+}
+
 /// The nonce the next extrinsic of `account` must carry.
 pub fn account_nonce(account: &AccountId) -> Nonce {
     pallet_system::Pallet::<Runtime>::account_nonce(account)

@@ -85,30 +85,85 @@ pub fn block_author() -> Option<AccountId> {
     authorship::Author::get()
 }
 
-/// The randomness pallets draw from ([`basalt_support::randomness::Randomness`]).
+/// The randomness pallets draw from ([`basalt_support::randomness::Randomness`]): the block
+/// authors' verified VRF outputs ([`basalt_support::vrf`]).
 ///
-/// Interim source, until block authors put VRF outputs in their pre-runtime digests (the
-/// Jobs issue's remaining part): the parent block's hash. Nobody who signed a transaction in
-/// an earlier block can predict it, which is what job assignment and spot checks need against
-/// clients and providers; but the parent's author can grind it (by reordering or dropping
-/// transactions it includes), so a provider that is also a block author can bias the draws
-/// of the block after its own. docs/SECURITY.md lists this.
+/// - The VRF input of a block is (`EpochRandomness` in the parent state, the block's slot); a
+///   block whose author is known must carry a VRF item that verifies for the author's key, or
+///   [`crate::executive::execute_block`] refuses it on import.
+/// - Every block's output is folded into `NextEpochRandomness`; every [`EPOCH_LENGTH`] blocks
+///   `EpochRandomness` becomes the hash of the two, as BABE does, so next epoch's VRF input is
+///   unknown until this epoch ends.
+/// - A pallet's draw in block N uses block N's own output: unknown to anyone before block N
+///   was authored, and not choosable by its author, who can only withhold the block (losing its
+///   slot and its fees).
 pub mod randomness {
+    use basalt_support::generic::Digest;
     use basalt_support::primitives::hashing::blake2_256;
     use basalt_support::randomness::Randomness;
+    use basalt_support::storage::{OptionQuery, ValueQuery};
+    use basalt_support::vrf::{self, VrfError};
     use basalt_support::{BlockNumber, H256};
 
-    /// Randomness from the parent block's hash, separated by subject.
+    /// Blocks per randomness epoch (the era length: one epoch per era).
+    pub const EPOCH_LENGTH: BlockNumber = crate::ERA_LENGTH;
+
+    basalt_support::storage! {
+        pallet = "Randomness";
+        /// The VRF input randomness of the current epoch.
+        pub EpochRandomness: StorageValue<H256, ValueQuery>;
+        /// This epoch's VRF outputs so far, folded together: the next epoch's randomness.
+        pub NextEpochRandomness: StorageValue<H256, ValueQuery>;
+        /// The current block's verified VRF output (none for a block without a known author).
+        pub BlockVrfOutput: StorageValue<H256, OptionQuery>;
+    }
+
+    /// The verified VRF output of the block with pre-runtime `digest`, read in the parent's
+    /// state; `None` when the block has no known author (no Aura slot, or no authorities).
+    pub fn verify(digest: &Digest) -> Result<Option<H256>, VrfError> {
+        let Some(slot) = super::aura_slot(digest) else {
+            return Ok(None);
+        };
+        let Some(author) = super::slot_author(slot) else {
+            return Ok(None);
+        };
+        let key: &[u8; 32] = author.as_ref();
+        vrf::verified_output(digest, key, &EpochRandomness::get(), slot).map(Some)
+    }
+
+    /// Records block `number`'s VRF output and rolls the epoch over; called when a block is
+    /// initialised (the block was verified on import; a block this node builds carries its own).
+    pub fn note_block(digest: &Digest, number: BlockNumber) {
+        let output = verify(digest).ok().flatten();
+        if number % EPOCH_LENGTH == 0 {
+            let next = NextEpochRandomness::take();
+            let mut data = EpochRandomness::get().as_bytes().to_vec();
+            data.extend_from_slice(next.as_bytes());
+            EpochRandomness::put(H256(blake2_256(&data)));
+        }
+        match output {
+            Some(out) => {
+                let mut data = NextEpochRandomness::get().as_bytes().to_vec();
+                data.extend_from_slice(out.as_bytes());
+                NextEpochRandomness::put(H256(blake2_256(&data)));
+                BlockVrfOutput::put(out);
+            }
+            None => BlockVrfOutput::kill(),
+        }
+    }
+
+    /// The runtime's randomness: the current block's VRF output, separated by subject.
     pub struct BlockRandomness;
 
     impl Randomness for BlockRandomness {
         fn random(subject: &[u8]) -> (H256, BlockNumber) {
-            let parent = pallet_system::ParentHash::get();
+            // A block without a known author (only in tests that build blocks by hand) falls
+            // back to the parent hash.
+            let seed = BlockVrfOutput::get().unwrap_or_else(pallet_system::ParentHash::get);
             let mut data = b"basalt/randomness".to_vec();
-            data.extend_from_slice(parent.as_bytes());
+            data.extend_from_slice(seed.as_bytes());
             data.extend_from_slice(subject);
-            let known_since = crate::System::block_number().saturating_sub(1);
-            (H256(blake2_256(&data)), known_since)
+            (H256(blake2_256(&data)), crate::System::block_number())
         }
     }
 }

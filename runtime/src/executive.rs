@@ -68,6 +68,8 @@ pub enum ExecuteBlockError {
     MissingInherent,
     /// The header's digest is not the one the runtime produced (seals excluded).
     BadDigest,
+    /// The author's VRF item is missing, malformed or does not verify.
+    BadVrf(basalt_support::vrf::VrfError),
     /// The header's extrinsics root does not commit to the block's extrinsics.
     BadExtrinsicsRoot {
         /// The root in the header.
@@ -101,6 +103,7 @@ impl std::fmt::Display for ExecuteBlockError {
                 f.write_str("the block does not start with the timestamp inherent")
             }
             Self::BadDigest => f.write_str("the header's digest differs from the runtime's"),
+            Self::BadVrf(e) => write!(f, "the author's VRF item is refused: {e:?}"),
             Self::BadExtrinsicsRoot { header, computed } => {
                 write!(
                     f,
@@ -166,6 +169,7 @@ pub fn initialize_block(header: &Header) -> ExtrinsicInclusionMode {
     let digest = pre_runtime_digest(&header.digest);
     System::initialize(header.number, header.parent_hash, &digest);
     consensus::note_author(&digest);
+    consensus::randomness::note_block(&digest, header.number);
     if let Some(author) = consensus::block_author() {
         Staking::note_author(&author);
     }
@@ -554,6 +558,7 @@ pub fn execute_block(block: &Block) -> Result<(), ExecuteBlockError> {
             found: header.number,
         });
     }
+    consensus::randomness::verify(&pre_runtime_digest(&header.digest)).map_err(ExecuteBlockError::BadVrf)?;
     initialize_block(header);
     // The signatures are verified on the other cores while this thread executes the block
     // optimistically; a block with a bad signature is rejected when the checks come in, with

@@ -11,3 +11,7 @@ pub const AURA_ENGINE_ID: ConsensusEngineId = *b"aura";
 
 /// GRANDPA's engine id (`FRNK`): its authority-set change logs and its justifications.
 pub const GRANDPA_ENGINE_ID: ConsensusEngineId = *b"FRNK";
+
+/// Basalt's VRF engine id: the author's VRF output and proof (`PreRuntime`), from which the
+/// runtime's randomness comes.
+pub const VRF_ENGINE_ID: ConsensusEngineId = *b"bvrf";

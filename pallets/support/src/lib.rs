@@ -37,6 +37,7 @@ pub mod randomness;
 pub mod state;
 pub mod storage;
 pub mod validity;
+pub mod vrf;
 pub mod version;
 pub mod weight_v2;
 
