@@ -64,8 +64,8 @@ fn restart_resumes_at_the_same_head_with_the_same_state() {
     assert!(
         header["digest"]["logs"]
             .as_array()
-            .is_some_and(|l| l.len() == 2),
-        "aura pre-runtime and seal: {header}"
+            .is_some_and(|l| l.len() == 3),
+        "aura pre-runtime, VRF pre-runtime and seal: {header}"
     );
     node.terminate();
 }

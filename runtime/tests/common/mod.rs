@@ -183,15 +183,30 @@ impl Chain {
         self.ext().execute_with(f)
     }
 
-    /// The header the next block starts from.
+    /// The header the next block starts from: the Aura slot and, when the slot has an author,
+    /// its VRF over the epoch randomness (the author's key is a dev name's, `//Alice` ...).
     pub fn next_header(&self, slot: u64) -> Header {
+        let mut digest = aura_digest(slot);
+        digest.logs.extend(self.vrf_item(slot));
         Header {
             parent_hash: self.head().hash(),
             number: self.best_number() + 1,
             state_root: H256::zero(),
             extrinsics_root: H256::zero(),
-            digest: aura_digest(slot),
+            digest,
         }
+    }
+
+    /// The VRF item the author of `slot` puts in its header, on the best state.
+    pub fn vrf_item(&self, slot: u64) -> Option<DigestItem> {
+        let (author, randomness) =
+            self.read(|| (basalt_runtime::consensus::slot_author(slot), api::vrf_randomness()));
+        let author = author?;
+        let pair = genesis::DEV_ACCOUNTS
+            .iter()
+            .filter_map(|n| sr25519::Pair::from_string(&format!("//{n}"), None).ok())
+            .find(|p| AccountId::from(p.public()) == author)?;
+        Some(basalt_support::vrf::pre_digest(&pair, &randomness, slot))
     }
 
     /// Builds the next block as an author does: inherents, then `xts` (those refused are left
