@@ -134,7 +134,15 @@ impl Fixture {
             state_root: H256::zero(),
             extrinsics_root: H256::zero(),
             digest: Digest {
-                logs: vec![DigestItem::PreRuntime(*b"aura", 1u64.encode())],
+                // Slot 1 is Alice's; her VRF is over genesis's (zero) epoch randomness.
+                logs: vec![
+                    DigestItem::PreRuntime(*b"aura", 1u64.encode()),
+                    basalt_support::vrf::pre_digest(
+                        &sr25519::Pair::from_string("//Alice", None).expect("dev key"),
+                        &H256::zero(),
+                        1,
+                    ),
+                ],
             },
         }
     }

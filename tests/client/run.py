@@ -668,6 +668,10 @@ def staking_bond_validate_nominate_provide_and_claim_rewards():
     receipt = submit(s, s.create_signed_extrinsic(call, staker, era={"period": 64}))
     assert receipt.is_success is False
     assert receipt.error_message["name"] == "AlreadyClaimed", receipt.error_message
+    # The staker stops providing compute (the job checks below play only the dev providers).
+    events = _staking_tx(staker, "deregister_provider", {})
+    find_event(events, "Staking", "ProviderDeregistered")
+    assert s.query("Staking", "Providers", [staker.ss58_address]).value is None
 
 
 # --- Jobs (issue 11): the providers played by hand with Alice, Bob and Charlie's keys ---------
