@@ -14,7 +14,7 @@
 //! | 6 | Jobs | yes | yes |
 //!
 //! Storage-only state the node needs (authorities, block author) is in [`consensus`], listed in
-//! metadata as `Aura` (20), `Grandpa` (21) and `Authorship` (22).
+//! metadata as `Aura` (20), `Grandpa` (21), `Authorship` (22) and `Randomness` (23).
 //!
 //! Modules:
 //! - [`executive`] initialises, applies, finalises and executes blocks, and validates
@@ -373,6 +373,8 @@ pub const AURA_INDEX: u8 = 20;
 pub const GRANDPA_INDEX: u8 = 21;
 /// Index of the storage-only `Authorship` entry in metadata.
 pub const AUTHORSHIP_INDEX: u8 = 22;
+/// Index of the storage-only `Randomness` entry in metadata (the authors' VRF outputs).
+pub const RANDOMNESS_INDEX: u8 = 23;
 
 fn storage_only(
     name: &'static str,
@@ -437,6 +439,14 @@ pub fn pallet_descriptions() -> Vec<(u8, PalletDescription)> {
                 "Authorship",
                 consensus::authorship::storage_metadata(),
                 " The author of the current block.",
+            ),
+        ),
+        (
+            RANDOMNESS_INDEX,
+            storage_only(
+                "Randomness",
+                consensus::randomness::storage_metadata(),
+                " The block authors' VRF outputs: this epoch's randomness and the current block's output.",
             ),
         ),
     ]

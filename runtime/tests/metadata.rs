@@ -82,7 +82,8 @@ fn v14_describes_every_pallet_and_the_extrinsic() {
             ("Jobs", 6),
             ("Aura", 20),
             ("Grandpa", 21),
-            ("Authorship", 22)
+            ("Authorship", 22),
+            ("Randomness", 23)
         ]
     );
     let pallet = |name: &str| m.pallets.iter().find(|p| p.name == name).expect(name);
@@ -334,7 +335,7 @@ fn v15_adds_apis_and_outer_enums() {
     for path in EXPECTED_PATHS {
         assert!(all_paths.iter().any(|p| p == path), "missing type {path}");
     }
-    assert_eq!(m.pallets.len(), 10);
+    assert_eq!(m.pallets.len(), 11);
     let names: Vec<&str> = m
         .extrinsic
         .signed_extensions
