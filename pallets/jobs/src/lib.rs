@@ -160,6 +160,9 @@ pub mod pallet {
         pub Deadlines: StorageMap<Twox64Concat, BlockNumber, BoundedVec<JobId, BUCKET_SIZE>, ValueQuery>;
         /// The first deadline block not fully processed yet.
         pub DeadlineCursor: StorageValue<BlockNumber, ValueQuery>;
+        /// For a bucket found full: a later block to try next (every bucket in between was
+        /// full when it was written), so scheduling skips runs of full buckets.
+        pub NextWithRoom: StorageMap<Twox64Concat, BlockNumber, BlockNumber, OptionQuery>;
         /// Each provider's record: jobs done, offences, slashed, earned, jail.
         pub ProviderRecords: StorageMap<Blake2_128Concat, AccountId, ProviderRecord, ValueQuery>;
         /// The unsettled jobs each provider is assigned to (what its worker acts on).

@@ -2,9 +2,12 @@
 //!
 //! Each unsettled job is in exactly one bucket, `Deadlines[b]`, the block at which the chain
 //! next acts on it (`Job::deadline`). A bucket holds at most [`BUCKET_SIZE`] jobs; a full one
-//! sends the job to the next block with room, searching at most [`MAX_PROBE`] blocks. Because
-//! every live job has one entry, the queue cannot overflow while
-//! `MAX_LIVE_JOBS <= BUCKET_SIZE * MAX_PROBE` (checked by a test of the runtime's values).
+//! sends the job to the next block with room. Full buckets remember where room was found after
+//! them (`NextWithRoom`, compressed on every walk, as a union-find), so a job crowded out of its
+//! block skips the run of full buckets instead of reading each one. A walk visits at most
+//! [`MAX_PROBE`] full buckets; because every live job has one entry, the queue cannot overflow
+//! while `MAX_LIVE_JOBS <= BUCKET_SIZE * MAX_PROBE` (checked by a test of the runtime's
+//! values).
 //!
 //! `on_initialize` processes buckets from `DeadlineCursor` up to the current block, at most
 //! `MAX_DEADLINES_PER_BLOCK` jobs per block; what is left waits for the next block, so work per
@@ -22,13 +25,22 @@ impl<T: Config> Pallet<T> {
     /// Puts `job` (id `id`) in the first bucket at or after block `at` with room, and records
     /// that block as its deadline. The caller stores the job.
     pub(crate) fn schedule(id: JobId, job: &mut Job, at: BlockNumber) -> Result<(), DispatchError> {
-        for offset in 0..MAX_PROBE {
-            let block = at.saturating_add(offset);
-            let placed = Deadlines::mutate(block, |bucket| bucket.try_push(id).is_ok());
-            if placed {
+        let mut full: Vec<BlockNumber> = Vec::new();
+        let mut block = at;
+        for _ in 0..MAX_PROBE {
+            let mut bucket = Deadlines::get(block);
+            if bucket.try_push(id).is_ok() {
+                Deadlines::insert(block, &bucket);
+                // Every full bucket on the way now points here.
+                for b in full {
+                    NextWithRoom::insert(b, block);
+                }
                 job.deadline = block;
                 return Ok(());
             }
+            full.push(block);
+            let next = block.saturating_add(1);
+            block = NextWithRoom::get(block).map_or(next, |b| b.max(next));
         }
         Err(Error::<T>::QueueFull.into())
     }
@@ -64,6 +76,7 @@ impl<T: Config> Pallet<T> {
                 Self::on_deadline(id, now);
             }
             if Deadlines::get(cursor).is_empty() {
+                NextWithRoom::remove(cursor);
                 cursor = cursor.saturating_add(1);
             } else {
                 break;

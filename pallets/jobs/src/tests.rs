@@ -284,6 +284,32 @@ fn register_program_holds_a_deposit_and_refuses_kernels() {
 }
 
 #[test]
+fn attack_crowding_one_deadline_block_does_not_make_scheduling_walk_every_bucket() {
+    test(|| {
+        // 600 jobs all due in block 2: buckets 2..=5 fill up (128 each), the rest go to 6.
+        for _ in 0..600 {
+            submit::<Test>(CLIENT, 1);
+        }
+        assert_eq!(Deadlines::get(2).len(), 128);
+        assert_eq!(Deadlines::get(6).len(), 600 - 4 * 128);
+        // The crowded block points at the bucket with room: the next job reads 2 buckets, not
+        // 5; the others point forward, never past room.
+        assert_eq!(NextWithRoom::get(2), Some(6));
+        for b in 3..=5 {
+            assert!(NextWithRoom::get(b).is_some_and(|n| n > b && n <= 6), "bucket {b}");
+        }
+        assert_eq!(NextWithRoom::get(6), None);
+        let id = submit::<Test>(CLIENT, 1);
+        assert_eq!(job(id).deadline, 6);
+        // A bucket that frees up is used again (the pointer only skips, it never loses room).
+        let first = Deadlines::get(3).as_slice()[0];
+        dispatch::<Test>(Call::cancel_job { job: first }, CLIENT).unwrap();
+        let id = submit::<Test>(CLIENT, 1);
+        assert!(job(id).deadline >= 3);
+    });
+}
+
+#[test]
 fn attack_program_flood_costs_a_deposit_each() {
     test(|| {
         let kind = ProgramKind::Executable { digest: H256::repeat_byte(2), deterministic: false };
