@@ -115,7 +115,10 @@ pub fn build_block(
         state_root: H256::zero(),
         extrinsics_root: H256::zero(),
         digest: Digest {
-            logs: vec![aura::pre_digest(slot), vrf::pre_digest(&pair, &randomness, slot)],
+            logs: vec![
+                aura::pre_digest(slot),
+                vrf::pre_digest(&pair, &randomness, slot),
+            ],
         },
     };
     let started = Instant::now();
@@ -262,7 +265,16 @@ fn author_slot(
     let deadline = started + budget;
     let candidates = pool.ready();
     let timestamp = now_ms().max(slot.saturating_mul(config.slot_duration_ms));
-    let proposal = build_block(client, keystore, &author, parent_hash, slot, timestamp, &candidates, deadline)?;
+    let proposal = build_block(
+        client,
+        keystore,
+        &author,
+        parent_hash,
+        slot,
+        timestamp,
+        &candidates,
+        deadline,
+    )?;
     if !proposal.invalid.is_empty() {
         pool.report_invalid(&proposal.invalid);
     }
@@ -323,7 +335,16 @@ fn equivocate(
 ) -> Result<(), AuthorError> {
     let far = Instant::now() + Duration::from_secs(60);
     let parent = first.header.parent_hash;
-    let proposal = build_block(client, keystore, author, parent, slot, timestamp.saturating_add(1), &[], far)?;
+    let proposal = build_block(
+        client,
+        keystore,
+        author,
+        parent,
+        slot,
+        timestamp.saturating_add(1),
+        &[],
+        far,
+    )?;
     let mut block = proposal.block;
     seal(&mut block.header, keystore, author)?;
     tracing::warn!(

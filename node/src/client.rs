@@ -987,7 +987,8 @@ mod tests {
         let far = Instant::now() + Duration::from_secs(60);
         // The timestamp always moves on, even for a block that repeats its parent's slot.
         let timestamp = now_ms().max(slot * 2000) + client.info().best_number as u64 * 1000;
-        let proposal = build_block(client, keystore, author, parent, slot, timestamp, &[], far).unwrap();
+        let proposal =
+            build_block(client, keystore, author, parent, slot, timestamp, &[], far).unwrap();
         let mut block = proposal.block;
         seal(&mut block.header, keystore, author).unwrap();
         (block, proposal.trie_nodes)
@@ -1094,18 +1095,37 @@ mod tests {
             seal(header, &keystore, &alice).unwrap();
         };
         let randomness = author.state_at(h1).map(|state| {
-            basalt_support::state::Externalities::new(state as Arc<dyn basalt_support::state::Backend>)
-                .execute_with(basalt_runtime::api::vrf_randomness)
+            basalt_support::state::Externalities::new(
+                state as Arc<dyn basalt_support::state::Backend>,
+            )
+            .execute_with(basalt_runtime::api::vrf_randomness)
         });
         let randomness = randomness.unwrap();
         use sp_core::Pair as _;
         let alice_pair = sp_core::sr25519::Pair::from_string("//Alice", None).unwrap();
         let bob_pair = sp_core::sr25519::Pair::from_string("//Bob", None).unwrap();
         for (what, item) in [
-            ("another slot's VRF", Some(basalt_support::vrf::pre_digest(&alice_pair, &randomness, slot + 2))),
-            ("another key's VRF", Some(basalt_support::vrf::pre_digest(&bob_pair, &randomness, slot + 1))),
+            (
+                "another slot's VRF",
+                Some(basalt_support::vrf::pre_digest(
+                    &alice_pair,
+                    &randomness,
+                    slot + 2,
+                )),
+            ),
+            (
+                "another key's VRF",
+                Some(basalt_support::vrf::pre_digest(
+                    &bob_pair,
+                    &randomness,
+                    slot + 1,
+                )),
+            ),
             ("no VRF", None),
-            ("garbage VRF", Some(DigestItem::PreRuntime(VRF_ENGINE_ID, vec![0; 96]))),
+            (
+                "garbage VRF",
+                Some(DigestItem::PreRuntime(VRF_ENGINE_ID, vec![0; 96])),
+            ),
         ] {
             let mut bad = good.clone();
             with_vrf(&mut bad.header, item);

@@ -10,10 +10,10 @@ use basalt_support::generic::Digest;
 use basalt_support::hooks::Hooks;
 use basalt_support::state::trie::EMPTY_TRIE_ROOT;
 use basalt_support::state::{Externalities, InMemoryNodes, TrieBackend};
-use std::sync::Arc;
 use basalt_support::{AccountId, BoundedVec, Origin, H256};
 use codec::Encode;
 use criterion::{criterion_group, criterion_main, Criterion};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Jobs per measured block: what the three dev providers hold at once (16 each).
@@ -29,7 +29,11 @@ fn dev_state() -> Externalities {
     let storage = genesis::build(&genesis::dev_genesis()).expect("genesis");
     let store = Arc::new(InMemoryNodes::new());
     let (root, nodes) = TrieBackend::new(store.clone(), EMPTY_TRIE_ROOT)
-        .storage_root(storage.iter().map(|(k, v)| (k.as_slice(), Some(v.as_slice()))))
+        .storage_root(
+            storage
+                .iter()
+                .map(|(k, v)| (k.as_slice(), Some(v.as_slice()))),
+        )
         .expect("genesis trie");
     store.insert_nodes(nodes);
     Externalities::new(Arc::new(TrieBackend::new(store, root)))
@@ -58,19 +62,25 @@ fn submit(client: &AccountId) -> u64 {
         price: basalt_support::primitives::UNIT / 100,
         timeout: 100,
     });
-    call.dispatch(Origin::Signed(client.clone())).expect("submitted");
+    call.dispatch(Origin::Signed(client.clone()))
+        .expect("submitted");
     id
 }
 
 /// The provider `id` was assigned to, if it was (a job waits when every provider is busy).
 fn provider_of(id: u64) -> Option<AccountId> {
     let job = pallet_jobs::Jobs::get(id)?;
-    job.assignments.as_slice().first().map(|a| a.provider.clone())
+    job.assignments
+        .as_slice()
+        .first()
+        .map(|a| a.provider.clone())
 }
 
 /// The jobs of `ids` that have a provider, with it.
 fn assigned(ids: &[u64]) -> Vec<(u64, AccountId)> {
-    ids.iter().filter_map(|&id| provider_of(id).map(|p| (id, p))).collect()
+    ids.iter()
+        .filter_map(|&id| provider_of(id).map(|p| (id, p)))
+        .collect()
 }
 
 fn origin_of(who: &AccountId) -> Origin {
@@ -81,7 +91,12 @@ fn origin_of(who: &AccountId) -> Origin {
 /// and the providers have room for the next round).
 fn play_honestly() {
     static PROVIDERS: std::sync::OnceLock<Vec<AccountId>> = std::sync::OnceLock::new();
-    let providers = PROVIDERS.get_or_init(|| genesis::DEV_PROVIDERS.iter().map(|n| genesis::dev_account(n)).collect());
+    let providers = PROVIDERS.get_or_init(|| {
+        genesis::DEV_PROVIDERS
+            .iter()
+            .map(|n| genesis::dev_account(n))
+            .collect()
+    });
     for who in providers {
         for work in Jobs::pending_work(who) {
             let call = match work.phase {
@@ -89,9 +104,15 @@ fn play_honestly() {
                     job: work.job,
                     commitment: Jobs::commitment_of(&RESULT, who, &SALT),
                 },
-                pallet_jobs::Phase::Reveal => pallet_jobs::Call::reveal_result { job: work.job, result_hash: RESULT, salt: SALT },
+                pallet_jobs::Phase::Reveal => pallet_jobs::Call::reveal_result {
+                    job: work.job,
+                    result_hash: RESULT,
+                    salt: SALT,
+                },
             };
-            RuntimeCall::Jobs(call).dispatch(origin_of(who)).expect("honest provider");
+            RuntimeCall::Jobs(call)
+                .dispatch(origin_of(who))
+                .expect("honest provider");
         }
     }
 }
@@ -187,8 +208,13 @@ fn jobs(c: &mut Criterion) {
                 let started = Instant::now();
                 for (id, who) in &jobs {
                     let commitment = Jobs::commitment_of(&RESULT, who, &SALT);
-                    let call = pallet_jobs::Call::commit_result { job: *id, commitment };
-                    RuntimeCall::Jobs(call).dispatch(origin_of(who)).expect("commit");
+                    let call = pallet_jobs::Call::commit_result {
+                        job: *id,
+                        commitment,
+                    };
+                    RuntimeCall::Jobs(call)
+                        .dispatch(origin_of(who))
+                        .expect("commit");
                 }
                 (started.elapsed().as_nanos() as u64, jobs.len() as u64)
             })
@@ -202,13 +228,24 @@ fn jobs(c: &mut Criterion) {
                 let jobs = assigned(ids);
                 for (id, who) in &jobs {
                     let commitment = Jobs::commitment_of(&RESULT, who, &SALT);
-                    let call = pallet_jobs::Call::commit_result { job: *id, commitment };
-                    RuntimeCall::Jobs(call).dispatch(origin_of(who)).expect("commit");
+                    let call = pallet_jobs::Call::commit_result {
+                        job: *id,
+                        commitment,
+                    };
+                    RuntimeCall::Jobs(call)
+                        .dispatch(origin_of(who))
+                        .expect("commit");
                 }
                 let started = Instant::now();
                 for (id, who) in &jobs {
-                    let call = pallet_jobs::Call::reveal_result { job: *id, result_hash: RESULT, salt: SALT };
-                    RuntimeCall::Jobs(call).dispatch(origin_of(who)).expect("reveal");
+                    let call = pallet_jobs::Call::reveal_result {
+                        job: *id,
+                        result_hash: RESULT,
+                        salt: SALT,
+                    };
+                    RuntimeCall::Jobs(call)
+                        .dispatch(origin_of(who))
+                        .expect("reveal");
                 }
                 (started.elapsed().as_nanos() as u64, jobs.len() as u64)
             })

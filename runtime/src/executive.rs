@@ -558,7 +558,8 @@ pub fn execute_block(block: &Block) -> Result<(), ExecuteBlockError> {
             found: header.number,
         });
     }
-    consensus::randomness::verify(&pre_runtime_digest(&header.digest)).map_err(ExecuteBlockError::BadVrf)?;
+    consensus::randomness::verify(&pre_runtime_digest(&header.digest))
+        .map_err(ExecuteBlockError::BadVrf)?;
     initialize_block(header);
     // The signatures are verified on the other cores while this thread executes the block
     // optimistically; a block with a bad signature is rejected when the checks come in, with

@@ -128,20 +128,25 @@ fn cpu_model() -> String {
 impl GenesisProvider {
     /// The call that registers this provider, as it would sign it.
     fn register_call(&self) -> Result<crate::RuntimeCall, GenesisError> {
-        fn bounded<const N: u32>(field: &str, text: &str) -> Result<basalt_support::BoundedVec<u8, N>, GenesisError> {
+        fn bounded<const N: u32>(
+            field: &str,
+            text: &str,
+        ) -> Result<basalt_support::BoundedVec<u8, N>, GenesisError> {
             basalt_support::BoundedVec::try_from(text.as_bytes().to_vec())
                 .map_err(|_| GenesisError::Staking(format!("{field}: longer than {N} bytes")))
         }
-        Ok(crate::RuntimeCall::Staking(pallet_staking::Call::register_provider {
-            stake: self.stake.0,
-            capabilities: pallet_staking::Capabilities {
-                gpu_model: bounded("staking.providers.gpuModel", &self.gpu_model)?,
-                memory_gb: self.gpu_memory_gb,
-                count: self.gpu_count,
-                price_per_unit: 0,
-                region: bounded("staking.providers.region", &self.region)?,
+        Ok(crate::RuntimeCall::Staking(
+            pallet_staking::Call::register_provider {
+                stake: self.stake.0,
+                capabilities: pallet_staking::Capabilities {
+                    gpu_model: bounded("staking.providers.gpuModel", &self.gpu_model)?,
+                    memory_gb: self.gpu_memory_gb,
+                    count: self.gpu_count,
+                    price_per_unit: 0,
+                    region: bounded("staking.providers.region", &self.region)?,
+                },
             },
-        }))
+        ))
     }
 }
 
@@ -530,7 +535,13 @@ pub fn build(config: &GenesisConfig) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, Genes
                 call,
                 basalt_support::Origin::Signed(provider.account.0.clone()),
             )
-            .map_err(|e| GenesisError::Staking(format!("provider {}: {:?}", ss58(&provider.account.0), e.error)))?;
+            .map_err(|e| {
+                GenesisError::Staking(format!(
+                    "provider {}: {:?}",
+                    ss58(&provider.account.0),
+                    e.error
+                ))
+            })?;
         }
         crate::Jobs::genesis_build().map_err(|e| GenesisError::Jobs(format!("{e:?}")))?;
         // Genesis has no events: registration's belong to no block.

@@ -16,7 +16,8 @@ pub const TREASURY_PALLET_ID: PalletId = PalletId(*b"py/trsry");
 pub const JOBS_PALLET_ID: PalletId = PalletId(*b"bslt/job");
 
 /// Every pallet id of the runtime, with the pallet that owns it.
-pub const PALLET_IDS: &[(&str, PalletId)] = &[("Treasury", TREASURY_PALLET_ID), ("Jobs", JOBS_PALLET_ID)];
+pub const PALLET_IDS: &[(&str, PalletId)] =
+    &[("Treasury", TREASURY_PALLET_ID), ("Jobs", JOBS_PALLET_ID)];
 
 /// Every lock id of the runtime, with the pallet that sets it.
 pub const LOCK_IDS: &[(&str, LockIdentifier)] = &[("Staking", pallet_staking::STAKING_ID)];

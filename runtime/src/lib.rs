@@ -199,7 +199,8 @@ impl pallet_jobs::Config for Runtime {
     const MAX_LIVE_JOBS: u32 = 100_000;
     const PROTOCOL_FEE: pallet_staking::Perbill = pallet_staking::Perbill::from_percent(2);
     const FEE_TREASURY_SHARE: pallet_staking::Perbill = pallet_staking::Perbill::from_percent(50);
-    const SPOT_CHECK_PROBABILITY: pallet_staking::Perbill = pallet_staking::Perbill::from_percent(14);
+    const SPOT_CHECK_PROBABILITY: pallet_staking::Perbill =
+        pallet_staking::Perbill::from_percent(14);
     const COMMIT_WINDOW: BlockNumber = 5;
     const REVEAL_WINDOW: BlockNumber = 5;
     const CHALLENGE_WINDOW: BlockNumber = 5;

@@ -204,9 +204,14 @@ fn dev_genesis_registers_cpu_providers_and_the_kernels() {
             let who = genesis::dev_account(name);
             let info = pallet_staking::Providers::get(&who).expect("a provider");
             assert_eq!(info.capabilities.count, 0, "{name} is CPU-only");
-            assert!(pallet_staking::Pallet::<basalt_runtime::Runtime>::provider_stake(&who) >= genesis::DEV_PROVIDER_STAKE);
+            assert!(
+                pallet_staking::Pallet::<basalt_runtime::Runtime>::provider_stake(&who)
+                    >= genesis::DEV_PROVIDER_STAKE
+            );
         }
-        assert!(!pallet_staking::Providers::contains_key(&genesis::dev_account("Dave")));
+        assert!(!pallet_staking::Providers::contains_key(
+            &genesis::dev_account("Dave")
+        ));
         let name = |id| pallet_jobs::Programs::get(id).map(|p| p.name.into_inner());
         assert_eq!(name(0), Some(b"blake2-chain".to_vec()));
         assert_eq!(name(1), Some(b"matmul-i8".to_vec()));

@@ -724,7 +724,8 @@ pub mod pallet {
         /// Maps a built-in kernel's input check to this pallet's errors.
         fn check_kernel_input(kernel: u32, input: &[u8]) -> DispatchResult {
             use basalt_kernels::InputError as E;
-            let kernel = basalt_kernels::Kernel::from_id(kernel).ok_or(Error::<T>::ProgramNotFound)?;
+            let kernel =
+                basalt_kernels::Kernel::from_id(kernel).ok_or(Error::<T>::ProgramNotFound)?;
             basalt_kernels::check_input(kernel, input)
                 .map(|_| ())
                 .map_err(|e| {
@@ -756,8 +757,15 @@ pub mod pallet {
         }
 
         /// `who`'s active assignment on `job`.
-        fn assignment_of<'a>(job: &'a mut Job, who: &AccountId) -> Result<&'a mut Assignment, basalt_support::DispatchError> {
-            let found = job.assignments.as_mut_slice().iter_mut().find(|a| a.active && a.provider == *who);
+        fn assignment_of<'a>(
+            job: &'a mut Job,
+            who: &AccountId,
+        ) -> Result<&'a mut Assignment, basalt_support::DispatchError> {
+            let found = job
+                .assignments
+                .as_mut_slice()
+                .iter_mut()
+                .find(|a| a.active && a.provider == *who);
             found.ok_or_else(|| Error::<T>::NotAssigned.into())
         }
 
@@ -771,7 +779,11 @@ pub mod pallet {
             ensure!(mine.commitment.is_none(), Error::<T>::AlreadyCommitted);
             mine.commitment = Some(commitment);
             with_transaction(|| {
-                let all = job.assignments.iter().filter(|a| a.active).all(|a| a.commitment.is_some());
+                let all = job
+                    .assignments
+                    .iter()
+                    .filter(|a| a.active)
+                    .all(|a| a.commitment.is_some());
                 if all {
                     // Reveals open at once: every commitment is fixed.
                     Self::unschedule(id, &job);
@@ -780,7 +792,10 @@ pub mod pallet {
                     Self::schedule(id, &mut job, at)?;
                 }
                 Jobs::insert(id, &job);
-                Self::deposit_event(Event::ResultCommitted { job: id, provider: who });
+                Self::deposit_event(Event::ResultCommitted {
+                    job: id,
+                    provider: who,
+                });
                 Ok(())
             })
         }

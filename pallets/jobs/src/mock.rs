@@ -39,7 +39,14 @@ pub const TREASURY: u8 = 99;
 
 macro_rules! mock_runtime {
     ($name:ident, spot = $spot:expr) => {
-        mock_runtime!($name, spot = $spot, slash = 20, jail = 2, per_provider = 4, deadlines = 8);
+        mock_runtime!(
+            $name,
+            spot = $spot,
+            slash = 20,
+            jail = 2,
+            per_provider = 4,
+            deadlines = 8
+        );
     };
     ($name:ident, spot = $spot:expr, slash = $slash:expr, jail = $jail:expr, per_provider = $pp:expr, deadlines = $dl:expr) => {
         /// A mock runtime.
@@ -120,4 +127,11 @@ macro_rules! mock_runtime {
 mock_runtime!(Test, spot = Perbill::zero());
 mock_runtime!(Checked, spot = Perbill::one());
 // The runtime's economic parameters, for the simulation (tests/simulation.rs).
-mock_runtime!(Sim, spot = Perbill::from_percent(14), slash = 100, jail = 3, per_provider = 16, deadlines = 64);
+mock_runtime!(
+    Sim,
+    spot = Perbill::from_percent(14),
+    slash = 100,
+    jail = 3,
+    per_provider = 16,
+    deadlines = 64
+);

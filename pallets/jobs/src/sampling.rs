@@ -31,7 +31,9 @@ impl<T: Config> Pallet<T> {
         let mut weight: Balance = 0;
         if Staking::<T>::is_active_provider(who) {
             let mut record = ProviderRecords::get(who);
-            if let (Some(jailed), Some(info)) = (record.jailed_since, Staking::<T>::provider_info(who)) {
+            if let (Some(jailed), Some(info)) =
+                (record.jailed_since, Staking::<T>::provider_info(who))
+            {
                 if info.registered_at > jailed {
                     record.jailed_since = None;
                     record.offences = 0;
@@ -147,14 +149,18 @@ impl<T: Config> Pallet<T> {
         if who == &job.client || job.assignments.iter().any(|a| &a.provider == who) {
             return false;
         }
-        if ProviderRecords::get(who).jailed_since.is_some() || !Staking::<T>::is_active_provider(who) {
+        if ProviderRecords::get(who).jailed_since.is_some()
+            || !Staking::<T>::is_active_provider(who)
+        {
             return false;
         }
         let busy = ProviderJobs::get(who).len() as u64;
         if busy >= u64::from(T::MAX_JOBS_PER_PROVIDER.min(MAX_PROVIDER_JOBS)) {
             return false;
         }
-        let collateral = job.price.saturating_mul(Balance::from(T::CHEAT_SLASH_MULTIPLE));
+        let collateral = job
+            .price
+            .saturating_mul(Balance::from(T::CHEAT_SLASH_MULTIPLE));
         if Staking::<T>::provider_stake(who) < collateral {
             return false;
         }
@@ -162,7 +168,8 @@ impl<T: Config> Pallet<T> {
             return false;
         };
         let needs = program.requirements;
-        info.capabilities.count >= needs.gpu_count && info.capabilities.memory_gb >= needs.gpu_memory_gb
+        info.capabilities.count >= needs.gpu_count
+            && info.capabilities.memory_gb >= needs.gpu_memory_gb
     }
 
     /// Up to `want` distinct eligible providers for `job`, stake-weighted, from `seed`.

@@ -32,7 +32,8 @@ impl<T: Config> Pallet<T> {
                 Self::complete(id, job, result)
             }
             JobState::Disputed(Phase::Commit) if Self::open_assignments(job) == 0 => {
-                let added = Self::assign_more(id, job, u32::from(T::DISPUTE_REPLICAS), Role::Dispute, now)?;
+                let added =
+                    Self::assign_more(id, job, u32::from(T::DISPUTE_REPLICAS), Role::Dispute, now)?;
                 if added == 0 {
                     // Nobody to re-execute it: the original result stands, the bond returns.
                     let result = Self::original_result(job).ok_or(Error::<T>::NotRevealPhase)?;
@@ -65,14 +66,23 @@ impl<T: Config> Pallet<T> {
                 job: id,
                 reason: PendingReason::TooFewProviders,
             });
-            let retry = now.saturating_add(T::ASSIGN_RETRY).min(job.assign_by).max(now.saturating_add(1));
+            let retry = now
+                .saturating_add(T::ASSIGN_RETRY)
+                .min(job.assign_by)
+                .max(now.saturating_add(1));
             Self::schedule(id, job, retry)
         }
     }
 
     /// Adds up to `want` fresh providers with `role` and opens a commit window for them;
     /// returns how many were found.
-    fn assign_more(id: JobId, job: &mut Job, want: u32, role: Role, now: BlockNumber) -> Result<u32, DispatchError> {
+    fn assign_more(
+        id: JobId,
+        job: &mut Job,
+        want: u32,
+        role: Role,
+        now: BlockNumber,
+    ) -> Result<u32, DispatchError> {
         let room = MAX_ASSIGNMENTS.saturating_sub(job.assignments.len() as u32);
         let program = Programs::get(job.program).ok_or(Error::<T>::ProgramNotFound)?;
         let mut subject = ASSIGN_SUBJECT.to_vec();
@@ -87,7 +97,13 @@ impl<T: Config> Pallet<T> {
         Ok(found)
     }
 
-    fn add_assignments(id: JobId, job: &mut Job, providers: Vec<AccountId>, role: Role, now: BlockNumber) -> DispatchResult {
+    fn add_assignments(
+        id: JobId,
+        job: &mut Job,
+        providers: Vec<AccountId>,
+        role: Role,
+        now: BlockNumber,
+    ) -> DispatchResult {
         for who in &providers {
             job.assignments
                 .try_push(Assignment {
@@ -98,7 +114,9 @@ impl<T: Config> Pallet<T> {
                     active: true,
                 })
                 .map_err(|_| Error::<T>::Overflow)?;
-            ProviderJobs::try_mutate(who, |jobs| jobs.try_push(id).map_err(|_| Error::<T>::Overflow))?;
+            ProviderJobs::try_mutate(who, |jobs| {
+                jobs.try_push(id).map_err(|_| Error::<T>::Overflow)
+            })?;
         }
         // The window is `COMMIT_WINDOW` blocks, this one included.
         let close = now.saturating_add(T::COMMIT_WINDOW.max(1));
@@ -115,7 +133,10 @@ impl<T: Config> Pallet<T> {
 
     /// Active assignments still executing (committed or not, not revealed).
     fn open_assignments(job: &Job) -> usize {
-        job.assignments.iter().filter(|a| a.active && a.result.is_none()).count()
+        job.assignments
+            .iter()
+            .filter(|a| a.active && a.result.is_none())
+            .count()
     }
 
     /// The commit window closed: providers that did not commit pay the liveness penalty and
@@ -136,13 +157,21 @@ impl<T: Config> Pallet<T> {
                 job: id,
                 reason: EscalationReason::MissedDeadline,
             });
-            let role = job.assignments.get(late[0]).map(|a| a.role).unwrap_or(Role::Escalation);
+            let role = job
+                .assignments
+                .get(late[0])
+                .map(|a| a.role)
+                .unwrap_or(Role::Escalation);
             let added = Self::assign_more(id, job, late.len() as u32, role, now)?;
             if added > 0 {
                 return Ok(());
             }
         }
-        if job.assignments.iter().any(|a| a.active && a.commitment.is_some()) {
+        if job
+            .assignments
+            .iter()
+            .any(|a| a.active && a.commitment.is_some())
+        {
             job.state = job.state.with_phase(Phase::Reveal);
             Self::schedule(id, job, now.saturating_add(T::REVEAL_WINDOW))
         } else {
@@ -162,9 +191,20 @@ impl<T: Config> Pallet<T> {
         for &i in &withheld {
             Self::penalize(id, job, i, Offence::WithheldResult)?;
         }
-        let results: Vec<H256> = job.assignments.iter().filter(|a| a.active).filter_map(|a| a.result).collect();
+        let results: Vec<H256> = job
+            .assignments
+            .iter()
+            .filter(|a| a.active)
+            .filter_map(|a| a.result)
+            .collect();
         if results.is_empty() {
-            return Self::escalate_or_refund(id, job, EscalationReason::MissedDeadline, RefundReason::NoResult, now);
+            return Self::escalate_or_refund(
+                id,
+                job,
+                EscalationReason::MissedDeadline,
+                RefundReason::NoResult,
+                now,
+            );
         }
         match job.state {
             // Optimistic: draw the spot check with this block's randomness, which the provider
@@ -188,7 +228,13 @@ impl<T: Config> Pallet<T> {
                 if results.iter().all(|r| Some(*r) == original) && results.len() >= 2 {
                     return Self::complete(id, job, results[0]);
                 }
-                Self::escalate_or_refund(id, job, EscalationReason::SpotCheckMismatch, RefundReason::NoMajority, now)
+                Self::escalate_or_refund(
+                    id,
+                    job,
+                    EscalationReason::SpotCheckMismatch,
+                    RefundReason::NoMajority,
+                    now,
+                )
             }
             _ => {
                 let (leader, count) = Self::leader(&results);
@@ -200,7 +246,13 @@ impl<T: Config> Pallet<T> {
                 if count >= quorum {
                     Self::complete(id, job, leader)
                 } else {
-                    Self::escalate_or_refund(id, job, EscalationReason::NoMajority, RefundReason::NoMajority, now)
+                    Self::escalate_or_refund(
+                        id,
+                        job,
+                        EscalationReason::NoMajority,
+                        RefundReason::NoMajority,
+                        now,
+                    )
                 }
             }
         }
@@ -234,7 +286,10 @@ impl<T: Config> Pallet<T> {
 
     /// The first replica's revealed result (optimistic jobs have one replica).
     fn original_result(job: &Job) -> Option<H256> {
-        job.assignments.iter().find(|a| a.role == Role::Replica && a.active).and_then(|a| a.result)
+        job.assignments
+            .iter()
+            .find(|a| a.role == Role::Replica && a.active)
+            .and_then(|a| a.result)
     }
 
     fn escalate_or_refund(
@@ -247,7 +302,11 @@ impl<T: Config> Pallet<T> {
         if !matches!(job.state, JobState::Disputed(_)) {
             job.state = JobState::Escalated(Phase::Commit);
         }
-        let role = if matches!(job.state, JobState::Disputed(_)) { Role::Dispute } else { Role::Escalation };
+        let role = if matches!(job.state, JobState::Disputed(_)) {
+            Role::Dispute
+        } else {
+            Role::Escalation
+        };
         let added = Self::assign_more(id, job, u32::from(T::ESCALATION_STEP), role, now)?;
         if added > 0 {
             Self::deposit_event(Event::JobEscalated { job: id, reason });
@@ -295,7 +354,10 @@ impl<T: Config> Pallet<T> {
             offence,
         });
         if jail {
-            Self::deposit_event(Event::ProviderJailed { provider: who.clone(), offences });
+            Self::deposit_event(Event::ProviderJailed {
+                provider: who.clone(),
+                offences,
+            });
         }
         Self::refresh_provider(&who);
         Ok(())
@@ -328,7 +390,12 @@ impl<T: Config> Pallet<T> {
             Self::penalize(id, job, i, Offence::WrongResult)?;
         }
         let disputed = matches!(job.state, JobState::Disputed(_));
-        let client_won = disputed && exposed && job.assignments.iter().any(|a| a.role == Role::Replica && !a.active);
+        let client_won = disputed
+            && exposed
+            && job
+                .assignments
+                .iter()
+                .any(|a| a.role == Role::Replica && !a.active);
         let treasury = <T as pallet_staking::Config>::treasury_account();
         let mut paid: Balance = 0;
         let agreeing: Vec<(usize, AccountId, Role)> = job
@@ -388,7 +455,10 @@ impl<T: Config> Pallet<T> {
         let pooled = Self::pay_from_escrow(job, &Self::account_id(), unused)?;
         VerificationPool::mutate(|p| *p = p.saturating_add(pooled));
         if disputed {
-            Self::deposit_event(Event::DisputeResolved { job: id, client_won });
+            Self::deposit_event(Event::DisputeResolved {
+                job: id,
+                client_won,
+            });
         }
         job.state = JobState::Completed(result);
         let refunded = Self::finish(id, job)?;
@@ -413,7 +483,11 @@ impl<T: Config> Pallet<T> {
     /// Releases everything still held for `job` to its client and reports the refund.
     fn release_escrow(id: JobId, job: &mut Job, reason: RefundReason) -> DispatchResult {
         let amount = Self::finish(id, job)?;
-        Self::deposit_event(Event::JobRefunded { job: id, reason, amount });
+        Self::deposit_event(Event::JobRefunded {
+            job: id,
+            reason,
+            amount,
+        });
         Ok(())
     }
 
@@ -433,7 +507,11 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Pays up to `amount` of the client's escrow for this job to `to`; returns what was paid.
-    fn pay_from_escrow(job: &mut Job, to: &AccountId, amount: Balance) -> Result<Balance, DispatchError> {
+    fn pay_from_escrow(
+        job: &mut Job,
+        to: &AccountId,
+        amount: Balance,
+    ) -> Result<Balance, DispatchError> {
         let amount = amount.min(job.escrow);
         Balances::<T>::transfer_on_hold(&ESCROW_HOLD, &job.client, to, amount)?;
         job.escrow = job.escrow.saturating_sub(amount);
@@ -447,7 +525,11 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Pays up to `amount` of the job's pot to `to`; returns what was paid.
-    fn pay_from_pot(job: &mut Job, to: &AccountId, amount: Balance) -> Result<Balance, DispatchError> {
+    fn pay_from_pot(
+        job: &mut Job,
+        to: &AccountId,
+        amount: Balance,
+    ) -> Result<Balance, DispatchError> {
         let amount = amount.min(job.pot);
         if amount > 0 {
             Balances::<T>::transfer(&Self::account_id(), to, amount, true)?;

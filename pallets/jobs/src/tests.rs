@@ -11,8 +11,8 @@ use crate::mock::*;
 use crate::pallet::*;
 use crate::types::*;
 use basalt_support::dispatch::Dispatchable;
-use basalt_support::hooks::Hooks;
 use basalt_support::generic::Digest;
+use basalt_support::hooks::Hooks;
 use basalt_support::state::{empty_externalities, io};
 use basalt_support::{AccountId, Balance, BoundedVec, DispatchError, Origin, H256};
 use codec::Encode;
@@ -46,7 +46,10 @@ fn dispatch<R: Config>(call: Call, who: u8) -> Result<(), DispatchError> {
 fn register_provider<R: Config>(who: u8, stake: Balance) {
     io::with_transaction(|| {
         Dispatchable::<R>::dispatch(
-            pallet_staking::Call::register_provider { stake, capabilities: cpu() },
+            pallet_staking::Call::register_provider {
+                stake,
+                capabilities: cpu(),
+            },
             Origin::Signed(acc(who)),
         )
     })
@@ -58,7 +61,8 @@ fn test_for<R: Config>(f: impl FnOnce()) {
     SEED.with(|s| s.set(0));
     let mut ext = empty_externalities();
     ext.execute_with(|| {
-        let mut endow: Vec<(AccountId, Balance)> = PROVIDERS.iter().map(|n| (acc(*n), 2 * STAKE)).collect();
+        let mut endow: Vec<(AccountId, Balance)> =
+            PROVIDERS.iter().map(|n| (acc(*n), 2 * STAKE)).collect();
         endow.push((acc(CLIENT), 10_000));
         endow.push((acc(11), 10_000));
         endow.push((acc(7), 2 * STAKE));
@@ -130,7 +134,12 @@ fn job(id: JobId) -> Job {
 }
 
 fn assigned(id: JobId) -> Vec<u8> {
-    job(id).assignments.iter().filter(|a| a.active).map(|a| AsRef::<[u8]>::as_ref(&a.provider)[0]).collect()
+    job(id)
+        .assignments
+        .iter()
+        .filter(|a| a.active)
+        .map(|a| AsRef::<[u8]>::as_ref(&a.provider)[0])
+        .collect()
 }
 
 fn salt(who: u8) -> H256 {
@@ -142,11 +151,24 @@ const BAD: H256 = H256::repeat_byte(0xBA);
 
 fn commit<R: Config>(who: u8, id: JobId, result: H256) -> Result<(), DispatchError> {
     let commitment = JobsPallet::<R>::commitment_of(&result, &acc(who), &salt(who));
-    dispatch::<R>(Call::commit_result { job: id, commitment }, who)
+    dispatch::<R>(
+        Call::commit_result {
+            job: id,
+            commitment,
+        },
+        who,
+    )
 }
 
 fn reveal<R: Config>(who: u8, id: JobId, result: H256) -> Result<(), DispatchError> {
-    dispatch::<R>(Call::reveal_result { job: id, result_hash: result, salt: salt(who) }, who)
+    dispatch::<R>(
+        Call::reveal_result {
+            job: id,
+            result_hash: result,
+            salt: salt(who),
+        },
+        who,
+    )
 }
 
 /// Every active provider of `id` that has not yet done so commits and reveals
@@ -154,12 +176,20 @@ fn reveal<R: Config>(who: u8, id: JobId, result: H256) -> Result<(), DispatchErr
 fn play<R: Config>(id: JobId, result_of: impl Fn(u8) -> H256) {
     let who = assigned(id);
     for &p in &who {
-        if job(id).assignments.iter().any(|a| a.provider == acc(p) && a.commitment.is_none()) {
+        if job(id)
+            .assignments
+            .iter()
+            .any(|a| a.provider == acc(p) && a.commitment.is_none())
+        {
             commit::<R>(p, id, result_of(p)).expect("commit");
         }
     }
     for &p in &who {
-        if job(id).assignments.iter().any(|a| a.provider == acc(p) && a.result.is_none()) {
+        if job(id)
+            .assignments
+            .iter()
+            .any(|a| a.provider == acc(p) && a.result.is_none())
+        {
             reveal::<R>(p, id, result_of(p)).expect("reveal");
         }
     }
@@ -200,7 +230,10 @@ fn check_invariants<R: Config>(issuance_at_start: Balance) {
         live += 1;
         pots += j.pot;
         *escrow.entry(j.client.clone()).or_default() += j.escrow;
-        assert!(Deadlines::get(j.deadline).contains(&id), "job {id} in its bucket");
+        assert!(
+            Deadlines::get(j.deadline).contains(&id),
+            "job {id} in its bucket"
+        );
         for a in j.assignments.iter().filter(|a| a.active) {
             assert!(ProviderJobs::get(&a.provider).contains(&id));
         }
@@ -208,11 +241,25 @@ fn check_invariants<R: Config>(issuance_at_start: Balance) {
     assert_eq!(LiveJobs::get(), live);
     let queued: usize = Deadlines::iter().map(|(_, b)| b.len()).sum();
     assert_eq!(queued as u32, live, "one queue entry per live job");
-    assert_eq!(Balances::<R>::total_issuance() + burned, issuance_at_start, "issuance");
-    let sum: Balance = pallet_system::Account::iter().map(|(_, a)| a.data.free + a.data.reserved).sum();
-    assert_eq!(Balances::<R>::total_issuance(), sum, "issuance equals all balances");
+    assert_eq!(
+        Balances::<R>::total_issuance() + burned,
+        issuance_at_start,
+        "issuance"
+    );
+    let sum: Balance = pallet_system::Account::iter()
+        .map(|(_, a)| a.data.free + a.data.reserved)
+        .sum();
+    assert_eq!(
+        Balances::<R>::total_issuance(),
+        sum,
+        "issuance equals all balances"
+    );
     for (who, amount) in escrow {
-        assert_eq!(Balances::<R>::balance_on_hold(&ESCROW_HOLD, &who), amount, "escrow of {who:?}");
+        assert_eq!(
+            Balances::<R>::balance_on_hold(&ESCROW_HOLD, &who),
+            amount,
+            "escrow of {who:?}"
+        );
     }
     assert_eq!(
         Balances::<R>::total_balance(&JobsPallet::<R>::account_id()),
@@ -247,9 +294,15 @@ fn check_invariants<R: Config>(issuance_at_start: Balance) {
 #[test]
 fn genesis_registers_the_builtin_kernels() {
     test(|| {
-        assert_eq!(Programs::get(0).unwrap().name.to_vec(), b"blake2-chain".to_vec());
+        assert_eq!(
+            Programs::get(0).unwrap().name.to_vec(),
+            b"blake2-chain".to_vec()
+        );
         assert_eq!(Programs::get(0).unwrap().kind, ProgramKind::Kernel(0));
-        assert_eq!(Programs::get(1).unwrap().name.to_vec(), b"matmul-i8".to_vec());
+        assert_eq!(
+            Programs::get(1).unwrap().name.to_vec(),
+            b"matmul-i8".to_vec()
+        );
         assert_eq!(NextProgramId::get(), 2);
         assert_eq!(SamplingTotal::get(), 6 * STAKE);
     });
@@ -258,26 +311,58 @@ fn genesis_registers_the_builtin_kernels() {
 #[test]
 fn register_program_holds_a_deposit_and_refuses_kernels() {
     test(|| {
-        let kind = ProgramKind::Container { digest: H256::repeat_byte(1), deterministic: true };
-        let needs = Requirements { gpu_memory_gb: 80, gpu_count: 1, time_limit: 10 };
+        let kind = ProgramKind::Container {
+            digest: H256::repeat_byte(1),
+            deterministic: true,
+        };
+        let needs = Requirements {
+            gpu_memory_gb: 80,
+            gpu_count: 1,
+            time_limit: 10,
+        };
         let name = BoundedVec::new(b"llama".to_vec()).unwrap();
         dispatch::<Test>(
-            Call::register_program { name: name.clone(), kind: kind.clone(), requirements: needs, model: Some(7) },
+            Call::register_program {
+                name: name.clone(),
+                kind: kind.clone(),
+                requirements: needs,
+                model: Some(7),
+            },
             CLIENT,
         )
         .unwrap();
         assert_eq!(Programs::get(2).unwrap().owner, Some(acc(CLIENT)));
-        assert_eq!(Balances::<Test>::balance_on_hold(&PROGRAM_HOLD, &acc(CLIENT)), 50);
+        assert_eq!(
+            Balances::<Test>::balance_on_hold(&PROGRAM_HOLD, &acc(CLIENT)),
+            50
+        );
         assert_eq!(
             dispatch::<Test>(
-                Call::register_program { name: name.clone(), kind: ProgramKind::Kernel(0), requirements: needs, model: None },
+                Call::register_program {
+                    name: name.clone(),
+                    kind: ProgramKind::Kernel(0),
+                    requirements: needs,
+                    model: None
+                },
                 CLIENT
             ),
             err(Error::<Test>::KernelsAreBuiltIn)
         );
-        let bad = Requirements { gpu_memory_gb: 80, gpu_count: 0, time_limit: 10 };
+        let bad = Requirements {
+            gpu_memory_gb: 80,
+            gpu_count: 0,
+            time_limit: 10,
+        };
         assert_eq!(
-            dispatch::<Test>(Call::register_program { name, kind, requirements: bad, model: None }, CLIENT),
+            dispatch::<Test>(
+                Call::register_program {
+                    name,
+                    kind,
+                    requirements: bad,
+                    model: None
+                },
+                CLIENT
+            ),
             err(Error::<Test>::InvalidRequirements)
         );
     });
@@ -296,7 +381,10 @@ fn attack_crowding_one_deadline_block_does_not_make_scheduling_walk_every_bucket
         // 5; the others point forward, never past room.
         assert_eq!(NextWithRoom::get(2), Some(6));
         for b in 3..=5 {
-            assert!(NextWithRoom::get(b).is_some_and(|n| n > b && n <= 6), "bucket {b}");
+            assert!(
+                NextWithRoom::get(b).is_some_and(|n| n > b && n <= 6),
+                "bucket {b}"
+            );
         }
         assert_eq!(NextWithRoom::get(6), None);
         let id = submit::<Test>(CLIENT, 1);
@@ -312,11 +400,23 @@ fn attack_crowding_one_deadline_block_does_not_make_scheduling_walk_every_bucket
 #[test]
 fn attack_program_flood_costs_a_deposit_each() {
     test(|| {
-        let kind = ProgramKind::Executable { digest: H256::repeat_byte(2), deterministic: false };
-        let needs = Requirements { gpu_memory_gb: 0, gpu_count: 0, time_limit: 10 };
+        let kind = ProgramKind::Executable {
+            digest: H256::repeat_byte(2),
+            deterministic: false,
+        };
+        let needs = Requirements {
+            gpu_memory_gb: 0,
+            gpu_count: 0,
+            time_limit: 10,
+        };
         let mut registered = 0;
         while dispatch::<Test>(
-            Call::register_program { name: BoundedVec::default(), kind: kind.clone(), requirements: needs, model: None },
+            Call::register_program {
+                name: BoundedVec::default(),
+                kind: kind.clone(),
+                requirements: needs,
+                model: None,
+            },
             11,
         )
         .is_ok()
@@ -325,7 +425,10 @@ fn attack_program_flood_costs_a_deposit_each() {
         }
         // 10 000 buys exactly 200 deposits of 50: held funds keep the account alive, as in FRAME.
         assert_eq!(registered, 200);
-        assert_eq!(Balances::<Test>::balance_on_hold(&PROGRAM_HOLD, &acc(11)), 200 * 50);
+        assert_eq!(
+            Balances::<Test>::balance_on_hold(&PROGRAM_HOLD, &acc(11)),
+            200 * 50
+        );
     });
 }
 
@@ -336,7 +439,10 @@ fn submit_holds_price_fee_and_verification_fee() {
         // 3 x 10, protocol fee 10% = 3, no verification fee (redundant).
         assert_eq!(held(CLIENT), 33);
         assert_eq!(job(id).escrow, 33);
-        assert_eq!(job(id).state, JobState::Pending(PendingReason::AwaitingRandomness));
+        assert_eq!(
+            job(id).state,
+            JobState::Pending(PendingReason::AwaitingRandomness)
+        );
         assert!(JobInputs::get(id).is_some());
         let single = submit::<Test>(CLIENT, 1);
         // 10 + 1 fee + 0% verification (spot checks off in `Test`).
@@ -350,18 +456,42 @@ fn bad_inputs_are_refused_with_typed_errors_and_nothing_held() {
     test(|| {
         let submit_raw = |program: ProgramId, input: Vec<u8>| {
             dispatch::<Test>(
-                Call::submit_job { program, input: BoundedVec::new(input).unwrap(), replicas: 1, price: PRICE, timeout: 10 },
+                Call::submit_job {
+                    program,
+                    input: BoundedVec::new(input).unwrap(),
+                    replicas: 1,
+                    price: PRICE,
+                    timeout: 10,
+                },
                 CLIENT,
             )
         };
-        assert_eq!(submit_raw(0, vec![1, 2]), err(Error::<Test>::InputUndecodable));
-        assert_eq!(submit_raw(0, (b"x".to_vec(), 0u32).encode()), err(Error::<Test>::ZeroRounds));
+        assert_eq!(
+            submit_raw(0, vec![1, 2]),
+            err(Error::<Test>::InputUndecodable)
+        );
+        assert_eq!(
+            submit_raw(0, (b"x".to_vec(), 0u32).encode()),
+            err(Error::<Test>::ZeroRounds)
+        );
         let mut trailing = (b"x".to_vec(), 1u32).encode();
         trailing.push(0);
-        assert_eq!(submit_raw(0, trailing), err(Error::<Test>::InputTrailingBytes));
-        assert_eq!(submit_raw(0, (b"x".to_vec(), u32::MAX).encode()), err(Error::<Test>::TooManyRounds));
-        assert_eq!(submit_raw(1, (0u32, 2u32, 2u32, [0u8; 32]).encode()), err(Error::<Test>::ZeroDimension));
-        assert_eq!(submit_raw(1, (4097u32, 2u32, 2u32, [0u8; 32]).encode()), err(Error::<Test>::DimensionTooLarge));
+        assert_eq!(
+            submit_raw(0, trailing),
+            err(Error::<Test>::InputTrailingBytes)
+        );
+        assert_eq!(
+            submit_raw(0, (b"x".to_vec(), u32::MAX).encode()),
+            err(Error::<Test>::TooManyRounds)
+        );
+        assert_eq!(
+            submit_raw(1, (0u32, 2u32, 2u32, [0u8; 32]).encode()),
+            err(Error::<Test>::ZeroDimension)
+        );
+        assert_eq!(
+            submit_raw(1, (4097u32, 2u32, 2u32, [0u8; 32]).encode()),
+            err(Error::<Test>::DimensionTooLarge)
+        );
         assert_eq!(submit_raw(9, vec![]), err(Error::<Test>::ProgramNotFound));
         let call = |replicas, price, timeout| Call::submit_job {
             program: 0,
@@ -370,13 +500,34 @@ fn bad_inputs_are_refused_with_typed_errors_and_nothing_held() {
             price,
             timeout,
         };
-        assert_eq!(dispatch::<Test>(call(0, PRICE, 10), CLIENT), err(Error::<Test>::BadReplicas));
-        assert_eq!(dispatch::<Test>(call(6, PRICE, 10), CLIENT), err(Error::<Test>::BadReplicas));
-        assert_eq!(dispatch::<Test>(call(1, 0, 10), CLIENT), err(Error::<Test>::PriceTooLow));
-        assert_eq!(dispatch::<Test>(call(1, PRICE, 0), CLIENT), err(Error::<Test>::BadTimeout));
-        assert_eq!(dispatch::<Test>(call(1, PRICE, 101), CLIENT), err(Error::<Test>::BadTimeout));
-        assert_eq!(dispatch::<Test>(call(1, Balance::MAX, 10), CLIENT), err(Error::<Test>::Overflow));
-        assert!(dispatch::<Test>(call(1, 20_000, 10), CLIENT).is_err(), "cannot hold more than it has");
+        assert_eq!(
+            dispatch::<Test>(call(0, PRICE, 10), CLIENT),
+            err(Error::<Test>::BadReplicas)
+        );
+        assert_eq!(
+            dispatch::<Test>(call(6, PRICE, 10), CLIENT),
+            err(Error::<Test>::BadReplicas)
+        );
+        assert_eq!(
+            dispatch::<Test>(call(1, 0, 10), CLIENT),
+            err(Error::<Test>::PriceTooLow)
+        );
+        assert_eq!(
+            dispatch::<Test>(call(1, PRICE, 0), CLIENT),
+            err(Error::<Test>::BadTimeout)
+        );
+        assert_eq!(
+            dispatch::<Test>(call(1, PRICE, 101), CLIENT),
+            err(Error::<Test>::BadTimeout)
+        );
+        assert_eq!(
+            dispatch::<Test>(call(1, Balance::MAX, 10), CLIENT),
+            err(Error::<Test>::Overflow)
+        );
+        assert!(
+            dispatch::<Test>(call(1, 20_000, 10), CLIENT).is_err(),
+            "cannot hold more than it has"
+        );
         assert_eq!(held(CLIENT), 0);
         assert_eq!(NextJobId::get(), 0);
     });
@@ -385,12 +536,36 @@ fn bad_inputs_are_refused_with_typed_errors_and_nothing_held() {
 #[test]
 fn nondeterministic_programs_run_on_one_replica() {
     test(|| {
-        let kind = ProgramKind::Container { digest: H256::repeat_byte(3), deterministic: false };
-        let needs = Requirements { gpu_memory_gb: 0, gpu_count: 0, time_limit: 10 };
-        dispatch::<Test>(Call::register_program { name: BoundedVec::default(), kind, requirements: needs, model: None }, 11)
-            .unwrap();
-        let call = |replicas| Call::submit_job { program: 2, input: BoundedVec::default(), replicas, price: PRICE, timeout: 10 };
-        assert_eq!(dispatch::<Test>(call(2), CLIENT), err(Error::<Test>::NondeterministicRedundant));
+        let kind = ProgramKind::Container {
+            digest: H256::repeat_byte(3),
+            deterministic: false,
+        };
+        let needs = Requirements {
+            gpu_memory_gb: 0,
+            gpu_count: 0,
+            time_limit: 10,
+        };
+        dispatch::<Test>(
+            Call::register_program {
+                name: BoundedVec::default(),
+                kind,
+                requirements: needs,
+                model: None,
+            },
+            11,
+        )
+        .unwrap();
+        let call = |replicas| Call::submit_job {
+            program: 2,
+            input: BoundedVec::default(),
+            replicas,
+            price: PRICE,
+            timeout: 10,
+        };
+        assert_eq!(
+            dispatch::<Test>(call(2), CLIENT),
+            err(Error::<Test>::NondeterministicRedundant)
+        );
         dispatch::<Test>(call(1), CLIENT).unwrap();
     });
 }
@@ -403,7 +578,10 @@ fn nondeterministic_programs_run_on_one_replica() {
 fn assignment_uses_a_later_blocks_randomness() {
     test(|| {
         let id = submit::<Test>(CLIENT, 3);
-        assert!(assigned(id).is_empty(), "nothing is assigned in the submission block");
+        assert!(
+            assigned(id).is_empty(),
+            "nothing is assigned in the submission block"
+        );
         next_block::<Test>();
         let who = assigned(id);
         assert_eq!(who.len(), 3);
@@ -413,9 +591,14 @@ fn assignment_uses_a_later_blocks_randomness() {
         assert_eq!(distinct.len(), 3, "distinct providers");
         assert_eq!(job(id).state, JobState::Assigned);
         for p in &who {
-            assert_eq!(JobsPallet::<Test>::pending_work(&acc(*p))[0].phase, Phase::Commit);
+            assert_eq!(
+                JobsPallet::<Test>::pending_work(&acc(*p))[0].phase,
+                Phase::Commit
+            );
         }
-        assert!(events::<Test>().iter().any(|e| matches!(e, Event::JobAssigned { job, role: Role::Replica, .. } if *job == id)));
+        assert!(events::<Test>().iter().any(
+            |e| matches!(e, Event::JobAssigned { job, role: Role::Replica, .. } if *job == id)
+        ));
     });
 }
 
@@ -424,13 +607,19 @@ fn cancel_before_assignment_refunds_everything_and_after_is_refused() {
     test(|| {
         let before = free::<Test>(CLIENT);
         let id = submit::<Test>(CLIENT, 2);
-        assert_eq!(dispatch::<Test>(Call::cancel_job { job: id }, 11), err(Error::<Test>::NotClient));
+        assert_eq!(
+            dispatch::<Test>(Call::cancel_job { job: id }, 11),
+            err(Error::<Test>::NotClient)
+        );
         dispatch::<Test>(Call::cancel_job { job: id }, CLIENT).unwrap();
         assert_eq!(free::<Test>(CLIENT), before);
         assert_eq!(job(id).state, JobState::Refunded(RefundReason::Cancelled));
         let id = submit::<Test>(CLIENT, 2);
         next_block::<Test>();
-        assert_eq!(dispatch::<Test>(Call::cancel_job { job: id }, CLIENT), err(Error::<Test>::NotPending));
+        assert_eq!(
+            dispatch::<Test>(Call::cancel_job { job: id }, CLIENT),
+            err(Error::<Test>::NotPending)
+        );
     });
 }
 
@@ -439,17 +628,33 @@ fn too_few_providers_waits_pending_then_expires_with_a_refund() {
     test(|| {
         let before = free::<Test>(CLIENT);
         dispatch::<Test>(
-            Call::submit_job { program: 0, input: blake2_chain_input(b"x", 1), replicas: 5, price: 60, timeout: 7 },
+            Call::submit_job {
+                program: 0,
+                input: blake2_chain_input(b"x", 1),
+                replicas: 5,
+                price: 60,
+                timeout: 7,
+            },
             CLIENT,
         )
         .unwrap();
         // A price of 60 needs 20 x 60 = 1200 of stake: no provider qualifies.
         next_block::<Test>();
-        assert_eq!(job(0).state, JobState::Pending(PendingReason::TooFewProviders));
+        assert_eq!(
+            job(0).state,
+            JobState::Pending(PendingReason::TooFewProviders)
+        );
         run_to::<Test>(8);
         assert_eq!(job(0).state, JobState::Expired);
         assert_eq!(free::<Test>(CLIENT), before);
-        assert!(events::<Test>().iter().any(|e| matches!(e, Event::JobRefunded { reason: RefundReason::Expired, amount: 330, .. })));
+        assert!(events::<Test>().iter().any(|e| matches!(
+            e,
+            Event::JobRefunded {
+                reason: RefundReason::Expired,
+                amount: 330,
+                ..
+            }
+        )));
     });
 }
 
@@ -477,7 +682,8 @@ fn assignment_is_stake_weighted() {
     // freedom, below the 0.1% critical value 20.5).
     let mut ext = empty_externalities();
     ext.execute_with(|| {
-        let endow: Vec<(AccountId, Balance)> = PROVIDERS.iter().map(|n| (acc(*n), 10_000)).collect();
+        let endow: Vec<(AccountId, Balance)> =
+            PROVIDERS.iter().map(|n| (acc(*n), 10_000)).collect();
         Balances::<Test>::genesis_endow(&endow).unwrap();
         JobsPallet::<Test>::genesis_build().unwrap();
         for n in PROVIDERS {
@@ -497,7 +703,10 @@ fn assignment_is_stake_weighted() {
             let d = (i64::from(*c) - expected as i64).unsigned_abs();
             chi2_x1000 += d * d * 1000 / expected;
         }
-        assert!(chi2_x1000 < 20_500, "chi-square {chi2_x1000}/1000 for {counts:?}");
+        assert!(
+            chi2_x1000 < 20_500,
+            "chi-square {chi2_x1000}/1000 for {counts:?}"
+        );
     });
 }
 
@@ -526,7 +735,14 @@ fn redundant_job_completes_and_every_amount_adds_up() {
         assert_eq!(free::<Test>(CLIENT), client_before - 33);
         assert_eq!(free::<Test>(TREASURY), treasury_before + 2);
         assert_eq!(held(CLIENT), 0);
-        assert!(events::<Test>().iter().any(|e| matches!(e, Event::JobCompleted { paid: 30, refunded: 0, .. })));
+        assert!(events::<Test>().iter().any(|e| matches!(
+            e,
+            Event::JobCompleted {
+                paid: 30,
+                refunded: 0,
+                ..
+            }
+        )));
     });
 }
 
@@ -550,7 +766,9 @@ fn colluding_minority_is_slashed_and_the_majority_paid() {
         assert_eq!(ProviderRecords::get(acc(cheat)).offences, 1);
         assert_eq!(ProviderRecords::get(acc(cheat)).slashed, 200);
         // The cheater's unpaid price goes back to the client.
-        assert!(events::<Test>().iter().any(|e| matches!(e, Event::JobCompleted { refunded: 10, .. })));
+        assert!(events::<Test>()
+            .iter()
+            .any(|e| matches!(e, Event::JobCompleted { refunded: 10, .. })));
     });
 }
 
@@ -564,7 +782,10 @@ fn a_tie_escalates_and_the_majority_decides() {
         play::<Test>(id, |p| if p == cheat { BAD } else { GOOD });
         next_block::<Test>();
         assert_eq!(job(id).state, JobState::Escalated(Phase::Commit));
-        let fresh: Vec<u8> = assigned(id).into_iter().filter(|p| !who.contains(p)).collect();
+        let fresh: Vec<u8> = assigned(id)
+            .into_iter()
+            .filter(|p| !who.contains(p))
+            .collect();
         assert_eq!(fresh.len(), 2);
         for p in &fresh {
             commit::<Test>(*p, id, GOOD).unwrap();
@@ -604,12 +825,20 @@ fn no_majority_with_the_most_providers_refunds_the_client() {
             }
             let who = assigned(id);
             for p in &who {
-                if job(id).assignments.iter().any(|a| a.provider == acc(*p) && a.commitment.is_none()) {
+                if job(id)
+                    .assignments
+                    .iter()
+                    .any(|a| a.provider == acc(*p) && a.commitment.is_none())
+                {
                     commit::<Test>(*p, id, H256::repeat_byte(*p)).unwrap();
                 }
             }
             for p in &who {
-                if job(id).assignments.iter().any(|a| a.provider == acc(*p) && a.result.is_none()) {
+                if job(id)
+                    .assignments
+                    .iter()
+                    .any(|a| a.provider == acc(*p) && a.result.is_none())
+                {
                     reveal::<Test>(*p, id, H256::repeat_byte(*p)).unwrap();
                 }
             }
@@ -635,9 +864,19 @@ fn a_reveal_must_match_its_commitment() {
             commit::<Test>(*p, id, GOOD).unwrap();
         }
         let before = job(id);
-        assert_eq!(reveal::<Test>(who[0], id, BAD), err(Error::<Test>::CommitmentMismatch));
         assert_eq!(
-            dispatch::<Test>(Call::reveal_result { job: id, result_hash: GOOD, salt: H256::zero() }, who[0]),
+            reveal::<Test>(who[0], id, BAD),
+            err(Error::<Test>::CommitmentMismatch)
+        );
+        assert_eq!(
+            dispatch::<Test>(
+                Call::reveal_result {
+                    job: id,
+                    result_hash: GOOD,
+                    salt: H256::zero()
+                },
+                who[0]
+            ),
             err(Error::<Test>::CommitmentMismatch)
         );
         assert_eq!(job(id), before, "a refused reveal changes nothing");
@@ -652,18 +891,37 @@ fn attack_replayed_commit_and_reveal_are_refused() {
         next_block::<Test>();
         let who = assigned(id);
         commit::<Test>(who[0], id, GOOD).unwrap();
-        assert_eq!(commit::<Test>(who[0], id, BAD), err(Error::<Test>::AlreadyCommitted));
+        assert_eq!(
+            commit::<Test>(who[0], id, BAD),
+            err(Error::<Test>::AlreadyCommitted)
+        );
         commit::<Test>(who[1], id, GOOD).unwrap();
         reveal::<Test>(who[0], id, GOOD).unwrap();
-        assert_eq!(reveal::<Test>(who[0], id, GOOD), err(Error::<Test>::AlreadyRevealed));
+        assert_eq!(
+            reveal::<Test>(who[0], id, GOOD),
+            err(Error::<Test>::AlreadyRevealed)
+        );
         // A stranger cannot commit or reveal, nor replay a provider's commitment as its own.
-        let stranger = PROVIDERS.iter().copied().find(|p| !who.contains(p)).unwrap();
-        assert_eq!(reveal::<Test>(stranger, id, GOOD), err(Error::<Test>::NotAssigned));
+        let stranger = PROVIDERS
+            .iter()
+            .copied()
+            .find(|p| !who.contains(p))
+            .unwrap();
+        assert_eq!(
+            reveal::<Test>(stranger, id, GOOD),
+            err(Error::<Test>::NotAssigned)
+        );
         // A commitment copied to another job does not open for a provider not assigned there.
         let other = submit::<Test>(11, 2);
         next_block::<Test>();
         let copied = JobsPallet::<Test>::commitment_of(&GOOD, &acc(who[1]), &salt(who[1]));
-        let r = dispatch::<Test>(Call::commit_result { job: other, commitment: copied }, who[1]);
+        let r = dispatch::<Test>(
+            Call::commit_result {
+                job: other,
+                commitment: copied,
+            },
+            who[1],
+        );
         if assigned(other).contains(&who[1]) {
             r.unwrap();
         } else {
@@ -679,7 +937,10 @@ fn a_reveal_before_commits_close_is_refused() {
         next_block::<Test>();
         let who = assigned(id);
         commit::<Test>(who[0], id, GOOD).unwrap();
-        assert_eq!(reveal::<Test>(who[0], id, GOOD), err(Error::<Test>::NotRevealPhase));
+        assert_eq!(
+            reveal::<Test>(who[0], id, GOOD),
+            err(Error::<Test>::NotRevealPhase)
+        );
     });
 }
 
@@ -693,10 +954,16 @@ fn attack_copying_a_revealed_hash_needs_a_commitment_made_before() {
         next_block::<Test>();
         let who = assigned(id);
         commit::<Test>(who[0], id, GOOD).unwrap();
-        assert_eq!(reveal::<Test>(who[0], id, GOOD), err(Error::<Test>::NotRevealPhase));
+        assert_eq!(
+            reveal::<Test>(who[0], id, GOOD),
+            err(Error::<Test>::NotRevealPhase)
+        );
         run_to::<Test>(now::<Test>() + 5);
         // Its window closed: it was slashed and replaced, and cannot commit any more.
-        assert_eq!(commit::<Test>(who[1], id, GOOD), err(Error::<Test>::NotAssigned));
+        assert_eq!(
+            commit::<Test>(who[1], id, GOOD),
+            err(Error::<Test>::NotAssigned)
+        );
         assert_eq!(bond::<Test>(who[1]), STAKE - 20);
     });
 }
@@ -712,10 +979,18 @@ fn a_missed_commit_pays_the_liveness_penalty_and_is_replaced() {
         run_to::<Test>(now::<Test>() + 5);
         // Window closed: 2 x 10 slashed, and a replacement assigned.
         assert_eq!(bond::<Test>(lazy), STAKE - 20);
-        assert!(events::<Test>()
-            .iter()
-            .any(|e| matches!(e, Event::ProviderSlashed { offence: Offence::MissedCommit, amount: 20, .. })));
-        let fresh: Vec<u8> = assigned(id).into_iter().filter(|p| !who.contains(p)).collect();
+        assert!(events::<Test>().iter().any(|e| matches!(
+            e,
+            Event::ProviderSlashed {
+                offence: Offence::MissedCommit,
+                amount: 20,
+                ..
+            }
+        )));
+        let fresh: Vec<u8> = assigned(id)
+            .into_iter()
+            .filter(|p| !who.contains(p))
+            .collect();
         assert_eq!(fresh.len(), 1);
         // The replacement is a replica of the same round: still in its commit phase.
         assert_eq!(job(id).state, JobState::Assigned);
@@ -742,9 +1017,13 @@ fn a_provider_that_commits_and_never_reveals_is_slashed_as_a_cheat() {
         reveal::<Test>(who[1], id, GOOD).unwrap();
         run_to::<Test>(now::<Test>() + 5);
         assert_eq!(bond::<Test>(silent), STAKE - 200);
-        assert!(events::<Test>()
-            .iter()
-            .any(|e| matches!(e, Event::ProviderSlashed { offence: Offence::WithheldResult, .. })));
+        assert!(events::<Test>().iter().any(|e| matches!(
+            e,
+            Event::ProviderSlashed {
+                offence: Offence::WithheldResult,
+                ..
+            }
+        )));
         assert_eq!(job(id).state, JobState::Completed(GOOD));
     });
 }
@@ -797,7 +1076,9 @@ fn a_spot_check_confirms_an_honest_result() {
         play::<Checked>(id, |_| GOOD);
         next_block::<Checked>();
         assert_eq!(job(id).state, JobState::SpotCheck(Phase::Commit));
-        assert!(events::<Checked>().iter().any(|e| matches!(e, Event::SpotCheckStarted { .. })));
+        assert!(events::<Checked>()
+            .iter()
+            .any(|e| matches!(e, Event::SpotCheckStarted { .. })));
         let checker = assigned(id).into_iter().find(|p| *p != original).unwrap();
         commit::<Checked>(checker, id, GOOD).unwrap();
         reveal::<Checked>(checker, id, GOOD).unwrap();
@@ -840,7 +1121,11 @@ fn attack_withholding_the_reveal_once_a_spot_check_is_known_does_not_pay() {
         next_block::<Checked>();
         let cheat = assigned(id)[0];
         commit::<Checked>(cheat, id, BAD).unwrap();
-        assert_eq!(job(id).state, JobState::Committed, "no draw yet: it happens after the reveal");
+        assert_eq!(
+            job(id).state,
+            JobState::Committed,
+            "no draw yet: it happens after the reveal"
+        );
         run_to::<Checked>(now::<Checked>() + 5);
         assert_eq!(bond::<Checked>(cheat), STAKE - 200);
     });
@@ -856,7 +1141,10 @@ fn a_dispute_won_slashes_the_provider_and_refunds_the_client() {
         play::<Test>(id, |_| BAD);
         next_block::<Test>();
         assert_eq!(job(id).state, JobState::Revealed);
-        assert_eq!(dispatch::<Test>(Call::dispute { job: id }, 11), err(Error::<Test>::NotClient));
+        assert_eq!(
+            dispatch::<Test>(Call::dispute { job: id }, 11),
+            err(Error::<Test>::NotClient)
+        );
         dispatch::<Test>(Call::dispute { job: id }, CLIENT).unwrap();
         assert_eq!(job(id).dispute_bond, 30);
         next_block::<Test>();
@@ -864,7 +1152,13 @@ fn a_dispute_won_slashes_the_provider_and_refunds_the_client() {
         play::<Test>(id, |p| if p == cheat { BAD } else { GOOD });
         next_block::<Test>();
         assert_eq!(job(id).state, JobState::Completed(GOOD));
-        assert!(events::<Test>().iter().any(|e| matches!(e, Event::DisputeResolved { client_won: true, .. })));
+        assert!(events::<Test>().iter().any(|e| matches!(
+            e,
+            Event::DisputeResolved {
+                client_won: true,
+                ..
+            }
+        )));
         assert_eq!(bond::<Test>(cheat), STAKE - 200);
         // The client paid only the protocol fee: price and bond came back.
         assert_eq!(free::<Test>(CLIENT), before - 1);
@@ -885,11 +1179,24 @@ fn a_dispute_lost_pays_the_re_executions_from_the_bond() {
         play::<Test>(id, |_| GOOD);
         next_block::<Test>();
         assert_eq!(job(id).state, JobState::Completed(GOOD));
-        assert!(events::<Test>().iter().any(|e| matches!(e, Event::DisputeResolved { client_won: false, .. })));
-        assert_eq!(bond::<Test>(honest), STAKE, "an honest provider is never slashed");
+        assert!(events::<Test>().iter().any(|e| matches!(
+            e,
+            Event::DisputeResolved {
+                client_won: false,
+                ..
+            }
+        )));
+        assert_eq!(
+            bond::<Test>(honest),
+            STAKE,
+            "an honest provider is never slashed"
+        );
         // Price 10, fee 1, and the bond of 30 paid to the three re-executors.
         assert_eq!(free::<Test>(CLIENT), before - 41);
-        assert_eq!(dispatch::<Test>(Call::dispute { job: id }, CLIENT), err(Error::<Test>::NotDisputable));
+        assert_eq!(
+            dispatch::<Test>(Call::dispute { job: id }, CLIENT),
+            err(Error::<Test>::NotDisputable)
+        );
     });
 }
 
@@ -924,7 +1231,10 @@ fn repeated_offences_jail_until_the_provider_registers_again() {
             SEED.with(|s| s.set(100 + round));
             let id = submit::<Test>(CLIENT, 3);
             next_block::<Test>();
-            assert!(!assigned(id).contains(&cheat), "a jailed provider is never assigned");
+            assert!(
+                !assigned(id).contains(&cheat),
+                "a jailed provider is never assigned"
+            );
             play::<Test>(id, |_| GOOD);
             next_block::<Test>();
         }
@@ -942,17 +1252,27 @@ fn deadlines_are_processed_in_bounded_batches_and_none_is_lost() {
         let n = 20u64;
         for _ in 0..n {
             dispatch::<Test>(
-                Call::submit_job { program: 0, input: blake2_chain_input(b"x", 1), replicas: 1, price: PRICE, timeout: 50 },
+                Call::submit_job {
+                    program: 0,
+                    input: blake2_chain_input(b"x", 1),
+                    replicas: 1,
+                    price: PRICE,
+                    timeout: 50,
+                },
                 11,
             )
             .unwrap();
         }
         next_block::<Test>();
         // 8 per block: after one block 8 jobs are assigned, the rest still wait.
-        let assigned_now = (0..n).filter(|id| job(*id).state == JobState::Assigned).count();
+        let assigned_now = (0..n)
+            .filter(|id| job(*id).state == JobState::Assigned)
+            .count();
         assert_eq!(assigned_now, 8);
         run_to::<Test>(now::<Test>() + 2);
-        let assigned_now = (0..n).filter(|id| !matches!(job(*id).state, JobState::Pending(_))).count();
+        let assigned_now = (0..n)
+            .filter(|id| !matches!(job(*id).state, JobState::Pending(_)))
+            .count();
         assert_eq!(assigned_now as u64, n);
     });
 }
@@ -974,7 +1294,10 @@ fn a_provider_busy_with_its_limit_gets_no_more_jobs() {
 fn deregistered_providers_leave_the_sampling_tree() {
     test(|| {
         io::with_transaction(|| {
-            Dispatchable::<Test>::dispatch(pallet_staking::Call::deregister_provider {}, Origin::Signed(acc(1)))
+            Dispatchable::<Test>::dispatch(
+                pallet_staking::Call::deregister_provider {},
+                Origin::Signed(acc(1)),
+            )
         })
         .unwrap();
         assert_eq!(SamplingTotal::get(), 5 * STAKE);

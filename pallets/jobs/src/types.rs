@@ -57,7 +57,9 @@ impl ProgramKind {
 }
 
 /// What a provider needs to run a program.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, TypeInfo,
+)]
 pub struct Requirements {
     /// Memory per GPU, in GiB (zero: runs on CPU).
     pub gpu_memory_gb: u32,

@@ -21,7 +21,10 @@ pub const fn register_program() -> Weight {
 pub const fn submit_job(input_len: usize) -> Weight {
     reads_writes(7, 8)
         .saturating_add(Weight::from_ref_time(30 * MICROS))
-        .saturating_add(Weight::from_parts(2 * NANOS * input_len as u64, input_len as u64))
+        .saturating_add(Weight::from_parts(
+            2 * NANOS * input_len as u64,
+            input_len as u64,
+        ))
 }
 
 /// `cancel_job`: the job, its bucket, the release, the counters.
@@ -55,7 +58,14 @@ pub const fn queue_overhead() -> Weight {
 pub const fn deadline() -> Weight {
     let draws = (MAX_ASSIGNMENTS * MAX_DRAWS_PER_PROVIDER) as u64;
     let assign = reads_writes(draws * READS_PER_DRAW, 2 * MAX_ASSIGNMENTS as u64 + 4);
-    let settle = reads_writes(8 * MAX_ASSIGNMENTS as u64 + 10, 8 * MAX_ASSIGNMENTS as u64 + 10);
-    let worst = if assign.ref_time > settle.ref_time { assign } else { settle };
+    let settle = reads_writes(
+        8 * MAX_ASSIGNMENTS as u64 + 10,
+        8 * MAX_ASSIGNMENTS as u64 + 10,
+    );
+    let worst = if assign.ref_time > settle.ref_time {
+        assign
+    } else {
+        settle
+    };
     worst.saturating_add(Weight::from_ref_time(50 * MICROS))
 }

@@ -37,8 +37,8 @@ pub mod randomness;
 pub mod state;
 pub mod storage;
 pub mod validity;
-pub mod vrf;
 pub mod version;
+pub mod vrf;
 pub mod weight_v2;
 
 pub use basalt_support_procedural::call;

@@ -34,7 +34,13 @@ pub enum VrfError {
 }
 
 fn transcript(randomness: &H256, slot: u64) -> VrfTranscript {
-    VrfTranscript::new(LABEL, &[(b"epoch randomness", randomness.as_bytes()), (b"slot", &slot.to_le_bytes())])
+    VrfTranscript::new(
+        LABEL,
+        &[
+            (b"epoch randomness", randomness.as_bytes()),
+            (b"slot", &slot.to_le_bytes()),
+        ],
+    )
 }
 
 /// The VRF pre-runtime item the author of `slot` puts in its header.
@@ -61,7 +67,12 @@ fn find(digest: &Digest) -> Result<Option<&[u8]>, VrfError> {
 
 /// The verified VRF output of the block whose author is `author` (32-byte sr25519 key) and
 /// whose pre-runtime digest is `digest`.
-pub fn verified_output(digest: &Digest, author: &[u8; 32], randomness: &H256, slot: u64) -> Result<H256, VrfError> {
+pub fn verified_output(
+    digest: &Digest,
+    author: &[u8; 32],
+    randomness: &H256,
+    slot: u64,
+) -> Result<H256, VrfError> {
     let mut data = find(digest)?.ok_or(VrfError::Missing)?;
     let signature = VrfSignature::decode_all(&mut data).map_err(|_| VrfError::Undecodable)?;
     let public = Public::from_raw(*author);
@@ -93,7 +104,15 @@ mod tests {
         // Signing is randomized; the output is not.
         let again = digest(vec![pre_digest(&pair, &r, 42)]);
         assert_eq!(verified_output(&again, &pair.public().0, &r, 42), Ok(a));
-        assert_ne!(verified_output(&digest(vec![pre_digest(&pair, &r, 43)]), &pair.public().0, &r, 43), Ok(a));
+        assert_ne!(
+            verified_output(
+                &digest(vec![pre_digest(&pair, &r, 43)]),
+                &pair.public().0,
+                &r,
+                43
+            ),
+            Ok(a)
+        );
     }
 
     #[test]
@@ -102,17 +121,37 @@ mod tests {
         let bob = Pair::from_string("//Bob", None).unwrap();
         let r = H256::repeat_byte(7);
         let d = digest(vec![pre_digest(&alice, &r, 42)]);
-        assert_eq!(verified_output(&d, &bob.public().0, &r, 42), Err(VrfError::Invalid));
-        assert_eq!(verified_output(&d, &alice.public().0, &r, 41), Err(VrfError::Invalid));
-        assert_eq!(verified_output(&d, &alice.public().0, &H256::zero(), 42), Err(VrfError::Invalid));
-        let DigestItem::PreRuntime(_, mut bytes) = pre_digest(&alice, &r, 42) else { unreachable!() };
+        assert_eq!(
+            verified_output(&d, &bob.public().0, &r, 42),
+            Err(VrfError::Invalid)
+        );
+        assert_eq!(
+            verified_output(&d, &alice.public().0, &r, 41),
+            Err(VrfError::Invalid)
+        );
+        assert_eq!(
+            verified_output(&d, &alice.public().0, &H256::zero(), 42),
+            Err(VrfError::Invalid)
+        );
+        let DigestItem::PreRuntime(_, mut bytes) = pre_digest(&alice, &r, 42) else {
+            unreachable!()
+        };
         bytes[40] ^= 1;
         let tampered = digest(vec![DigestItem::PreRuntime(VRF_ENGINE_ID, bytes)]);
         assert!(verified_output(&tampered, &alice.public().0, &r, 42).is_err());
-        assert_eq!(verified_output(&digest(vec![]), &alice.public().0, &r, 42), Err(VrfError::Missing));
+        assert_eq!(
+            verified_output(&digest(vec![]), &alice.public().0, &r, 42),
+            Err(VrfError::Missing)
+        );
         let twice = digest(vec![pre_digest(&alice, &r, 42), pre_digest(&alice, &r, 42)]);
-        assert_eq!(verified_output(&twice, &alice.public().0, &r, 42), Err(VrfError::Duplicate));
+        assert_eq!(
+            verified_output(&twice, &alice.public().0, &r, 42),
+            Err(VrfError::Duplicate)
+        );
         let junk = digest(vec![DigestItem::PreRuntime(VRF_ENGINE_ID, vec![1, 2, 3])]);
-        assert_eq!(verified_output(&junk, &alice.public().0, &r, 42), Err(VrfError::Undecodable));
+        assert_eq!(
+            verified_output(&junk, &alice.public().0, &r, 42),
+            Err(VrfError::Undecodable)
+        );
     }
 }

@@ -199,8 +199,12 @@ impl Chain {
 
     /// The VRF item the author of `slot` puts in its header, on the best state.
     pub fn vrf_item(&self, slot: u64) -> Option<DigestItem> {
-        let (author, randomness) =
-            self.read(|| (basalt_runtime::consensus::slot_author(slot), api::vrf_randomness()));
+        let (author, randomness) = self.read(|| {
+            (
+                basalt_runtime::consensus::slot_author(slot),
+                api::vrf_randomness(),
+            )
+        });
         let author = author?;
         let pair = genesis::DEV_ACCOUNTS
             .iter()

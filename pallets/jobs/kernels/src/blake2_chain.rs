@@ -33,7 +33,9 @@ impl Blake2ChainInput {
 
     /// Hash rounds.
     pub fn work(&self) -> Work {
-        Work { ops: u64::from(self.rounds) }
+        Work {
+            ops: u64::from(self.rounds),
+        }
     }
 
     /// The output: `x(rounds)`.

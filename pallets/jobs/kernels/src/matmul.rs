@@ -44,7 +44,9 @@ impl MatmulInput {
 
     /// Multiply-adds: `m * k * n` (at most 2^36).
     pub fn work(&self) -> Work {
-        Work { ops: u64::from(self.m) * u64::from(self.k) * u64::from(self.n) }
+        Work {
+            ops: u64::from(self.m) * u64::from(self.k) * u64::from(self.n),
+        }
     }
 
     /// The product, row-major.
@@ -79,12 +81,15 @@ pub fn matmul_operands(m: u32, k: u32, n: u32, seed: &[u8; 32]) -> (Vec<i8>, Vec
     let total = a_len + k as usize * n as usize;
     let blocks = total.div_ceil(32);
     let mut stream = vec![0u8; blocks * 32];
-    stream.par_chunks_mut(32).enumerate().for_each(|(i, chunk)| {
-        let mut data = [0u8; 40];
-        data[..32].copy_from_slice(seed);
-        data[32..].copy_from_slice(&(i as u64).to_le_bytes());
-        chunk.copy_from_slice(&blake2_256(&data));
-    });
+    stream
+        .par_chunks_mut(32)
+        .enumerate()
+        .for_each(|(i, chunk)| {
+            let mut data = [0u8; 40];
+            data[..32].copy_from_slice(seed);
+            data[32..].copy_from_slice(&(i as u64).to_le_bytes());
+            chunk.copy_from_slice(&blake2_256(&data));
+        });
     let a = stream[..a_len].iter().map(|b| *b as i8).collect();
     let b = stream[a_len..total].iter().map(|b| *b as i8).collect();
     (a, b)

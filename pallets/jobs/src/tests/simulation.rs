@@ -87,7 +87,8 @@ fn run(seed: u64, jobs: u64, population: &[Behaviour]) -> Outcome {
     let mut out = Outcome::default();
     let mut ext = empty_externalities();
     ext.execute_with(|| {
-        let mut endow: Vec<(AccountId, Balance)> = providers.iter().map(|n| (acc(*n), 1_000_000_000)).collect();
+        let mut endow: Vec<(AccountId, Balance)> =
+            providers.iter().map(|n| (acc(*n), 1_000_000_000)).collect();
         endow.push((acc(SIM_CLIENT), 1 << 100));
         endow.push((acc(TREASURY), 1));
         Balances::<Sim>::genesis_endow(&endow).expect("endowed");
@@ -108,10 +109,20 @@ fn run(seed: u64, jobs: u64, population: &[Behaviour]) -> Outcome {
                 if submitted == jobs || LiveJobs::get() >= 200 {
                     break;
                 }
-                let replicas = if draw(seed, submitted, 0, b"replicas") % 10 == 0 { 3 } else { 1 };
+                let replicas = if draw(seed, submitted, 0, b"replicas") % 10 == 0 {
+                    3
+                } else {
+                    1
+                };
                 let id = NextJobId::get();
                 let input = blake2_chain_input(b"sim", 1);
-                let call = Call::submit_job { program: 0, input, replicas, price: SIM_PRICE, timeout: 50 };
+                let call = Call::submit_job {
+                    program: 0,
+                    input,
+                    replicas,
+                    price: SIM_PRICE,
+                    timeout: 50,
+                };
                 dispatch::<Sim>(call, SIM_CLIENT).expect("submitted");
                 if replicas == 1 {
                     optimistic.insert(id);
@@ -136,7 +147,11 @@ fn run(seed: u64, jobs: u64, population: &[Behaviour]) -> Outcome {
                         Phase::Reveal => {
                             if result != right(id) {
                                 *cheats_of.entry(p).or_default() += 1;
-                                let original = job(id).assignments.as_slice().first().map(|a| a.provider.clone());
+                                let original = job(id)
+                                    .assignments
+                                    .as_slice()
+                                    .first()
+                                    .map(|a| a.provider.clone());
                                 if optimistic.contains(&id) && original == Some(acc(p)) {
                                     cheated.insert(id);
                                 }
@@ -148,13 +163,22 @@ fn run(seed: u64, jobs: u64, population: &[Behaviour]) -> Outcome {
             }
             for e in events::<Sim>() {
                 match e {
-                    Event::ProviderSlashed { job: id, provider, amount, offence } => {
+                    Event::ProviderSlashed {
+                        job: id,
+                        provider,
+                        amount,
+                        offence,
+                    } => {
                         let who = AsRef::<[u8]>::as_ref(&provider)[0];
                         if behaviour(who) == Behaviour::Honest {
                             out.honest_slashed += amount;
                         }
                         if offence == Offence::WrongResult && cheated.contains(&id) {
-                            let original = job(id).assignments.as_slice().first().map(|a| a.provider.clone());
+                            let original = job(id)
+                                .assignments
+                                .as_slice()
+                                .first()
+                                .map(|a| a.provider.clone());
                             if original == Some(provider) {
                                 out.caught += 1;
                             }
@@ -163,21 +187,32 @@ fn run(seed: u64, jobs: u64, population: &[Behaviour]) -> Outcome {
                     Event::JobCompleted { job: id, .. } => {
                         out.settled += 1;
                         let j = job(id);
-                        let original = j.assignments.as_slice().first().map(|a| AsRef::<[u8]>::as_ref(&a.provider)[0]);
-                        if optimistic.contains(&id) && original.map(behaviour) == Some(Behaviour::Honest) {
+                        let original = j
+                            .assignments
+                            .as_slice()
+                            .first()
+                            .map(|a| AsRef::<[u8]>::as_ref(&a.provider)[0]);
+                        if optimistic.contains(&id)
+                            && original.map(behaviour) == Some(Behaviour::Honest)
+                        {
                             out.honest_optimistic += 1;
                             out.honest_optimistic_executions += j.assignments.len() as u64;
                         }
                     }
                     Event::JobRefunded { .. } => out.settled += 1,
-                    Event::SpotCheckStarted { job: id } if cheated.contains(&id) => out.checked += 1,
+                    Event::SpotCheckStarted { job: id } if cheated.contains(&id) => {
+                        out.checked += 1
+                    }
                     _ => {}
                 }
             }
             // Jailed providers come back with fresh stake, as a persistent cheater would.
             let now = now::<Sim>();
             for &p in &providers {
-                if ProviderRecords::get(acc(p)).jailed_since.is_some_and(|j| j < now) {
+                if ProviderRecords::get(acc(p))
+                    .jailed_since
+                    .is_some_and(|j| j < now)
+                {
                     register_provider::<Sim>(p, SIM_STAKE);
                 }
             }
@@ -192,7 +227,8 @@ fn run(seed: u64, jobs: u64, population: &[Behaviour]) -> Outcome {
             let net = record.earned as i128 - record.slashed as i128;
             // Had it done every job honestly it would have been paid for the paid ones and the
             // caught ones (each offence of a cheater is a caught wrong result).
-            let would_have = i128::from(record.jobs_done.saturating_add(record.offences)) * SIM_PRICE as i128;
+            let would_have =
+                i128::from(record.jobs_done.saturating_add(record.offences)) * SIM_PRICE as i128;
             out.cheat_gain_minus_honest += net - would_have;
             out.cheats += cheats;
         }
@@ -204,7 +240,10 @@ fn run(seed: u64, jobs: u64, population: &[Behaviour]) -> Outcome {
 }
 
 fn jobs_per_scenario() -> u64 {
-    std::env::var("BASALT_SIM_JOBS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000)
+    std::env::var("BASALT_SIM_JOBS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000)
 }
 
 fn catch_rate(o: &Outcome) -> f64 {
@@ -224,7 +263,8 @@ fn simulation_honest_lazy_and_cheating_providers() {
     let rate = catch_rate(&o);
     let sigma = (p * (1.0 - p) / o.cheated.max(1) as f64).sqrt();
     let cost = o.honest_optimistic_executions as f64 / o.honest_optimistic.max(1) as f64;
-    let loss_per_cheat = -(o.cheat_gain_minus_honest as f64) / o.cheats.max(1) as f64 / SIM_PRICE as f64;
+    let loss_per_cheat =
+        -(o.cheat_gain_minus_honest as f64) / o.cheats.max(1) as f64 / SIM_PRICE as f64;
     println!("| jobs | settled | cheated optimistic jobs | spot-checked | caught | catch rate | P(100 cheats never caught) | executions per honest optimistic job | cheater's loss per cheat (x price) | honest slashed |");
     println!(
         "| {jobs} | {} | {} | {} | {} | {:.4} | {:.2e} | {:.3} | {:.1} | {} |",
@@ -241,11 +281,17 @@ fn simulation_honest_lazy_and_cheating_providers() {
     assert_eq!(o.settled, jobs);
     assert_eq!(o.honest_slashed, 0, "no honest provider is ever slashed");
     assert!(o.cheated > 100, "the scenario has cheats to measure");
-    assert!((rate - p).abs() < 5.0 * sigma, "catch rate {rate} is the spot-check rate {p}");
+    assert!(
+        (rate - p).abs() < 5.0 * sigma,
+        "catch rate {rate} is the spot-check rate {p}"
+    );
     assert!(cost <= 1.2, "verification costs {cost} executions per job");
     // The most a cheat saves is one execution (at most the price): it must lose 10x that on
     // top of it.
-    assert!(loss_per_cheat >= 11.0, "a cheat loses only {loss_per_cheat} x price");
+    assert!(
+        loss_per_cheat >= 11.0,
+        "a cheat loses only {loss_per_cheat} x price"
+    );
 }
 
 #[test]
@@ -270,5 +316,8 @@ fn simulation_coalition_escape_against_stake_share() {
     }
     // A larger coalition confirms more of its own cheats: it is caught less often, never more.
     assert!(rates.windows(2).all(|w| w[1] <= w[0] + 0.02), "{rates:?}");
-    assert!(rates[0] > 0.08, "a tenth of the stake still gets caught: {rates:?}");
+    assert!(
+        rates[0] > 0.08,
+        "a tenth of the stake still gets caught: {rates:?}"
+    );
 }
