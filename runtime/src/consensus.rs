@@ -131,10 +131,9 @@ pub mod randomness {
         vrf::verified_output(digest, key, &EpochRandomness::get(), slot).map(Some)
     }
 
-    /// Records block `number`'s VRF output and rolls the epoch over; called when a block is
-    /// initialised (the block was verified on import; a block this node builds carries its own).
-    pub fn note_block(digest: &Digest, number: BlockNumber) {
-        let output = verify(digest).ok().flatten();
+    /// Records block `number`'s verified VRF `output` (`None` for a block without a known
+    /// author) and rolls the epoch over; called when a block is initialised.
+    pub fn note_block(output: Option<H256>, number: BlockNumber) {
         if number % EPOCH_LENGTH == 0 {
             let next = NextEpochRandomness::take();
             let mut data = EpochRandomness::get().as_bytes().to_vec();

@@ -164,12 +164,23 @@ fn pre_runtime_digest(digest: &Digest) -> Digest {
 /// Starts a block on top of the current state (the parent's): resets the per-block state,
 /// records the parent hash and the digest's pre-runtime items, notes the block author from
 /// Aura's pre-runtime digest (and credits its era points to staking) and runs every pallet's
-/// `on_initialize` in index order.
+/// `on_initialize` in index order. The author's VRF output (an author builds on its own, valid
+/// one) is recorded for the block's randomness.
 pub fn initialize_block(header: &Header) -> ExtrinsicInclusionMode {
     let digest = pre_runtime_digest(&header.digest);
-    System::initialize(header.number, header.parent_hash, &digest);
-    consensus::note_author(&digest);
-    consensus::randomness::note_block(&digest, header.number);
+    let vrf_output = consensus::randomness::verify(&digest).ok().flatten();
+    start_block(header, &digest, vrf_output)
+}
+
+/// [`initialize_block`] with the VRF output already verified (by [`execute_block`]).
+fn start_block(
+    header: &Header,
+    digest: &Digest,
+    vrf_output: Option<H256>,
+) -> ExtrinsicInclusionMode {
+    System::initialize(header.number, header.parent_hash, digest);
+    consensus::note_author(digest);
+    consensus::randomness::note_block(vrf_output, header.number);
     if let Some(author) = consensus::block_author() {
         Staking::note_author(&author);
     }
@@ -558,9 +569,9 @@ pub fn execute_block(block: &Block) -> Result<(), ExecuteBlockError> {
             found: header.number,
         });
     }
-    consensus::randomness::verify(&pre_runtime_digest(&header.digest))
-        .map_err(ExecuteBlockError::BadVrf)?;
-    initialize_block(header);
+    let digest = pre_runtime_digest(&header.digest);
+    let vrf_output = consensus::randomness::verify(&digest).map_err(ExecuteBlockError::BadVrf)?;
+    start_block(header, &digest, vrf_output);
     // The signatures are verified on the other cores while this thread executes the block
     // optimistically; a block with a bad signature is rejected when the checks come in, with
     // the error sequential execution would have reported first.

@@ -823,25 +823,7 @@ fn no_majority_with_the_most_providers_refunds_the_client() {
             if job(id).state.is_final() {
                 break;
             }
-            let who = assigned(id);
-            for p in &who {
-                if job(id)
-                    .assignments
-                    .iter()
-                    .any(|a| a.provider == acc(*p) && a.commitment.is_none())
-                {
-                    commit::<Test>(*p, id, H256::repeat_byte(*p)).unwrap();
-                }
-            }
-            for p in &who {
-                if job(id)
-                    .assignments
-                    .iter()
-                    .any(|a| a.provider == acc(*p) && a.result.is_none())
-                {
-                    reveal::<Test>(*p, id, H256::repeat_byte(*p)).unwrap();
-                }
-            }
+            play::<Test>(id, H256::repeat_byte);
             next_block::<Test>();
         }
         assert_eq!(job(id).state, JobState::Refunded(RefundReason::NoMajority));
