@@ -136,19 +136,22 @@ pub mod randomness {
     pub fn note_block(output: Option<H256>, number: BlockNumber) {
         if number % EPOCH_LENGTH == 0 {
             let next = NextEpochRandomness::take();
-            let mut data = EpochRandomness::get().as_bytes().to_vec();
-            data.extend_from_slice(next.as_bytes());
-            EpochRandomness::put(H256(blake2_256(&data)));
+            EpochRandomness::put(fold(&EpochRandomness::get(), &next));
         }
         match output {
             Some(out) => {
-                let mut data = NextEpochRandomness::get().as_bytes().to_vec();
-                data.extend_from_slice(out.as_bytes());
-                NextEpochRandomness::put(H256(blake2_256(&data)));
+                NextEpochRandomness::put(fold(&NextEpochRandomness::get(), &out));
                 BlockVrfOutput::put(out);
             }
             None => BlockVrfOutput::kill(),
         }
+    }
+
+    /// `blake2_256(a ++ b)`: how outputs accumulate.
+    fn fold(a: &H256, b: &H256) -> H256 {
+        let mut data = a.as_bytes().to_vec();
+        data.extend_from_slice(b.as_bytes());
+        H256(blake2_256(&data))
     }
 
     /// The runtime's randomness: the current block's VRF output, separated by subject.

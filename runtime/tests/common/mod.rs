@@ -206,11 +206,18 @@ impl Chain {
             )
         });
         let author = author?;
-        let pair = genesis::DEV_ACCOUNTS
+        // Derived once: each derivation is about a millisecond of PBKDF2.
+        static DEV_PAIRS: std::sync::OnceLock<Vec<sr25519::Pair>> = std::sync::OnceLock::new();
+        let pairs = DEV_PAIRS.get_or_init(|| {
+            genesis::DEV_ACCOUNTS
+                .iter()
+                .filter_map(|n| sr25519::Pair::from_string(&format!("//{n}"), None).ok())
+                .collect()
+        });
+        let pair = pairs
             .iter()
-            .filter_map(|n| sr25519::Pair::from_string(&format!("//{n}"), None).ok())
             .find(|p| AccountId::from(p.public()) == author)?;
-        Some(basalt_support::vrf::pre_digest(&pair, &randomness, slot))
+        Some(basalt_support::vrf::pre_digest(pair, &randomness, slot))
     }
 
     /// Builds the next block as an author does: inherents, then `xts` (those refused are left
