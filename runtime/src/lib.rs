@@ -207,6 +207,7 @@ impl pallet_jobs::Config for Runtime {
     const ASSIGN_RETRY: BlockNumber = 2;
     const CHEAT_SLASH_MULTIPLE: u32 = 100;
     const LIVENESS_SLASH_MULTIPLE: u32 = 2;
+    const DECLINE_SLASH_MULTIPLE: u32 = 1;
     const EXPOSER_SHARE: pallet_staking::Perbill = pallet_staking::Perbill::from_percent(50);
     const DISPUTE_REPLICAS: u8 = 3;
     const ESCALATION_STEP: u8 = 2;

@@ -33,8 +33,10 @@
 //!   result is slashed `CHEAT_SLASH_MULTIPLE` x price from the provider's bond (through
 //!   staking's provider seam), which pays the re-executions it caused, then
 //!   `EXPOSER_SHARE` of the rest to the providers that exposed it and the remainder to the
-//!   treasury. A missed commit costs `LIVENESS_SLASH_MULTIPLE` x price. `JAIL_AFTER`
-//!   offences jail a provider until it registers again.
+//!   treasury. A missed commit costs `LIVENESS_SLASH_MULTIPLE` x price; declining an
+//!   assignment before committing (`decline_job`) costs `DECLINE_SLASH_MULTIPLE` x price and
+//!   replaces the provider at once. `JAIL_AFTER` offences (declines not counted) jail a
+//!   provider until it registers again.
 //!
 //! Value is conserved: every balance moved here is a hold, a transfer of held funds, a slash
 //! that is paid on in the same block, or the protocol fee's burn.
@@ -124,6 +126,9 @@ pub mod pallet {
         const CHEAT_SLASH_MULTIPLE: u32;
         /// A missed commit costs this many times the price.
         const LIVENESS_SLASH_MULTIPLE: u32;
+        /// Declining an assignment (`decline_job`) costs this many times the price: less
+        /// than a missed commit, so that a provider that cannot run a job says so at once.
+        const DECLINE_SLASH_MULTIPLE: u32;
         /// The share of a cheater's slash, after the re-executions it caused are paid, that
         /// goes to the providers whose results exposed it; the rest goes to the treasury.
         const EXPOSER_SHARE: Perbill;
@@ -196,6 +201,10 @@ pub mod pallet {
         /// It did not commit in time.
         #[codec(index = 2)]
         MissedCommit,
+        /// It declined the assignment (`decline_job`): replaced at once, a smaller slash,
+        /// and not counted toward its jail.
+        #[codec(index = 3)]
+        Declined,
     }
 
     /// Why more providers were assigned.
@@ -529,6 +538,21 @@ pub mod pallet {
             let who = origin.ensure_signed()?;
             Self::do_dispute(who, job)
         }
+
+        /// Decline an assignment the provider cannot run (unknown program, executor failure,
+        /// out of memory), before committing: it pays `DeclineSlashMultiple` x price, less
+        /// than a missed commit, and a fresh provider is assigned in this block. Signed by the
+        /// assigned provider, during its commit window.
+        #[pallet::call_index(6)]
+        #[pallet::weight(weights::decline_job())]
+        pub fn decline_job(
+            origin: Origin,
+            /// The job.
+            job: JobId,
+        ) -> DispatchResult {
+            let who = origin.ensure_signed()?;
+            Self::do_decline(who, job)
+        }
     }
 
     impl<T: Config> Pallet<T> {
@@ -800,6 +824,26 @@ pub mod pallet {
             })
         }
 
+        fn do_decline(who: AccountId, id: JobId) -> DispatchResult {
+            let mut job = Jobs::get(id).ok_or(Error::<T>::JobNotFound)?;
+            ensure!(
+                job.state.phase() == Some(Phase::Commit),
+                Error::<T>::NotCommitPhase
+            );
+            // A provider that committed may not decline: that would let a cheater escape the
+            // withheld-result slash for the price of a decline.
+            ensure!(
+                Self::assignment_of(&mut job, &who)?.commitment.is_none(),
+                Error::<T>::AlreadyCommitted
+            );
+            with_transaction(|| {
+                let now = System::<T>::block_number();
+                Self::replace_declined(id, &mut job, &who, now)?;
+                Jobs::insert(id, &job);
+                Ok(())
+            })
+        }
+
         fn do_reveal(who: AccountId, id: JobId, result: H256, salt: H256) -> DispatchResult {
             let mut job = Jobs::get(id).ok_or(Error::<T>::JobNotFound)?;
             ensure!(
@@ -920,6 +964,7 @@ pub mod pallet {
                     constant("ChallengeWindow", T::CHALLENGE_WINDOW, &[" Blocks to dispute an unchecked optimistic result."]),
                     constant("CheatSlashMultiple", T::CHEAT_SLASH_MULTIPLE, &[" A wrong or withheld result costs this many prices."]),
                     constant("LivenessSlashMultiple", T::LIVENESS_SLASH_MULTIPLE, &[" A missed commit costs this many prices."]),
+                    constant("DeclineSlashMultiple", T::DECLINE_SLASH_MULTIPLE, &[" Declining an assignment costs this many prices."]),
                     constant("ExposerShare", T::EXPOSER_SHARE, &[" The exposing providers' share of a cheater's slash."]),
                     constant("DisputeReplicas", T::DISPUTE_REPLICAS, &[" Providers a dispute assigns; the bond is this many prices."]),
                     constant("MaxJobsPerProvider", T::MAX_JOBS_PER_PROVIDER, &[" Jobs one provider may hold at once."]),

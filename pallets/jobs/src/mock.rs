@@ -114,6 +114,7 @@ macro_rules! mock_runtime {
             const ASSIGN_RETRY: BlockNumber = 3;
             const CHEAT_SLASH_MULTIPLE: u32 = $slash;
             const LIVENESS_SLASH_MULTIPLE: u32 = 2;
+            const DECLINE_SLASH_MULTIPLE: u32 = 1;
             const EXPOSER_SHARE: Perbill = Perbill::from_percent(50);
             const DISPUTE_REPLICAS: u8 = 3;
             const ESCALATION_STEP: u8 = 2;

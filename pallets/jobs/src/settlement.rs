@@ -179,6 +179,32 @@ impl<T: Config> Pallet<T> {
         }
     }
 
+    /// `who` declined its assignment on `job` (checked by the caller: commit phase, not
+    /// committed): it pays the decline slash, and a fresh provider with the same role gets a
+    /// new commit window from this block; without one, the job keeps its deadline.
+    pub(crate) fn replace_declined(
+        id: JobId,
+        job: &mut Job,
+        who: &AccountId,
+        now: BlockNumber,
+    ) -> DispatchResult {
+        let Some(i) = job
+            .assignments
+            .iter()
+            .position(|a| a.active && a.provider == *who)
+        else {
+            return Err(Error::<T>::NotAssigned.into());
+        };
+        let role = job.assignments.get(i).map_or(Role::Escalation, |a| a.role);
+        Self::penalize(id, job, i, Offence::Declined)?;
+        let deadline = job.deadline;
+        Self::unschedule(id, job);
+        if Self::assign_more(id, job, 1, role, now)? == 0 {
+            Self::schedule(id, job, deadline)?;
+        }
+        Ok(())
+    }
+
     /// Reveals closed (or all came in): withheld results are slashed, then the results decide.
     fn evaluate(id: JobId, job: &mut Job, now: BlockNumber) -> DispatchResult {
         let withheld: Vec<usize> = job
@@ -325,11 +351,12 @@ impl<T: Config> Pallet<T> {
         let who = a.provider.clone();
         Self::release_provider(&who, id);
         let multiple = match offence {
+            Offence::Declined => T::DECLINE_SLASH_MULTIPLE,
             Offence::MissedCommit => T::LIVENESS_SLASH_MULTIPLE,
             Offence::WrongResult | Offence::WithheldResult => T::CHEAT_SLASH_MULTIPLE,
         };
         let reason = match offence {
-            Offence::MissedCommit => ProviderOffence::MissedDeadline,
+            Offence::Declined | Offence::MissedCommit => ProviderOffence::MissedDeadline,
             Offence::WrongResult | Offence::WithheldResult => ProviderOffence::WrongResult,
         };
         let want = job.price.saturating_mul(Balance::from(multiple));
@@ -339,7 +366,11 @@ impl<T: Config> Pallet<T> {
             job.pot = job.pot.saturating_add(taken);
         }
         let mut record = ProviderRecords::get(&who);
-        record.offences = record.offences.saturating_add(1);
+        if offence == Offence::Declined {
+            record.declined = record.declined.saturating_add(1);
+        } else {
+            record.offences = record.offences.saturating_add(1);
+        }
         record.slashed = record.slashed.saturating_add(taken);
         let jail = record.jailed_since.is_none() && record.offences >= T::JAIL_AFTER;
         if jail {

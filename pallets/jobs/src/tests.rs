@@ -985,6 +985,93 @@ fn a_missed_commit_pays_the_liveness_penalty_and_is_replaced() {
     });
 }
 
+fn decline<R: Config>(who: u8, id: JobId) -> Result<(), DispatchError> {
+    dispatch::<R>(Call::decline_job { job: id }, who)
+}
+
+#[test]
+fn a_decline_costs_less_than_a_missed_commit_and_is_replaced_at_once() {
+    test(|| {
+        let id = submit::<Test>(CLIENT, 2);
+        next_block::<Test>();
+        let who = assigned(id);
+        decline::<Test>(who[1], id).unwrap();
+        // 1 x price, not 2, and no offence toward the jail.
+        assert_eq!(bond::<Test>(who[1]), STAKE - PRICE);
+        let record = ProviderRecords::get(acc(who[1]));
+        assert_eq!((record.offences, record.declined), (0, 1));
+        assert!(events::<Test>().iter().any(|e| matches!(
+            e,
+            Event::ProviderSlashed {
+                offence: Offence::Declined,
+                amount: PRICE,
+                ..
+            }
+        )));
+        // A fresh replica in this very block, with a new commit window.
+        let now_assigned = assigned(id);
+        assert_eq!(now_assigned.len(), 2);
+        let fresh = now_assigned.iter().find(|p| !who.contains(p)).copied();
+        let fresh = fresh.expect("a replacement");
+        assert_eq!(job(id).deadline, now::<Test>() + 5);
+        assert_eq!(job(id).state, JobState::Assigned);
+        // The decliner is out; the others finish and are paid.
+        assert_eq!(decline::<Test>(who[1], id), err::<Test>(Error::NotAssigned));
+        play::<Test>(id, |_| GOOD);
+        next_block::<Test>();
+        assert_eq!(job(id).state, JobState::Completed(GOOD));
+        assert!(!ProviderJobs::get(acc(who[1])).contains(&id));
+        assert_eq!(ProviderRecords::get(acc(fresh)).jobs_done, 1);
+    });
+}
+
+#[test]
+fn attack_declining_after_committing_is_refused() {
+    // A cheater that committed and then learns its result will be checked must not escape
+    // the withheld-result slash (20 x price here) for the price of a decline.
+    test(|| {
+        let id = submit::<Test>(CLIENT, 3);
+        next_block::<Test>();
+        let who = assigned(id);
+        commit::<Test>(who[0], id, BAD).unwrap();
+        assert_eq!(decline::<Test>(who[0], id), err::<Test>(Error::AlreadyCommitted));
+        // Once reveals are open, nobody may decline.
+        commit::<Test>(who[1], id, GOOD).unwrap();
+        commit::<Test>(who[2], id, GOOD).unwrap();
+        assert_eq!(decline::<Test>(who[1], id), err::<Test>(Error::NotCommitPhase));
+        // Strangers may not decline someone else's job.
+        let stranger = PROVIDERS.iter().find(|p| !who.contains(p)).copied().unwrap();
+        assert_eq!(decline::<Test>(stranger, id), err::<Test>(Error::NotCommitPhase));
+        play::<Test>(id, |p| if p == who[0] { BAD } else { GOOD });
+        next_block::<Test>();
+        assert_eq!(job(id).state, JobState::Completed(GOOD));
+        assert_eq!(bond::<Test>(who[0]), STAKE - 20 * PRICE);
+    });
+}
+
+#[test]
+fn attack_declines_cannot_dodge_work_for_free_or_strand_a_job() {
+    // Every provider declines in turn: each pays, none is jailed, and when no fresh provider
+    // is left the job keeps its deadline and is refunded as having no result.
+    test(|| {
+        let id = submit::<Test>(CLIENT, 1);
+        next_block::<Test>();
+        let mut declined = Vec::new();
+        while let Some(p) = assigned(id).first().copied() {
+            decline::<Test>(p, id).unwrap();
+            declined.push(p);
+        }
+        assert_eq!(declined.len(), PROVIDERS.len());
+        for p in &declined {
+            assert_eq!(bond::<Test>(*p), STAKE - PRICE);
+            assert_eq!(ProviderRecords::get(acc(*p)).jailed_since, None);
+        }
+        run_to::<Test>(now::<Test>() + 5);
+        assert_eq!(job(id).state, JobState::Refunded(RefundReason::NoResult));
+        assert_eq!(held(CLIENT), 0);
+    });
+}
+
 #[test]
 fn a_provider_that_commits_and_never_reveals_is_slashed_as_a_cheat() {
     test(|| {

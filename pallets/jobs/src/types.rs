@@ -267,6 +267,8 @@ pub struct ProviderRecord {
     pub jobs_done: u32,
     /// Offences (wrong or withheld results, missed commits) since it last registered.
     pub offences: u32,
+    /// Assignments it declined (`decline_job`), ever; not offences.
+    pub declined: u32,
     /// Total slashed, ever.
     pub slashed: Balance,
     /// Total earned, ever.

@@ -47,6 +47,13 @@ pub const fn dispute() -> Weight {
     reads_writes(5, 5).saturating_add(Weight::from_ref_time(20 * MICROS))
 }
 
+/// `decline_job`: the job, the slash (ledger, lock, account, record), two buckets, and one
+/// stake-weighted draw of a replacement with all its attempts.
+pub const fn decline_job() -> Weight {
+    let draws = MAX_DRAWS_PER_PROVIDER as u64;
+    reads_writes(draws * READS_PER_DRAW + 10, 12).saturating_add(Weight::from_ref_time(40 * MICROS))
+}
+
 /// The queue's fixed cost per block: the cursor and one bucket.
 pub const fn queue_overhead() -> Weight {
     reads_writes(2, 2)
