@@ -202,6 +202,23 @@ pub struct RunCmd {
     /// Aura equivocation), to test detection and slashing. Never use it on a real network.
     #[arg(long, hide = true)]
     pub test_equivocate: bool,
+    /// Run the provider worker: execute the jobs assigned to the provider keys (`prov`) in the
+    /// keystore, commit and reveal their results, and serve their outputs. On by default under
+    /// --dev, for Alice, Bob and Charlie.
+    #[arg(long)]
+    pub provider: bool,
+    /// Keep the provider worker off, even under --dev (for tests that play providers by hand).
+    #[arg(long, conflicts_with = "provider")]
+    pub no_provider: bool,
+    /// The provider worker's configuration (TOML): commands for registered programs, GPUs,
+    /// concurrency and disk limits.
+    #[arg(long, value_name = "PATH")]
+    pub provider_config: Option<PathBuf>,
+    /// Testing only: the provider worker reveals a wrong result hash for this fraction of its
+    /// jobs (0 to 1), so that detection and slashing can be tested. Never use it on a real
+    /// network.
+    #[arg(long, hide = true, value_name = "F", default_value_t = 0.0, value_parser = parse_fraction)]
+    pub test_cheat_rate: f64,
     /// The largest number of transactions the pool holds.
     #[arg(long = "pool-limit", value_name = "COUNT", default_value_t = 8192)]
     pub pool_limit: usize,
@@ -240,6 +257,23 @@ impl RunCmd {
     /// Whether this node authors blocks: --validator, a dev key, or --dev.
     pub fn is_validator(&self) -> bool {
         self.validator || self.dev_key().is_some()
+    }
+
+    /// Whether the provider worker runs: --provider, or --dev without --no-provider.
+    pub fn is_provider(&self) -> bool {
+        self.provider || (self.shared.dev && !self.no_provider)
+    }
+
+    /// The development accounts whose provider keys the node holds: Alice, Bob and Charlie
+    /// under --dev (the genesis providers), else the --alice/--bob/... key with --provider.
+    pub fn dev_provider_keys(&self) -> Vec<&'static str> {
+        if !self.is_provider() {
+            Vec::new()
+        } else if self.shared.dev && self.dev_key() == Some("Alice") && !self.alice {
+            vec!["Alice", "Bob", "Charlie"]
+        } else {
+            self.dev_key().into_iter().collect()
+        }
     }
 
     /// Whether the node runs on a temporary directory: --tmp, or --dev without --base-path.
@@ -478,6 +512,14 @@ pub struct BenchmarkTransfersCmd {
     pub log: Vec<String>,
 }
 
+/// A number between 0 and 1.
+fn parse_fraction(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(f) if (0.0..=1.0).contains(&f) => Ok(f),
+        _ => Err(format!("`{s}` is not a number between 0 and 1")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -498,6 +540,14 @@ mod tests {
         assert!(cli.run.is_tmp());
         assert_eq!(cli.run.rpc_methods(), RpcMethodsArg::Unsafe);
         assert_eq!(cli.run.rpc_cors(), None);
+        assert!(cli.run.is_provider());
+        assert_eq!(cli.run.dev_provider_keys(), ["Alice", "Bob", "Charlie"]);
+        let cli = Cli::parse_from(["basalt", "--dev", "--no-provider"]);
+        assert!(!cli.run.is_provider());
+        let cli = Cli::parse_from(["basalt", "--chain", "local", "--bob", "--provider"]);
+        assert_eq!(cli.run.dev_provider_keys(), ["Bob"]);
+        let cli = Cli::parse_from(["basalt", "--chain", "local", "--bob"]);
+        assert!(!cli.run.is_provider());
         assert_eq!(cli.run.rpc_port, 9944);
 
         let cli = Cli::parse_from([
@@ -527,5 +577,7 @@ mod tests {
         ));
         assert!(Cli::try_parse_from(["basalt", "--tmp", "--base-path", "/x"]).is_err());
         assert!(Cli::try_parse_from(["basalt", "--alice", "--bob"]).is_err());
+        assert!(Cli::try_parse_from(["basalt", "--test-cheat-rate", "1.5"]).is_err());
+        assert!(Cli::try_parse_from(["basalt", "--provider", "--no-provider"]).is_err());
     }
 }

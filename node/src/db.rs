@@ -14,6 +14,8 @@
 //! | `state`       | trie node hash              | encoded trie node                              |
 //! | `tx_index`    | extrinsic hash (blake2-256) | SCALE `(block hash, index in body)`            |
 //! | `meta`        | well-known names            | schema version, best, finalized, genesis       |
+//! | `job_outputs` | job id, u64 big-endian      | a provider's output of the job (its worker's)  |
+//! | `job_work`    | job id ++ provider account  | the provider worker's journal of the job       |
 //!
 //! `block_index` exists so that re-orgs and lookups by hash never decode headers: this module
 //! does not depend on the header type, which belongs to the runtime's crates.
@@ -58,7 +60,9 @@ mod col {
     pub const STATE: &str = "state";
     pub const TX_INDEX: &str = "tx_index";
     pub const META: &str = "meta";
-    pub const ALL: [&str; 8] = [
+    pub const JOB_OUTPUTS: &str = "job_outputs";
+    pub const JOB_WORK: &str = "job_work";
+    pub const ALL: [&str; 10] = [
         HEADERS,
         BODIES,
         JUSTIFICATIONS,
@@ -67,7 +71,28 @@ mod col {
         STATE,
         TX_INDEX,
         META,
+        JOB_OUTPUTS,
+        JOB_WORK,
     ];
+}
+
+/// The columns the provider worker owns (`crate::provider::store` gives them meaning); they
+/// are written apart from the chain, each write one fsynced batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorkerColumn {
+    /// Job outputs, by job id.
+    Outputs,
+    /// The worker's journal, by job id and provider.
+    Work,
+}
+
+impl WorkerColumn {
+    fn name(self) -> &'static str {
+        match self {
+            WorkerColumn::Outputs => col::JOB_OUTPUTS,
+            WorkerColumn::Work => col::JOB_WORK,
+        }
+    }
 }
 
 /// Keys of the `meta` column.
@@ -421,6 +446,41 @@ impl Database {
 
     fn get(&self, column: &'static str, key: &[u8]) -> Result<Option<Vec<u8>>, DbError> {
         Ok(self.db.get_cf(cf(&self.db, column)?, key)?)
+    }
+
+    /// The value under `key` in a worker column.
+    pub fn worker_get(&self, column: WorkerColumn, key: &[u8]) -> Result<Option<Vec<u8>>, DbError> {
+        self.get(column.name(), key)
+    }
+
+    /// Writes `puts` and `deletes` to worker columns as one fsynced batch: all or nothing,
+    /// durable when this returns.
+    pub fn worker_write(
+        &self,
+        puts: &[(WorkerColumn, &[u8], &[u8])],
+        deletes: &[(WorkerColumn, &[u8])],
+    ) -> Result<(), DbError> {
+        let db = &*self.db;
+        let mut batch = WriteBatch::default();
+        for (column, key, value) in puts {
+            batch.put_cf(cf(db, column.name())?, key, value);
+        }
+        for (column, key) in deletes {
+            batch.delete_cf(cf(db, column.name())?, key);
+        }
+        db.write_opt(batch, &sync_write())?;
+        Ok(())
+    }
+
+    /// Every key of a worker column with the length of its value, in key order.
+    pub fn worker_entries(&self, column: WorkerColumn) -> Result<Vec<(Vec<u8>, usize)>, DbError> {
+        let db = &*self.db;
+        let mut out = Vec::new();
+        for item in db.iterator_cf(cf(db, column.name())?, rocksdb::IteratorMode::Start) {
+            let (key, value) = item?;
+            out.push((key.to_vec(), value.len()));
+        }
+        Ok(out)
     }
 
     /// The SCALE-encoded header of block `hash`.

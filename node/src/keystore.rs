@@ -40,6 +40,9 @@ pub enum Scheme {
 pub const AURA: KeyTypeId = *b"aura";
 /// GRANDPA's key type: the key that votes on finality.
 pub const GRANDPA: KeyTypeId = *b"gran";
+/// A compute provider's key type: the sr25519 account key (the provider's stash) its worker
+/// signs commits and reveals with (`crate::provider`).
+pub const PROVIDER: KeyTypeId = *b"prov";
 
 /// Why a keystore operation failed.
 #[derive(Debug, thiserror::Error)]

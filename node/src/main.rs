@@ -15,6 +15,7 @@ mod finality;
 mod keystore;
 mod networking;
 mod pool;
+mod provider;
 mod rpc;
 mod service;
 

@@ -136,12 +136,22 @@ fn listen_port(cmd: &RunCmd, spec: &ChainSpec) -> u16 {
 pub struct NodeChain {
     client: Arc<Client>,
     grandpa: UnboundedSender<GrandpaInput>,
+    outputs: Arc<crate::provider::outputs::Outputs>,
 }
 
 impl NodeChain {
-    /// The network's view of `client`; justifications of synced blocks go to `grandpa`.
-    pub fn new(client: Arc<Client>, grandpa: UnboundedSender<GrandpaInput>) -> Self {
-        NodeChain { client, grandpa }
+    /// The network's view of `client`; justifications of synced blocks go to `grandpa`; job
+    /// outputs are served from `outputs`.
+    pub fn new(
+        client: Arc<Client>,
+        grandpa: UnboundedSender<GrandpaInput>,
+        outputs: Arc<crate::provider::outputs::Outputs>,
+    ) -> Self {
+        NodeChain {
+            client,
+            grandpa,
+            outputs,
+        }
     }
 }
 
@@ -166,6 +176,10 @@ impl ChainAccess for NodeChain {
 
     fn block_by_hash(&self, hash: &H256) -> Option<SignedBlock> {
         self.client.block(*hash)
+    }
+
+    fn job_output(&self, request: &basalt_network::OutputRequest) -> basalt_network::OutputResponse {
+        self.outputs.serve(request)
     }
 }
 

@@ -14,8 +14,12 @@ use crate::chain_spec::ChainSpec;
 use crate::cli::{Pruning, RpcMethodsArg, RunCmd};
 use crate::client::{short_hash, Client};
 use crate::db::Database;
-use crate::keystore::{Keystore, AURA, GRANDPA};
+use crate::keystore::{Keystore, AURA, GRANDPA, PROVIDER};
 use crate::pool::{Pool, PoolOptions};
+use crate::provider::config::ProviderConfig;
+use crate::provider::outputs::Outputs;
+use crate::provider::store::OutputStore;
+use crate::provider::{Worker, WorkerMetrics, WorkerOptions};
 use crate::rpc;
 use crate::{finality, networking};
 use anyhow::Context;
@@ -357,6 +361,13 @@ pub async fn run(cmd: RunCmd) -> anyhow::Result<()> {
         keystore.insert_suri(AURA, crate::keystore::Scheme::Sr25519, &suri)?;
         keystore.insert_suri(GRANDPA, crate::keystore::Scheme::Ed25519, &suri)?;
     }
+    for seed in cmd.dev_provider_keys() {
+        keystore.insert_suri(PROVIDER, crate::keystore::Scheme::Sr25519, &format!("//{seed}"))?;
+    }
+    let provider_config = match &cmd.provider_config {
+        Some(path) => ProviderConfig::load(path)?,
+        None => ProviderConfig::default(),
+    };
 
     let client = open_client(&base, spec.clone())?;
     let info = client.info();
@@ -367,6 +378,11 @@ pub async fn run(cmd: RunCmd) -> anyhow::Result<()> {
         short_hash(&info.best_hash),
         info.finalized_number
     );
+
+    // Job outputs: computed by this node's providers or fetched for its clients.
+    let output_store = OutputStore::open(client.db().clone(), provider_config.max_output_bytes)?;
+    let outputs = Outputs::new(client.clone(), output_store.clone());
+    let metrics = Arc::new(Metrics::new()?);
 
     let pool = Pool::new(
         client.clone(),
@@ -407,9 +423,11 @@ pub async fn run(cmd: RunCmd) -> anyhow::Result<()> {
     let node_chain = Arc::new(networking::NodeChain::new(
         client.clone(),
         grandpa.input.clone(),
+        outputs.clone(),
     ));
     let (network, events) = NetworkService::start(network_config, node_chain.clone())
         .context("cannot start the network")?;
+    outputs.attach_network(network.clone());
     let sync = SyncService::start(network.clone(), node_chain.clone(), node_chain);
     let grandpa_task = grandpa.task;
     tasks.push(tokio::spawn(networking::run(
@@ -457,6 +475,7 @@ pub async fn run(cmd: RunCmd) -> anyhow::Result<()> {
             client: client.clone(),
             pool: pool.clone(),
             keystore: keystore.clone(),
+            outputs: outputs.clone(),
             system: rpc::SystemInfo {
                 name: name.clone(),
                 version: version.to_string(),
@@ -495,10 +514,9 @@ pub async fn run(cmd: RunCmd) -> anyhow::Result<()> {
         match tokio::net::TcpListener::bind(addr).await {
             Ok(listener) => {
                 tracing::info!(target: LOG, "〽️ Prometheus exporter started at {addr}");
-                let metrics = Arc::new(Metrics::new()?);
                 tasks.push(tokio::spawn(serve_metrics(
                     listener,
-                    metrics,
+                    metrics.clone(),
                     client.clone(),
                     pool.clone(),
                     shutdown_rx.clone(),
@@ -519,6 +537,24 @@ pub async fn run(cmd: RunCmd) -> anyhow::Result<()> {
         sync.clone(),
         shutdown_rx.clone(),
     )));
+
+    if cmd.is_provider() {
+        if cmd.test_cheat_rate > 0.0 {
+            tracing::warn!(target: LOG, "😈 --test-cheat-rate {}: this provider reveals wrong results and will be slashed", cmd.test_cheat_rate);
+        }
+        let worker = Worker::new(
+            client.clone(),
+            pool.clone(),
+            keystore.clone(),
+            output_store,
+            WorkerOptions {
+                config: provider_config,
+                cheat_rate: cmd.test_cheat_rate,
+            },
+            WorkerMetrics::register(&metrics.registry)?,
+        );
+        tasks.push(tokio::spawn(worker.run(shutdown_rx.clone())));
+    }
 
     if cmd.test_equivocate {
         tracing::warn!(target: LOG, "😈 --test-equivocate: this validator signs two blocks in each of its slots and will be slashed");

@@ -34,6 +34,11 @@ pub trait ChainAccess: Send + Sync {
     fn block_by_number(&self, number: u32) -> Option<SignedBlock>;
     /// The block with this hash, on any fork the node keeps, with its justifications.
     fn block_by_hash(&self, hash: &H256) -> Option<SignedBlock>;
+    /// A chunk of a completed job's output, for a peer's [`crate::OutputRequest`]: `None`
+    /// when the node does not serve it. Nodes without job outputs keep the default.
+    fn job_output(&self, _request: &crate::OutputRequest) -> crate::OutputResponse {
+        None
+    }
 }
 
 /// Why the node refused a block handed to it by sync.

@@ -8,7 +8,7 @@
 //! - [`protocol`]: the wire messages, their size limits and names (every name carries the
 //!   genesis hash, so chains never mix).
 //! - [`service`]: the libp2p swarm (TCP + noise + yamux, identify, ping, Kademlia, mDNS,
-//!   gossipsub, status handshake, block requests) on a tokio task.
+//!   gossipsub, status handshake, block requests, job-output requests) on a tokio task.
 //! - [`sync`]: decides which block ranges to fetch from which peer and feeds them, in order,
 //!   to the [`ImportQueue`]; finds the common ancestor when a peer is on another fork.
 //! - [`reputation`]: scores, costs and bans.
@@ -44,12 +44,13 @@ pub use config::{
 pub use libp2p::identity::Keypair;
 pub use libp2p::{Multiaddr, PeerId};
 pub use protocol::{
-    BlockData, BlockFields, BlockId, BlockRequest, BlockResponse, Direction, Roles,
-    MAX_BLOCKS_PER_REQUEST,
+    BlockData, BlockFields, BlockId, BlockRequest, BlockResponse, Direction, OutputChunk,
+    OutputRequest, OutputResponse, Roles, MAX_BLOCKS_PER_REQUEST, MAX_OUTPUT_CHUNK,
 };
 pub use reputation::{benefits, costs, ReputationChange, BAN_THRESHOLD};
 pub use service::{
-    BlockResult, NetworkEvent, NetworkHandle, NetworkService, PeerInfo, RequestError,
+    BlockResult, NetworkEvent, NetworkHandle, NetworkService, OutputResult, PeerInfo,
+    RequestError,
 };
 pub use sync::{SyncHandle, SyncService, SyncState};
 

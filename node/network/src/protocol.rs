@@ -37,6 +37,12 @@ pub const MAX_BLOCK_RESPONSE_SIZE: usize = 16 * 1024 * 1024;
 /// The largest gossip message (gossipsub's `max_transmit_size`): bounds a transaction batch, an
 /// announcement or a finality message.
 pub const MAX_GOSSIP_SIZE: usize = 4 * 1024 * 1024;
+/// The largest chunk of a job output one request asks for or one answer carries.
+pub const MAX_OUTPUT_CHUNK: u32 = 1 << 20;
+/// The largest encoded [`OutputRequest`] accepted (a real one is 20 bytes).
+pub const MAX_OUTPUT_REQUEST_SIZE: usize = 64;
+/// The largest encoded [`OutputResponse`]: a chunk and its framing.
+pub const MAX_OUTPUT_RESPONSE_SIZE: usize = MAX_OUTPUT_CHUNK as usize + 64;
 /// Nesting limit for decoding peer input; Basalt's wire types nest a few levels at most.
 pub const MAX_DECODE_DEPTH: u32 = 32;
 /// The version of [`Status`] this node speaks; peers with another version are dropped.
@@ -64,6 +70,12 @@ pub fn sync_protocol(genesis: &H256) -> StreamProtocol {
 /// one peer (GRANDPA's neighbour packets and catch-up), answered with an empty ack.
 pub fn finality_protocol(genesis: &H256) -> StreamProtocol {
     stream_protocol(format!("/{}/basalt/finality/1", genesis_hex(genesis)))
+}
+
+/// The job-output protocol of the chain with this genesis: a client node asks a provider's
+/// node for a chunk of a completed job's output ([`OutputRequest`] → [`OutputResponse`]).
+pub fn outputs_protocol(genesis: &H256) -> StreamProtocol {
+    stream_protocol(format!("/{}/basalt/job-outputs/1", genesis_hex(genesis)))
 }
 
 /// The Kademlia protocol of the chain with this genesis, so DHTs of different chains never
@@ -195,6 +207,32 @@ impl BlockFields {
 }
 
 /// A request for a run of consecutive blocks.
+/// A request for `length` bytes (at most [`MAX_OUTPUT_CHUNK`]) of job `job`'s output from
+/// `offset`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct OutputRequest {
+    /// The job (the Jobs pallet's id).
+    pub job: u64,
+    /// The first byte.
+    pub offset: u64,
+    /// How many bytes.
+    pub length: u32,
+}
+
+/// A chunk of a job's output and the output's whole length.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct OutputChunk {
+    /// The whole output's length.
+    pub total: u64,
+    /// The bytes from the request's offset (fewer than asked at the end).
+    pub data: Vec<u8>,
+}
+
+/// The answer to an [`OutputRequest`]: `None` when the peer does not serve that output (it
+/// does not have it, or the job is not completed: outputs are never served before the chain
+/// settles them, or a provider could copy another's output instead of computing it).
+pub type OutputResponse = Option<OutputChunk>;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct BlockRequest {
     /// The first block.
@@ -383,6 +421,14 @@ impl FrameCodec {
         FrameCodec {
             max_request: MAX_GOSSIP_SIZE,
             max_response: 16,
+        }
+    }
+
+    /// The codec of the job-output protocol.
+    pub fn outputs() -> Self {
+        FrameCodec {
+            max_request: MAX_OUTPUT_REQUEST_SIZE,
+            max_response: MAX_OUTPUT_RESPONSE_SIZE,
         }
     }
 

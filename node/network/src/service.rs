@@ -48,7 +48,8 @@ use crate::chain::{serve_block_request, ChainAccess};
 use crate::config::{parse_boot_node, peer_id_of, NetworkConfig};
 use crate::protocol::{
     self, check_response, decode_peer_input, BlockAnnounce, BlockRequest, BlockResponse,
-    FrameCodec, GossipKind, Roles, Status, MAX_GOSSIP_SIZE, STATUS_PROTOCOL, STATUS_VERSION,
+    FrameCodec, GossipKind, OutputRequest, OutputResponse, Roles, Status, MAX_GOSSIP_SIZE,
+    MAX_OUTPUT_CHUNK, STATUS_PROTOCOL, STATUS_VERSION,
 };
 use crate::reputation::{costs, ReputationChange, Reputations, Verdict};
 use crate::NetworkError;
@@ -150,6 +151,10 @@ pub enum RequestError {
 /// returns.
 pub type BlockResult = Result<BlockResponse, RequestError>;
 
+/// The result of a job-output request, delivered on the channel
+/// [`NetworkHandle::request_output`] returns.
+pub type OutputResult = Result<OutputResponse, RequestError>;
+
 /// What handles ask of the event loop.
 enum Command {
     Announce(Header),
@@ -160,6 +165,11 @@ enum Command {
         peer: PeerId,
         request: BlockRequest,
         reply: oneshot::Sender<BlockResult>,
+    },
+    RequestOutput {
+        peer: PeerId,
+        request: OutputRequest,
+        reply: oneshot::Sender<OutputResult>,
     },
     Report(PeerId, ReputationChange),
     Dial(Multiaddr),
@@ -289,6 +299,27 @@ impl NetworkHandle {
         rx
     }
 
+    /// Asks `peer` for a chunk of a job's output; the answer arrives on the returned channel,
+    /// checked to be no longer than asked and consistent with its total (the caller checks
+    /// the whole output against the chain's result hash).
+    pub fn request_output(
+        &self,
+        peer: PeerId,
+        request: OutputRequest,
+    ) -> oneshot::Receiver<OutputResult> {
+        let (reply, rx) = oneshot::channel();
+        if let Err(mpsc::error::SendError(Command::RequestOutput { reply, .. })) =
+            self.inner.commands.send(Command::RequestOutput {
+                peer,
+                request,
+                reply,
+            })
+        {
+            let _ = reply.send(Err(RequestError::Stopped));
+        }
+        rx
+    }
+
     /// Changes `peer`'s reputation (use [`costs`] for invalid blocks, transactions and
     /// finality messages the node found); enough bad reports ban the peer.
     pub fn report_peer(&self, peer: PeerId, change: ReputationChange) {
@@ -393,6 +424,7 @@ impl NetworkService {
             peers: HashMap::new(),
             reputations: Reputations::new(config.ban_duration),
             pending: HashMap::new(),
+            pending_outputs: HashMap::new(),
             inbound_status: HashMap::new(),
             to_block: Vec::new(),
             boot_nodes,
@@ -432,6 +464,7 @@ struct Behaviour {
     status: request_response::Behaviour<FrameCodec>,
     sync: request_response::Behaviour<FrameCodec>,
     finality: request_response::Behaviour<FrameCodec>,
+    outputs: request_response::Behaviour<FrameCodec>,
 }
 
 /// TCP (nodelay) with DNS resolution, upgraded with noise and yamux.
@@ -571,6 +604,11 @@ fn build_behaviour(
         finality: request_response::Behaviour::with_codec(
             FrameCodec::finality(),
             [(protocol::finality_protocol(&genesis), ProtocolSupport::Full)],
+            request_config.clone(),
+        ),
+        outputs: request_response::Behaviour::with_codec(
+            FrameCodec::outputs(),
+            [(protocol::outputs_protocol(&genesis), ProtocolSupport::Full)],
             request_config,
         ),
     })
@@ -594,11 +632,13 @@ struct PendingRequest {
     reply: oneshot::Sender<BlockResult>,
 }
 
-/// A served block request, back from the blocking thread.
+/// A served block or output request, back from the blocking thread.
 struct Served {
     peer: PeerId,
     channel: ResponseChannel<Vec<u8>>,
     bytes: Vec<u8>,
+    /// Whether it answers the job-output protocol (else block sync).
+    output: bool,
 }
 
 struct Worker {
@@ -612,6 +652,8 @@ struct Worker {
     peers: HashMap<PeerId, Peer>,
     reputations: Reputations,
     pending: HashMap<OutboundRequestId, PendingRequest>,
+    /// Our job-output requests awaiting their answers.
+    pending_outputs: HashMap<OutboundRequestId, (OutputRequest, oneshot::Sender<OutputResult>)>,
     /// Peers banned since the last tick, whose connections the next tick cuts.
     to_block: Vec<PeerId>,
     /// Statuses received as requests, judged once our answer has been sent.
@@ -647,6 +689,9 @@ impl Worker {
         }
         for (_, pending) in self.pending.drain() {
             let _ = pending.reply.send(Err(RequestError::Stopped));
+        }
+        for (_, (_, reply)) in self.pending_outputs.drain() {
+            let _ = reply.send(Err(RequestError::Stopped));
         }
         self.shared.published.write().peers.clear();
         self.shared.peers_changed.notify_waiters();
@@ -869,6 +914,22 @@ impl Worker {
                     },
                 );
             }
+            Command::RequestOutput {
+                peer,
+                request,
+                reply,
+            } => {
+                if !self.swarm.is_connected(&peer) {
+                    let _ = reply.send(Err(RequestError::NotConnected));
+                    return;
+                }
+                let id = self
+                    .swarm
+                    .behaviour_mut()
+                    .outputs
+                    .send_request(&peer, request.encode());
+                self.pending_outputs.insert(id, (request, reply));
+            }
             Command::Report(peer, change) => self.report(peer, change),
             Command::Dial(addr) => {
                 let banned = match addr.iter().last() {
@@ -890,11 +951,13 @@ impl Worker {
             peer.serving = peer.serving.saturating_sub(1);
         }
         // Fails only if the connection closed meanwhile; nothing to do then.
-        let _ = self
-            .swarm
-            .behaviour_mut()
-            .sync
-            .send_response(served.channel, served.bytes);
+        let behaviour = self.swarm.behaviour_mut();
+        let protocol = if served.output {
+            &mut behaviour.outputs
+        } else {
+            &mut behaviour.sync
+        };
+        let _ = protocol.send_response(served.channel, served.bytes);
     }
 
     fn on_tick(&mut self) {
@@ -1065,6 +1128,7 @@ impl Worker {
             BehaviourEvent::Status(event) => self.on_status_event(event),
             BehaviourEvent::Sync(event) => self.on_sync_event(event),
             BehaviourEvent::Finality(event) => self.on_finality_event(event),
+            BehaviourEvent::Outputs(event) => self.on_outputs_event(event),
             _ => {}
         }
     }
@@ -1307,28 +1371,7 @@ impl Worker {
                 let Some(pending) = self.pending.remove(&request_id) else {
                     return;
                 };
-                let error = match error {
-                    request_response::OutboundFailure::DialFailure => RequestError::NotConnected,
-                    request_response::OutboundFailure::Timeout => {
-                        self.report(pending.peer, costs::UNRESPONSIVE);
-                        RequestError::Timeout
-                    }
-                    request_response::OutboundFailure::ConnectionClosed => {
-                        RequestError::ConnectionClosed
-                    }
-                    request_response::OutboundFailure::UnsupportedProtocols => {
-                        RequestError::Unsupported
-                    }
-                    request_response::OutboundFailure::Io(e) => {
-                        if e.kind() == std::io::ErrorKind::InvalidData {
-                            // The answer announced more than the response size limit.
-                            self.report(pending.peer, costs::BAD_RESPONSE);
-                            RequestError::InvalidResponse(e.to_string())
-                        } else {
-                            RequestError::Transport(e.to_string())
-                        }
-                    }
-                };
+                let error = self.outbound_error(pending.peer, error);
                 let _ = pending.reply.send(Err(error));
             }
             request_response::Event::InboundFailure { peer, error, .. } => {
@@ -1338,6 +1381,126 @@ impl Worker {
             }
             request_response::Event::ResponseSent { .. } => {}
         }
+    }
+
+    /// What an outbound failure means, penalising `peer` when it was its fault.
+    fn outbound_error(
+        &mut self,
+        peer: PeerId,
+        error: request_response::OutboundFailure,
+    ) -> RequestError {
+        match error {
+            request_response::OutboundFailure::DialFailure => RequestError::NotConnected,
+            request_response::OutboundFailure::Timeout => {
+                self.report(peer, costs::UNRESPONSIVE);
+                RequestError::Timeout
+            }
+            request_response::OutboundFailure::ConnectionClosed => RequestError::ConnectionClosed,
+            request_response::OutboundFailure::UnsupportedProtocols => RequestError::Unsupported,
+            request_response::OutboundFailure::Io(e) => {
+                if e.kind() == std::io::ErrorKind::InvalidData {
+                    // The answer announced more than the response size limit.
+                    self.report(peer, costs::BAD_RESPONSE);
+                    RequestError::InvalidResponse(e.to_string())
+                } else {
+                    RequestError::Transport(e.to_string())
+                }
+            }
+        }
+    }
+
+    /// Job-output requests: served from the node's stored outputs ([`ChainAccess::job_output`])
+    /// on a blocking thread; answers to ours are checked for shape and passed on.
+    fn on_outputs_event(&mut self, event: request_response::Event<Vec<u8>, Vec<u8>>) {
+        match event {
+            request_response::Event::Message { peer, message, .. } => match message {
+                request_response::Message::Request {
+                    request, channel, ..
+                } => self.serve_output(peer, &request, channel),
+                request_response::Message::Response {
+                    request_id,
+                    response,
+                } => {
+                    let Some((request, reply)) = self.pending_outputs.remove(&request_id) else {
+                        return;
+                    };
+                    let checked = decode_peer_input::<OutputResponse>(&response)
+                        .map_err(|e| e.to_string())
+                        .and_then(|answer| match &answer {
+                            Some(chunk)
+                                if chunk.data.len() as u64 > u64::from(request.length)
+                                    || request.offset.saturating_add(chunk.data.len() as u64)
+                                        > chunk.total =>
+                            {
+                                Err("the chunk does not fit the request".to_string())
+                            }
+                            _ => Ok(answer),
+                        });
+                    match checked {
+                        Ok(answer) => {
+                            let _ = reply.send(Ok(answer));
+                        }
+                        Err(reason) => {
+                            debug!(target: LOG_TARGET, "Bad output response from {peer}: {reason}");
+                            self.report(peer, costs::BAD_RESPONSE);
+                            let _ = reply.send(Err(RequestError::InvalidResponse(reason)));
+                        }
+                    }
+                }
+            },
+            request_response::Event::OutboundFailure {
+                peer,
+                request_id,
+                error,
+                ..
+            } => {
+                let Some((_, reply)) = self.pending_outputs.remove(&request_id) else {
+                    return;
+                };
+                let error = self.outbound_error(peer, error);
+                let _ = reply.send(Err(error));
+            }
+            request_response::Event::InboundFailure { peer, error, .. } => {
+                if is_oversized(&error) {
+                    self.report(peer, costs::BAD_REQUEST);
+                }
+            }
+            request_response::Event::ResponseSent { .. } => {}
+        }
+    }
+
+    /// Answers a peer's output request from the node, within the per-peer serving limit
+    /// shared with block requests.
+    fn serve_output(&mut self, peer: PeerId, bytes: &[u8], channel: ResponseChannel<Vec<u8>>) {
+        if self.reputations.is_banned(&peer, Instant::now()) {
+            return;
+        }
+        let request = match decode_peer_input::<OutputRequest>(bytes) {
+            Ok(request) if request.length <= MAX_OUTPUT_CHUNK => request,
+            _ => {
+                debug!(target: LOG_TARGET, "Bad output request from {peer}");
+                self.report(peer, costs::BAD_REQUEST);
+                return;
+            }
+        };
+        let Some(state) = self.peers.get_mut(&peer) else {
+            return;
+        };
+        if state.serving >= MAX_INBOUND_REQUESTS_PER_PEER {
+            return;
+        }
+        state.serving += 1;
+        let chain = self.chain.clone();
+        let served = self.served_tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let response = chain.job_output(&request);
+            let _ = served.send(Served {
+                peer,
+                channel,
+                bytes: response.encode(),
+                output: true,
+            });
+        });
     }
 
     /// Handles direct finality messages: passed to the node from peers of our chain, acked
@@ -1406,6 +1569,7 @@ impl Worker {
                 peer,
                 channel,
                 bytes: response.encode(),
+                output: false,
             });
         });
     }

@@ -382,7 +382,6 @@ impl Pool {
     }
 
     /// Whether `hash` is in the pool.
-    #[allow(dead_code)]
     pub fn contains(&self, hash: &H256) -> bool {
         self.inner.lock().queue.contains(hash)
     }
@@ -391,6 +390,12 @@ impl Pool {
     /// `system_accountNextIndex` finds the nonces already used by pooled transactions.
     pub fn ready_provides(&self, tag: &[u8]) -> bool {
         self.inner.lock().queue.ready_provides(tag)
+    }
+
+    /// Whether a pooled transaction, ready or future, provides `tag`: how the provider worker
+    /// finds a nonce no pooled transaction of its account uses.
+    pub fn provides(&self, tag: &[u8]) -> bool {
+        self.inner.lock().queue.provider_of(tag).is_some()
     }
 
     /// Drops `hashes` (the author found them invalid, or an operator removed them): they are

@@ -19,6 +19,17 @@ const STATE: i32 = 4000;
 /// Base of the system API's error codes.
 const SYSTEM: i32 = 2000;
 
+/// Base of the jobs API's error codes (Basalt's own).
+const JOBS: i32 = 6000;
+/// `jobs_*`: the node failed (client or database).
+pub const JOBS_OTHER: i32 = JOBS;
+/// `jobs_*`: no job has this id.
+pub const JOBS_UNKNOWN_JOB: i32 = JOBS + 1;
+/// `jobs_getResult`: the job has no accepted result (not completed, or refunded).
+pub const JOBS_NOT_COMPLETED: i32 = JOBS + 2;
+/// `jobs_getResult`: no peer served an output matching the chain's result hash.
+pub const JOBS_OUTPUT_UNAVAILABLE: i32 = JOBS + 3;
+
 /// `author_*`: the extrinsic could not be verified at all (undecodable, runtime failure).
 pub const VERIFICATION_ERROR: i32 = AUTHOR + 2;
 /// `author_*`: the runtime found the transaction invalid.

@@ -7,7 +7,8 @@
 //! - [`system`]: node identity and health; [`chain`]: headers, blocks, hashes and head
 //!   subscriptions; [`state`]: storage, proofs, metadata, runtime version and `state_call`;
 //!   [`author`]: submission (refused on the request itself when invalid), watching and keys;
-//!   [`payment`]: fee queries; [`grandpa`]: finality rounds and proofs; `rpc_methods`: every method served, aliases included (clients
+//!   [`payment`]: fee queries; [`grandpa`]: finality rounds and proofs; [`jobs`]: compute
+//!   jobs for clients and explorers (outputs, lists, provider records); `rpc_methods`: every method served, aliases included (clients
 //!   hide what it does not list).
 //! - Unsafe methods (key management, peer lists, pool surgery) answer -32601 "RPC call is unsafe
 //!   to be called externally" unless the server allows them (`--rpc-methods unsafe`, or `auto`
@@ -23,6 +24,7 @@ mod chain;
 pub mod cors;
 pub mod error;
 mod grandpa;
+mod jobs;
 pub mod params;
 mod payment;
 mod state;
@@ -115,6 +117,8 @@ pub struct RpcDeps {
     pub pool: Arc<Pool>,
     /// Session keys (`author_insertKey`, `author_rotateKeys`).
     pub keystore: Arc<Keystore>,
+    /// Job outputs (`jobs_getResult`).
+    pub outputs: Arc<crate::provider::outputs::Outputs>,
     /// Node identity.
     pub system: SystemInfo,
     /// Peers, sync and finality (`None` for a node without networking, as in unit tests).
@@ -137,6 +141,7 @@ pub(crate) struct RpcContext {
     pub(crate) client: Arc<Client>,
     pub(crate) pool: Arc<Pool>,
     pub(crate) keystore: Arc<Keystore>,
+    pub(crate) outputs: Arc<crate::provider::outputs::Outputs>,
     pub(crate) system: SystemInfo,
     pub(crate) network: Option<NetworkDeps>,
     pub(crate) deny_unsafe: bool,
@@ -221,6 +226,7 @@ pub(crate) fn build_module(
         client: deps.client,
         pool: deps.pool,
         keystore: deps.keystore,
+        outputs: deps.outputs,
         system: deps.system,
         network: deps.network,
         deny_unsafe,
@@ -231,6 +237,7 @@ pub(crate) fn build_module(
     state::register(&mut module)?;
     author::register(&mut module)?;
     payment::register(&mut module)?;
+    jobs::register(&mut module)?;
 
     let mut names: Vec<String> = module.method_names().map(str::to_string).collect();
     names.push("rpc_methods".to_string());
