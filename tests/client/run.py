@@ -991,13 +991,17 @@ def worker_declines_a_program_it_cannot_run_and_the_client_is_refunded():
     assert job["state"] == {"Refunded": "NoResult"}, job["state"]
     events = _job_events(job_id, start - 1)
     declined = [a["provider"] for n, a in events if n == "ProviderSlashed" and a["offence"] == "Declined"]
-    # Each of the three dev providers was assigned in turn, declined at once and paid 1 x price.
-    assert sorted(declined) == sorted(kp.ss58_address for kp in (ctx.alice, ctx.bob, ctx.charlie)), events
+    # Each provider assigned declined at once, paid 1 x price and was replaced in the same block
+    # while the bounded stake-weighted draw found a fresh one (not always all three).
+    assert len(declined) == len(set(declined)) >= 1, events
+    assert set(declined) <= {kp.ss58_address for kp in (ctx.alice, ctx.bob, ctx.charlie)}, events
+    assigned = [p for n, a in events if n == "JobAssigned" for p in a["providers"]]
+    assert assigned == declined, events
     assert all(to_int(a["amount"]) == UNIT for n, a in events if n == "ProviderSlashed")
     assert free_balance(s, ctx.ferdie.ss58_address) == free_before - fee
     err = rpc_error(s, "jobs_getResult", [job_id, 0, 10])
     assert err["code"] == 6002, err
-    record = rpc(s, "jobs_provider", [ctx.bob.ss58_address])
+    record = rpc(s, "jobs_provider", [declined[0]])
     assert record["declined"] >= 1 and record["offences"] == 0 and record["jailed"] is False, record
 
 
