@@ -107,6 +107,25 @@ class ExternalNode:
     def stop(self, timeout=10):
         pass
 
+    def kill(self):
+        """SIGKILL, as a crash or power loss would stop it (nothing is flushed or closed)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def restart(self, ready_timeout=120, min_block=1):
+        """Starts the same command again (same ports and base path) after stop() or kill()."""
+        if self._log_file:
+            self._log_file.close()
+        self._log_file = open(self.log_path, "ab")
+        print(f"[harness] restarting: {' '.join(self.args)}", flush=True)
+        self.proc = subprocess.Popen(
+            self.args, stdin=subprocess.DEVNULL, stdout=self._log_file, stderr=subprocess.STDOUT,
+            start_new_session=True, preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+        if self not in _LIVE_NODES:
+            _LIVE_NODES.append(self)
+        self.wait_ready(ready_timeout, min_block)
+
     def remove_log(self):
         pass
 
@@ -121,14 +140,14 @@ def start_node(extra_args=()):
 
 
 class DevNode:
-    """A `basalt --dev --tmp` process on free ports, with its log in a temporary file."""
+    """A `basalt --dev --tmp` process on free ports, with its log in a temporary file.
+    `chain_args` replaces `--dev --tmp` (e.g. `--chain local --bob --base-path DIR`)."""
 
-    def __init__(self, binary, rpc_port, p2p_port, extra_args):
+    def __init__(self, binary, rpc_port, p2p_port, extra_args, chain_args=("--dev", "--tmp")):
         self.binary = binary
         self.rpc_port = rpc_port
         self.p2p_port = p2p_port
-        self.args = [
-            binary, "--dev", "--tmp",
+        self.args = [binary] + list(chain_args) + [
             "--rpc-port", str(rpc_port),
             "--port", str(p2p_port),
             "--no-prometheus",
@@ -146,7 +165,7 @@ class DevNode:
         return f"ws://127.0.0.1:{self.rpc_port}"
 
     @classmethod
-    def start(cls, binary=None, extra_args=(), ready_timeout=120, min_block=1):
+    def start(cls, binary=None, extra_args=(), ready_timeout=120, min_block=1, chain_args=("--dev", "--tmp")):
         binary = binary or default_binary()
         if not os.path.isfile(binary) or not os.access(binary, os.X_OK):
             raise NodeError(f"no basalt binary at {binary} (set BASALT_BIN or build it: "
@@ -154,7 +173,7 @@ class DevNode:
         _install_handlers()
         last_error = None
         for _attempt in range(3):  # a port taken between choosing and binding: try new ports
-            node = cls(binary, free_port(), free_port(), extra_args)
+            node = cls(binary, free_port(), free_port(), extra_args, chain_args)
             node._spawn()
             try:
                 node.wait_ready(ready_timeout, min_block)
@@ -245,6 +264,25 @@ class DevNode:
             self._log_file = None
         if self in _LIVE_NODES:
             _LIVE_NODES.remove(self)
+
+    def kill(self):
+        """SIGKILL, as a crash or power loss would stop it (nothing is flushed or closed)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def restart(self, ready_timeout=120, min_block=1):
+        """Starts the same command again (same ports and base path) after stop() or kill()."""
+        if self._log_file:
+            self._log_file.close()
+        self._log_file = open(self.log_path, "ab")
+        print(f"[harness] restarting: {' '.join(self.args)}", flush=True)
+        self.proc = subprocess.Popen(
+            self.args, stdin=subprocess.DEVNULL, stdout=self._log_file, stderr=subprocess.STDOUT,
+            start_new_session=True, preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+        if self not in _LIVE_NODES:
+            _LIVE_NODES.append(self)
+        self.wait_ready(ready_timeout, min_block)
 
     def remove_log(self):
         if self.log_path and os.path.exists(self.log_path):

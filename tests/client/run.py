@@ -20,7 +20,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import NodeError, start_node  # noqa: E402
 
 import common  # noqa: E402
-from common import TREASURY, UNIT, Deadline, find_event, events_by_name, free_balance, parent_hash, rpc, rpc_error, submit  # noqa: E402
+from common import (TREASURY, UNIT, Deadline, blake2_256, blake2_chain, events_by_name, find_event,  # noqa: E402
+                    free_balance, job_events, job_is_final, matmul_i8, parent_hash, rpc, rpc_error,
+                    scale_compact, settled_at, submit, submit_job, to_int, wait_final)
 import keys  # noqa: E402
 from substrateinterface import Keypair  # noqa: E402
 
@@ -84,14 +86,6 @@ EXPECTED_PALLETS = {
         "errors": ["AlreadyBonded", "AlreadyClaimed"],
     },
 }
-
-
-def to_int(v):
-    if isinstance(v, int):
-        return v
-    if isinstance(v, str):
-        return int(v, 16) if v.startswith("0x") else int(v)
-    raise AssertionError(f"not a number: {v!r}")
 
 
 def new_account(scheme="sr25519"):
@@ -685,36 +679,6 @@ def staking_bond_validate_nominate_provide_and_claim_rewards():
 
 # --- Jobs (issue 11): the providers played by hand with Alice, Bob and Charlie's keys ---------
 
-def blake2_256(data):
-    return hashlib.blake2b(data, digest_size=32).digest()
-
-
-def blake2_chain(seed, rounds):
-    """docs/KERNELS.md: x1 = blake2_256(seed), x(i+1) = blake2_256(xi); the output is x(rounds)."""
-    x = blake2_256(seed)
-    for _ in range(rounds - 1):
-        x = blake2_256(x)
-    return x
-
-
-def matmul_i8(m, k, n, seed):
-    """docs/KERNELS.md: A (m x k) then B (k x n) as i8 from blake2_256(seed ++ u64_le(i)) blocks;
-    the output is A x B as i32 little-endian, row-major."""
-    need, stream, i = m * k + k * n, b"", 0
-    while len(stream) < need:
-        stream += blake2_256(seed + i.to_bytes(8, "little"))
-        i += 1
-    signed = [b - 256 if b > 127 else b for b in stream[:need]]
-    a, b = signed[:m * k], signed[m * k:]
-    out = [sum(a[r * k + t] * b[t * n + c] for t in range(k)) for r in range(m) for c in range(n)]
-    return out, b"".join(v.to_bytes(4, "little", signed=True) for v in out)
-
-
-def scale_compact(n):
-    assert n < 1 << 14
-    return bytes([n << 2]) if n < 64 else ((n << 2) | 1).to_bytes(2, "little")
-
-
 def _job(job_id):
     return ctx.s.query("Jobs", "Jobs", [job_id]).value
 
@@ -730,10 +694,6 @@ def _phase(state):
         if name in ("SpotCheck", "Disputed", "Escalated"):
             return inner.lower()
     return None
-
-
-def _final(state):
-    return isinstance(state, dict) and next(iter(state)) in ("Completed", "Refunded") or state == "Expired"
 
 
 def _submit_async(kp, call):
@@ -753,7 +713,7 @@ def _play(job_id, result_of, timeout=60):
     deadline = time.monotonic() + timeout
     while True:
         job = _job(job_id)
-        if _final(job["state"]):
+        if job_is_final(job["state"]):
             return job, worked
         assert time.monotonic() < deadline, f"job {job_id} not settled in {timeout}s: {job['state']}"
         phase = _phase(job["state"])
@@ -774,31 +734,6 @@ def _play(job_id, result_of, timeout=60):
             done.add((who, phase))
             worked.add(who)
         time.sleep(0.2)
-
-
-def _submit_job(client, program, input_bytes, replicas, price):
-    s = ctx.s
-    call = s.compose_call("Jobs", "submit_job", {"program": program, "input": "0x" + input_bytes.hex(),
-                                                 "replicas": replicas, "price": price, "timeout": 20})
-    receipt = submit(s, s.create_signed_extrinsic(call, client, era={"period": 64}), finalize=False)
-    assert receipt.is_success, receipt.error_message
-    events = events_by_name(receipt)
-    submitted = find_event(events, "Jobs", "JobSubmitted")
-    fee = to_int(find_event(events, "TransactionPayment", "TransactionFeePaid")["actual_fee"])
-    return to_int(submitted["job"]), to_int(submitted["held"]), fee
-
-
-def _job_events(job_id, since_block):
-    """Every Jobs event about `job_id` from block `since_block` to the head."""
-    s = ctx.s
-    head = s.get_block_number(s.get_chain_head())
-    out = []
-    for n in range(since_block, head + 1):
-        for ev in s.query("System", "Events", block_hash=s.get_block_hash(n)).value:
-            e = ev["event"]
-            if e["module_id"] == "Jobs" and to_int((e["attributes"] or {}).get("job", -1)) == job_id:
-                out.append((e["event_id"], e["attributes"]))
-    return out
 
 
 @test
@@ -842,13 +777,13 @@ def jobs_blake2_chain_three_replicas_one_cheat_slashed():
     charlie_bond = s.query("Staking", "Ledger", [ctx.charlie.ss58_address]).value["active"]
     start = s.get_block_number(s.get_chain_head())
     free_before = free_balance(s, dave)
-    job_id, held, fee = _submit_job(ctx.dave, 0, input_bytes, 3, price)
+    job_id, held, fee = submit_job(ctx.s, ctx.dave, 0, input_bytes, 3, price)
     protocol_fee = 3 * price * 2 // 100
     assert held == 3 * price + protocol_fee, held
     job, worked = _play(job_id, lambda who: wrong if who == ctx.charlie.ss58_address else good)
     assert worked == {ctx.alice.ss58_address, ctx.bob.ss58_address, ctx.charlie.ss58_address}, worked
     assert job["state"] == {"Completed": "0x" + good.hex()}, job["state"]
-    events = _job_events(job_id, start)
+    events = job_events(ctx.s, job_id, start)
     names = [n for n, _ in events]
     for expected in ("JobSubmitted", "JobAssigned", "ResultCommitted", "ResultRevealed", "ProviderSlashed",
                      "JobCompleted"):
@@ -882,11 +817,11 @@ def jobs_matmul_optimistic_settles_with_the_python_result():
     good = blake2_256(output)
     input_bytes = (8).to_bytes(4, "little") + (16).to_bytes(4, "little") + (8).to_bytes(4, "little") + bytes([3] * 32)
     start = s.get_block_number(s.get_chain_head())
-    job_id, held, _ = _submit_job(ctx.eve, 1, input_bytes, 1, UNIT)
+    job_id, held, _ = submit_job(ctx.s, ctx.eve, 1, input_bytes, 1, UNIT)
     assert held > UNIT + UNIT * 2 // 100, "an optimistic job also holds the verification fee"
     job, worked = _play(job_id, lambda who: good)
     assert job["state"] == {"Completed": "0x" + good.hex()}, job["state"]
-    names = [n for n, _ in _job_events(job_id, start)]
+    names = [n for n, _ in job_events(ctx.s, job_id, start)]
     assert "JobCompleted" in names and "ProviderSlashed" not in names, names
     assert s.get_block_number(s.get_chain_head()) - start <= 30
 
@@ -905,29 +840,6 @@ def node_still_serves():
     assert ctx.node.rpc("system_health")["result"]["isSyncing"] is False
 
 
-def _wait_final(job_id, timeout=60):
-    deadline = time.monotonic() + timeout
-    while True:
-        job = _job(job_id)
-        if _final(job["state"]):
-            return job
-        assert time.monotonic() < deadline, f"job {job_id} not settled in {timeout}s: {job['state']}"
-        time.sleep(0.2)
-
-
-def _settled_at(job_id, since_block):
-    """The block whose events settle `job_id` (JobCompleted or JobRefunded)."""
-    s = ctx.s
-    head = s.get_block_number(s.get_chain_head())
-    for n in range(since_block, head + 1):
-        for ev in s.query("System", "Events", block_hash=s.get_block_hash(n)).value:
-            e = ev["event"]
-            if e["module_id"] == "Jobs" and e["event_id"] in ("JobCompleted", "JobRefunded") and \
-                    to_int((e["attributes"] or {}).get("job", -1)) == job_id:
-                return n
-    raise AssertionError(f"no settlement event for job {job_id}")
-
-
 def _get_result(job_id, offset=0, length=None):
     out = rpc(ctx.s, "jobs_getResult", [job_id, offset, length])
     return bytes.fromhex(out["output"][2:]), out
@@ -939,13 +851,13 @@ def worker_runs_a_redundant_job_within_four_blocks_and_serves_its_output():
     seed, rounds = b"worker", 5000
     output = blake2_chain(seed, rounds)
     input_bytes = scale_compact(len(seed)) + seed + rounds.to_bytes(4, "little")
-    job_id, _, _ = _submit_job(ctx.dave, 0, input_bytes, 2, UNIT)
-    job = _wait_final(job_id)
+    job_id, _, _ = submit_job(ctx.s, ctx.dave, 0, input_bytes, 2, UNIT)
+    job = wait_final(ctx.s, job_id)
     assert job["state"] == {"Completed": "0x" + blake2_256(output).hex()}, job["state"]
     # Submitted in block N; assigned in N+1 (a later block's randomness); both commits in N+2
     # open the reveals; both reveals in N+3; settled in N+4.
     submitted = to_int(job["submitted_at"])
-    latency = _settled_at(job_id, submitted) - submitted
+    latency = settled_at(ctx.s, job_id, submitted) - submitted
     print(f"     submit -> Completed: {latency} blocks", flush=True)
     assert latency <= 4, latency
     data, out = _get_result(job_id)
@@ -959,8 +871,8 @@ def worker_runs_an_optimistic_matmul_and_serves_it_in_chunks():
     m, k, n, seed = 24, 40, 16, bytes([9] * 32)
     _, output = matmul_i8(m, k, n, seed)
     input_bytes = m.to_bytes(4, "little") + k.to_bytes(4, "little") + n.to_bytes(4, "little") + seed
-    job_id, _, _ = _submit_job(ctx.eve, 1, input_bytes, 1, UNIT)
-    job = _wait_final(job_id)
+    job_id, _, _ = submit_job(ctx.s, ctx.eve, 1, input_bytes, 1, UNIT)
+    job = wait_final(ctx.s, job_id)
     assert job["state"] == {"Completed": "0x" + blake2_256(output).hex()}, job["state"]
     chunks, offset = [], 0
     while True:
@@ -985,11 +897,11 @@ def worker_declines_a_program_it_cannot_run_and_the_client_is_refunded():
     assert receipt.is_success, receipt.error_message
     program = to_int(find_event(events_by_name(receipt), "Jobs", "ProgramRegistered")["program"])
     free_before = free_balance(s, ctx.ferdie.ss58_address)
-    job_id, held, fee = _submit_job(ctx.ferdie, program, b"input", 1, UNIT)
+    job_id, held, fee = submit_job(ctx.s, ctx.ferdie, program, b"input", 1, UNIT)
     start = s.get_block_number(s.get_chain_head())
-    job = _wait_final(job_id)
+    job = wait_final(ctx.s, job_id)
     assert job["state"] == {"Refunded": "NoResult"}, job["state"]
-    events = _job_events(job_id, start - 1)
+    events = job_events(ctx.s, job_id, start - 1)
     declined = [a["provider"] for n, a in events if n == "ProviderSlashed" and a["offence"] == "Declined"]
     # Each provider assigned declined at once, paid 1 x price and was replaced in the same block
     # while the bounded stake-weighted draw found a fresh one (not always all three).
