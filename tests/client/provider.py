@@ -210,27 +210,33 @@ def network_of_four_validators_and_three_providers_settles_fifty_jobs():
             specs.append((kernel, replicas, seed))
         # One client submits them all, so that its nonces order them and job i gets id first + i.
         client = DEV["Dave"]
+        # The client reads its runtime nonce, so a burst needs explicit nonces (from the pool).
         first = to_int(s.query("Jobs", "NextJobId").value)
+        nonce = rpc(s, "system_accountNextIndex", [client.ss58_address])
         for kernel, replicas, seed in specs:
             call = s.compose_call("Jobs", "submit_job", {
                 "program": kernel, "input": "0x" + job_input(kernel, seed).hex(), "replicas": replicas,
                 "price": UNIT, "timeout": 150})
-            s.submit_extrinsic(s.create_signed_extrinsic(call, client, era={"period": 64}),
+            s.submit_extrinsic(s.create_signed_extrinsic(call, client, era={"period": 64}, nonce=nonce),
                                wait_for_inclusion=False)
+            nonce += 1
         ids = {i: first + i for i in range(50)}
         deadline = time.monotonic() + 60
         while to_int(s.query("Jobs", "NextJobId").value) < first + 50:
             assert time.monotonic() < deadline, "the 50 jobs were not all included"
             time.sleep(1)
-        # Follow every job; dispute an optimistic result that is not the right one.
+        # Follow every job (one paged storage query a round); dispute an optimistic result that
+        # is not the right one while its challenge window is open.
         disputed, final = set(), {}
+        by_id = {job_id: i for i, job_id in ids.items()}
         deadline = time.monotonic() + 600
         while len(final) < 50:
             assert time.monotonic() < deadline, f"{50 - len(final)} jobs not settled"
-            for i, job_id in ids.items():
-                if i in final:
+            for key, value in s.query_map("Jobs", "Jobs", page_size=200):
+                job_id, job = to_int(key.value), value.value
+                i = by_id.get(job_id)
+                if i is None or i in final:
                     continue
-                job = s.query("Jobs", "Jobs", [job_id]).value
                 state = job["state"]
                 if common.job_is_final(state):
                     final[i] = job
@@ -238,10 +244,11 @@ def network_of_four_validators_and_three_providers_settles_fifty_jobs():
                     result = next(a["result"] for a in job["assignments"] if a["role"] == "Replica")
                     if result != "0x" + blake2_256(expected_output(specs[i][0], specs[i][2])).hex():
                         call = s.compose_call("Jobs", "dispute", {"job": job_id})
-                        xt = s.create_signed_extrinsic(call, client, era={"period": 64})
+                        nonce = rpc(s, "system_accountNextIndex", [client.ss58_address])
+                        xt = s.create_signed_extrinsic(call, client, era={"period": 64}, nonce=nonce)
                         s.submit_extrinsic(xt, wait_for_inclusion=False)
                         disputed.add(i)
-            time.sleep(1)
+            time.sleep(0.5)
         completed = 0
         for i, job in final.items():
             kernel, replicas, seed = specs[i]
@@ -249,7 +256,8 @@ def network_of_four_validators_and_three_providers_settles_fifty_jobs():
             state = job["state"]
             if "Completed" in state:
                 # No wrong result is ever accepted, and the client's own node serves the output.
-                assert state["Completed"] == "0x" + blake2_256(output).hex(), (i, state)
+                assert state["Completed"] == "0x" + blake2_256(output).hex(), (
+                    i, state, i in disputed, job_events(s, ids[i], to_int(job["submitted_at"])))
                 out = rpc(s, "jobs_getResult", [ids[i], 0, None])
                 assert bytes.fromhex(out["output"][2:]) == output and out["resultHash"] == state["Completed"]
                 completed += 1

@@ -894,8 +894,13 @@ pub mod pallet {
                 job.escrow = job.escrow.saturating_add(bond);
                 Self::unschedule(id, &job);
                 job.state = JobState::Disputed(Phase::Commit);
+                // Re-executors are sought as long as the job's own timeout allowed for its
+                // first assignment, from now.
+                let now = System::<T>::block_number();
+                let patience = job.assign_by.saturating_sub(job.submitted_at);
+                job.assign_by = now.saturating_add(patience);
                 // Assigned in the next block, with randomness the client could not know.
-                let at = System::<T>::block_number().saturating_add(1);
+                let at = now.saturating_add(1);
                 Self::schedule(id, &mut job, at)?;
                 Jobs::insert(id, &job);
                 Self::deposit_event(Event::DisputeOpened { job: id, bond });

@@ -34,12 +34,21 @@ impl<T: Config> Pallet<T> {
             JobState::Disputed(Phase::Commit) if Self::open_assignments(job) == 0 => {
                 let added =
                     Self::assign_more(id, job, u32::from(T::DISPUTE_REPLICAS), Role::Dispute, now)?;
-                if added == 0 {
-                    // Nobody to re-execute it: the original result stands, the bond returns.
-                    let result = Self::original_result(job).ok_or(Error::<T>::NotRevealPhase)?;
-                    return Self::complete(id, job, result);
+                if added > 0 {
+                    return Ok(());
                 }
-                Ok(())
+                if now < job.assign_by {
+                    // Every fresh provider is busy or ineligible now: a dispute must not fail
+                    // because the network is loaded (or kept loaded), so it waits as a job does.
+                    let retry = now
+                        .saturating_add(T::ASSIGN_RETRY)
+                        .min(job.assign_by)
+                        .max(now.saturating_add(1));
+                    return Self::schedule(id, job, retry);
+                }
+                // Nobody to re-execute it in time: the original result stands, the bond returns.
+                let result = Self::original_result(job).ok_or(Error::<T>::NotRevealPhase)?;
+                Self::complete(id, job, result)
             }
             state => match state.phase() {
                 Some(Phase::Commit) => Self::close_commit(id, job, now),

@@ -1235,6 +1235,44 @@ fn a_dispute_won_slashes_the_provider_and_refunds_the_client() {
 }
 
 #[test]
+fn attack_a_dispute_waits_for_re_executors_instead_of_failing_when_providers_are_busy() {
+    // A cheater (or a loaded network) must not win a dispute because no fresh provider is free
+    // at the block it is opened: the dispute waits, as a pending job does.
+    test(|| {
+        let id = submit::<Test>(CLIENT, 1);
+        next_block::<Test>();
+        let cheat = assigned(id)[0];
+        play::<Test>(id, |_| BAD);
+        next_block::<Test>();
+        assert_eq!(job(id).state, JobState::Revealed);
+        for p in PROVIDERS.iter().filter(|p| **p != cheat) {
+            io::with_transaction(|| {
+                Dispatchable::<Test>::dispatch(
+                    pallet_staking::Call::deregister_provider {},
+                    Origin::Signed(acc(*p)),
+                )
+            })
+            .expect("deregistered");
+        }
+        dispatch::<Test>(Call::dispute { job: id }, CLIENT).unwrap();
+        run_to::<Test>(now::<Test>() + 4);
+        // Nobody could be assigned yet; the cheater's result has not been accepted.
+        assert_eq!(job(id).state, JobState::Disputed(Phase::Commit));
+        assert_eq!(assigned(id), vec![cheat]);
+        // Fresh providers come: the dispute goes ahead and the cheat is caught.
+        for p in PROVIDERS.iter().filter(|p| **p != cheat) {
+            register_provider::<Test>(*p, STAKE);
+        }
+        run_to::<Test>(now::<Test>() + 3);
+        assert_eq!(assigned(id).len(), 4);
+        play::<Test>(id, |p| if p == cheat { BAD } else { GOOD });
+        next_block::<Test>();
+        assert_eq!(job(id).state, JobState::Completed(GOOD));
+        assert_eq!(bond::<Test>(cheat), STAKE - 200);
+    });
+}
+
+#[test]
 fn a_dispute_lost_pays_the_re_executions_from_the_bond() {
     test(|| {
         let before = free::<Test>(CLIENT);

@@ -250,7 +250,8 @@ pub struct Job {
     pub pot: Balance,
     /// The block it was submitted in.
     pub submitted_at: BlockNumber,
-    /// The last block in which it may still be assigned; refunded (`Expired`) after.
+    /// The last block in which it may still be assigned; refunded (`Expired`) after. A
+    /// dispute moves it on by the job's timeout, for finding re-executors.
     pub assign_by: BlockNumber,
     /// Where it is.
     pub state: JobState,
