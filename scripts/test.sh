@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Basalt test: unit and integration tests of all crates (release profile, one build
 # of the dependency graph), then the stock-client suites (py-substrate-interface and
-# @polkadot/api) against the real `basalt` binary.
+# @polkadot/api) against the real `basalt` binary, and the provider suite (tests/client/provider.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/basalt-target}"
@@ -13,10 +13,14 @@ cargo test --release --workspace
 export BASALT_BIN="$CARGO_TARGET_DIR/release/basalt"
 PYTHON="${BASALT_VENV:-$HOME/.cache/basalt-venv}/bin/python"
 "$PYTHON" tests/client/run.py
+# The provider's node: failing commands, a crash mid-job, and a 7-node network with a cheater.
+"$PYTHON" tests/client/provider.py
 (cd tests/js && node run.mjs)
 # The same py-substrate-interface suite against a validator (Bob) of a four-validator network.
 export BASALT_TESTNET_DIR="$(mktemp -d)" BASALT_TESTNET_ARGS="--slot-duration-ms 1000"
 trap 'scripts/testnet.sh stop >/dev/null; rm -rf "$BASALT_TESTNET_DIR"' EXIT
 scripts/testnet.sh start
 BASALT_URL=ws://127.0.0.1:9945 "$PYTHON" tests/client/run.py
+# The provider's node: failing commands, a crash mid-job, and a 7-node network with a cheater.
+"$PYTHON" tests/client/provider.py
 echo "all tests passed"

@@ -216,7 +216,7 @@ def network_of_four_validators_and_three_providers_settles_fifty_jobs():
         for kernel, replicas, seed in specs:
             call = s.compose_call("Jobs", "submit_job", {
                 "program": kernel, "input": "0x" + job_input(kernel, seed).hex(), "replicas": replicas,
-                "price": UNIT, "timeout": 150})
+                "price": UNIT, "timeout": 60})
             s.submit_extrinsic(s.create_signed_extrinsic(call, client, era={"period": 64}, nonce=nonce),
                                wait_for_inclusion=False)
             nonce += 1
