@@ -178,7 +178,10 @@ impl ChainAccess for NodeChain {
         self.client.block(*hash)
     }
 
-    fn job_output(&self, request: &basalt_network::OutputRequest) -> basalt_network::OutputResponse {
+    fn job_output(
+        &self,
+        request: &basalt_network::OutputRequest,
+    ) -> basalt_network::OutputResponse {
         self.outputs.serve(request)
     }
 }

@@ -362,7 +362,11 @@ pub async fn run(cmd: RunCmd) -> anyhow::Result<()> {
         keystore.insert_suri(GRANDPA, crate::keystore::Scheme::Ed25519, &suri)?;
     }
     for seed in cmd.dev_provider_keys() {
-        keystore.insert_suri(PROVIDER, crate::keystore::Scheme::Sr25519, &format!("//{seed}"))?;
+        keystore.insert_suri(
+            PROVIDER,
+            crate::keystore::Scheme::Sr25519,
+            &format!("//{seed}"),
+        )?;
     }
     let provider_config = match &cmd.provider_config {
         Some(path) => ProviderConfig::load(path)?,

@@ -49,8 +49,7 @@ pub use protocol::{
 };
 pub use reputation::{benefits, costs, ReputationChange, BAN_THRESHOLD};
 pub use service::{
-    BlockResult, NetworkEvent, NetworkHandle, NetworkService, OutputResult, PeerInfo,
-    RequestError,
+    BlockResult, NetworkEvent, NetworkHandle, NetworkService, OutputResult, PeerInfo, RequestError,
 };
 pub use sync::{SyncHandle, SyncService, SyncState};
 

@@ -152,7 +152,10 @@ impl ProviderConfig {
             parse_digest(&p.digest)
                 .ok_or_else(|| invalid(format!("`{}` is not 0x and 64 hex digits", p.digest)))?;
             if p.command.is_empty() || p.command[0].is_empty() {
-                return Err(invalid(format!("program {} has an empty command", p.digest)));
+                return Err(invalid(format!(
+                    "program {} has an empty command",
+                    p.digest
+                )));
             }
             if p.timeout_secs == 0 {
                 return Err(invalid(format!("program {} has a zero timeout", p.digest)));
@@ -182,7 +185,10 @@ mod tests {
 
     #[test]
     fn an_empty_file_gives_the_defaults() {
-        assert_eq!(ProviderConfig::parse("").unwrap(), ProviderConfig::default());
+        assert_eq!(
+            ProviderConfig::parse("").unwrap(),
+            ProviderConfig::default()
+        );
     }
 
     #[test]
@@ -205,12 +211,21 @@ mod tests {
             ("max_concurrent_jobs = 0", "max_concurrent_jobs"),
             ("max_concurent_jobs = 2", "unknown field"),
             ("max_concurrent_jobs = \"two\"", "invalid type"),
-            ("[[programs]]\ndigest = \"0x12\"\ncommand = [\"x\"]", "64 hex digits"),
             (
-                &format!("[[programs]]\ndigest = \"0x{}\"\ncommand = []", "00".repeat(32)),
+                "[[programs]]\ndigest = \"0x12\"\ncommand = [\"x\"]",
+                "64 hex digits",
+            ),
+            (
+                &format!(
+                    "[[programs]]\ndigest = \"0x{}\"\ncommand = []",
+                    "00".repeat(32)
+                ),
                 "empty command",
             ),
-            ("max_output_size = 10\nmax_output_bytes = 5", "max_output_size"),
+            (
+                "max_output_size = 10\nmax_output_bytes = 5",
+                "max_output_size",
+            ),
             ("this is not toml", "invalid provider config"),
         ] {
             let error = ProviderConfig::parse(text).unwrap_err().to_string();

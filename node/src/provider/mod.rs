@@ -86,7 +86,10 @@ impl WorkerMetrics {
     /// Creates the metrics and registers them on `registry`.
     pub fn register(registry: &Registry) -> anyhow::Result<Self> {
         let jobs_run = IntCounterVec::new(
-            Opts::new("basalt_provider_jobs_run_total", "Jobs executed, by executor"),
+            Opts::new(
+                "basalt_provider_jobs_run_total",
+                "Jobs executed, by executor",
+            ),
             &["executor"],
         )?;
         let jobs_failed = IntCounterVec::new(
@@ -258,11 +261,7 @@ impl Worker {
         best: BlockNumber,
     ) -> Result<(), WorkError> {
         let _sending = self.sending.lock();
-        if self
-            .running
-            .lock()
-            .contains(&(item.job, provider.clone()))
-        {
+        if self.running.lock().contains(&(item.job, provider.clone())) {
             return Ok(());
         }
         let Some(mut record) = self.store.work(item.job, provider)? else {
@@ -424,9 +423,7 @@ impl Worker {
         call: RuntimeCall,
     ) -> Result<H256, WorkError> {
         let best = self.client.info().best_hash;
-        let mut nonce = self
-            .client
-            .call_at(best, || api::account_nonce(provider))?;
+        let mut nonce = self.client.call_at(best, || api::account_nonce(provider))?;
         while self.pool.provides(&(provider, nonce).encode()) {
             nonce = nonce.saturating_add(1);
         }

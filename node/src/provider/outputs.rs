@@ -156,7 +156,11 @@ impl Outputs {
 }
 
 /// Every chunk of `job`'s output from `peer`, or `None` if it does not serve it whole.
-fn fetch_from(network: &NetworkHandle, peer: basalt_network::PeerId, job: JobId) -> Option<Vec<u8>> {
+fn fetch_from(
+    network: &NetworkHandle,
+    peer: basalt_network::PeerId,
+    job: JobId,
+) -> Option<Vec<u8>> {
     let mut output = Vec::new();
     loop {
         let request = OutputRequest {

@@ -22,10 +22,13 @@ use basalt_network::MAX_OUTPUT_CHUNK;
 use basalt_runtime::Runtime;
 
 /// A non-negative integer parameter.
-fn u64_param(value: &serde_json::Value, what: &str) -> Result<u64, jsonrpsee::types::ErrorObjectOwned> {
-    value
-        .as_u64()
-        .ok_or_else(|| super::error::invalid_params(format!("{what}: expected a non-negative integer")))
+fn u64_param(
+    value: &serde_json::Value,
+    what: &str,
+) -> Result<u64, jsonrpsee::types::ErrorObjectOwned> {
+    value.as_u64().ok_or_else(|| {
+        super::error::invalid_params(format!("{what}: expected a non-negative integer"))
+    })
 }
 
 pub(crate) fn register(module: &mut RpcModule<RpcContext>) -> anyhow::Result<()> {

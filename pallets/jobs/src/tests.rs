@@ -1034,14 +1034,27 @@ fn attack_declining_after_committing_is_refused() {
         next_block::<Test>();
         let who = assigned(id);
         commit::<Test>(who[0], id, BAD).unwrap();
-        assert_eq!(decline::<Test>(who[0], id), err::<Test>(Error::AlreadyCommitted));
+        assert_eq!(
+            decline::<Test>(who[0], id),
+            err::<Test>(Error::AlreadyCommitted)
+        );
         // Once reveals are open, nobody may decline.
         commit::<Test>(who[1], id, GOOD).unwrap();
         commit::<Test>(who[2], id, GOOD).unwrap();
-        assert_eq!(decline::<Test>(who[1], id), err::<Test>(Error::NotCommitPhase));
+        assert_eq!(
+            decline::<Test>(who[1], id),
+            err::<Test>(Error::NotCommitPhase)
+        );
         // Strangers may not decline someone else's job.
-        let stranger = PROVIDERS.iter().find(|p| !who.contains(p)).copied().unwrap();
-        assert_eq!(decline::<Test>(stranger, id), err::<Test>(Error::NotCommitPhase));
+        let stranger = PROVIDERS
+            .iter()
+            .find(|p| !who.contains(p))
+            .copied()
+            .unwrap();
+        assert_eq!(
+            decline::<Test>(stranger, id),
+            err::<Test>(Error::NotCommitPhase)
+        );
         play::<Test>(id, |p| if p == who[0] { BAD } else { GOOD });
         next_block::<Test>();
         assert_eq!(job(id).state, JobState::Completed(GOOD));
