@@ -147,11 +147,11 @@ class DevNode:
         self.binary = binary
         self.rpc_port = rpc_port
         self.p2p_port = p2p_port
+        metrics = [] if "--prometheus-port" in extra_args else ["--no-prometheus"]
         self.args = [binary] + list(chain_args) + [
             "--rpc-port", str(rpc_port),
             "--port", str(p2p_port),
-            "--no-prometheus",
-        ] + list(extra_args)
+        ] + metrics + list(extra_args)
         self.log_path = None
         self.proc = None
         self._log_file = None

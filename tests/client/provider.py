@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 import traceback
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -80,7 +81,9 @@ def commands_that_hang_crash_or_flood_are_declined_and_the_node_keeps_serving():
         "flood": ('yes flood > "$BASALT_OUTPUT"', 30),
         "echo": ('cat "$BASALT_INPUT" > "$BASALT_OUTPUT"', 10),
     }, extra="max_output_size = 1048576")
-    node = DevNode.start(extra_args=["--slot-duration-ms", "1000", "--provider-config", config])
+    metrics_port = free_port()
+    node = DevNode.start(extra_args=["--slot-duration-ms", "1000", "--provider-config", config,
+                                     "--prometheus-port", str(metrics_port)])
     try:
         s = common.connect(node.ws_url)
         ferdie = DEV["Ferdie"]
@@ -99,6 +102,13 @@ def commands_that_hang_crash_or_flood_are_declined_and_the_node_keeps_serving():
         echo = submit_job(s, ferdie, ids["echo"], b"payload", 1, UNIT)[0]
         assert wait_final(s, echo, timeout=120)["state"] == {"Completed": "0x" + blake2_256(b"payload").hex()}
         assert rpc(s, "jobs_getResult", [echo, 0, 100])["output"] == "0x" + b"payload".hex()
+        # The worker's metrics count every failed run and decline, by executor.
+        text = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).read().decode()
+        metrics = dict(line.rsplit(" ", 1) for line in text.splitlines() if line.startswith("basalt_provider"))
+        assert float(metrics['basalt_provider_jobs_failed_total{executor="command"}']) >= 3, metrics
+        assert float(metrics["basalt_provider_jobs_declined_total"]) >= 3, metrics
+        assert float(metrics['basalt_provider_jobs_run_total{executor="command"}']) >= 1, metrics
+        assert 'basalt_provider_execution_seconds_count{executor="command"}' in metrics, metrics
         s.close()
     finally:
         node.stop()

@@ -872,6 +872,15 @@ def worker_runs_an_optimistic_matmul_and_serves_it_in_chunks():
     _, output = matmul_i8(m, k, n, seed)
     input_bytes = m.to_bytes(4, "little") + k.to_bytes(4, "little") + n.to_bytes(4, "little") + seed
     job_id, _, _ = submit_job(ctx.s, ctx.eve, 1, input_bytes, 1, UNIT)
+    # attack: a provider's output is stored as soon as it ran, but neither this node's RPC nor
+    # the job-output protocol (the same check) serves it before the chain completes the job,
+    # so another provider assigned to it cannot copy it instead of computing it.
+    deadline = time.monotonic() + 60
+    while ctx.s.query("Jobs", "Jobs", [job_id]).value["state"] in ("Assigned", "Committed"):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    if not job_is_final(ctx.s.query("Jobs", "Jobs", [job_id]).value["state"]):
+        assert rpc_error(s, "jobs_getResult", [job_id, 0, 10])["code"] == 6002
     job = wait_final(ctx.s, job_id)
     assert job["state"] == {"Completed": "0x" + blake2_256(output).hex()}, job["state"]
     chunks, offset = [], 0
@@ -915,6 +924,48 @@ def worker_declines_a_program_it_cannot_run_and_the_client_is_refunded():
     assert err["code"] == 6002, err
     record = rpc(s, "jobs_provider", [declined[0]])
     assert record["declined"] >= 1 and record["offences"] == 0 and record["jailed"] is False, record
+
+
+@worker_test
+def jobs_list_estimate_and_state_subscription():
+    s = ctx.s
+    alice = ctx.alice.ss58_address
+    seed, rounds = b"estimate", 5000
+    input_bytes = scale_compact(len(seed)) + seed + rounds.to_bytes(4, "little")
+    # A job's state, pushed at every change until it settles.
+    job_id, _, _ = submit_job(s, ctx.dave, 0, input_bytes, 2, UNIT)
+    seen = []
+
+    def handler(message, _update, _subscription):
+        seen.append(message["params"]["result"])
+        if job_is_final(seen[-1]["state"]):
+            return seen
+
+    s.rpc_request("jobs_subscribeJobState", [job_id], result_handler=handler)
+    states = [j["state"] for j in seen]
+    assert states[0] == {"Pending": "AwaitingRandomness"} and "Assigned" in states, states
+    assert states[-1] == {"Completed": "0x" + blake2_256(blake2_chain(seed, rounds)).hex()}, states
+    # One notification per change (a reveal changes the assignments, not the state).
+    assert all(a != b for a, b in zip(seen, seen[1:])), seen
+    # Pages, newest first.
+    page = rpc(s, "jobs_list", [None, {"limit": 1}])
+    assert [j["id"] for j in page["jobs"]] == [job_id], page
+    assert page["next"] == (job_id - 1 if job_id > 0 else None), page
+    if page["next"] is not None:
+        rest = rpc(s, "jobs_list", [None, {"start": page["next"], "limit": 100}])
+        assert [j["id"] for j in rest["jobs"]] == list(range(job_id - 1, -1, -1)), rest
+        assert rest["next"] is None, rest
+    done = rpc(s, "jobs_list", [{"state": "Completed", "program": 0}, None])["jobs"]
+    assert done and all("Completed" in j["state"] and j["program"] == 0 for j in done), done
+    mine = rpc(s, "jobs_list", [{"provider": alice, "client": ctx.dave.ss58_address}, None])["jobs"]
+    assert all(any(a["provider"] == alice for a in j["assignments"]) for j in mine), mine
+    # The estimate learns from the completed 2-replica blake2-chain jobs.
+    est = rpc(s, "jobs_estimate", [0, "0x" + input_bytes.hex(), 2])
+    assert est["basis"] >= 1 and int(est["price"]) == UNIT and est["ops"] == rounds, est
+    assert int(est["held"]) == 2 * UNIT + 2 * UNIT * 2 // 100 and int(est["verificationFee"]) == 0, est
+    assert 1 <= est["blocks"] <= 6, est
+    assert rpc_error(s, "jobs_estimate", [99, "0x", 1])["code"] == 6004
+    assert rpc_error(s, "jobs_estimate", [0, "0x00", 1])["code"] == -32602
 
 
 @worker_test

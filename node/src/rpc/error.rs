@@ -29,6 +29,8 @@ pub const JOBS_UNKNOWN_JOB: i32 = JOBS + 1;
 pub const JOBS_NOT_COMPLETED: i32 = JOBS + 2;
 /// `jobs_getResult`: no peer served an output matching the chain's result hash.
 pub const JOBS_OUTPUT_UNAVAILABLE: i32 = JOBS + 3;
+/// `jobs_estimate`: no program has this id.
+pub const JOBS_UNKNOWN_PROGRAM: i32 = JOBS + 4;
 
 /// `author_*`: the extrinsic could not be verified at all (undecodable, runtime failure).
 pub const VERIFICATION_ERROR: i32 = AUTHOR + 2;

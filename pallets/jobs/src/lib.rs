@@ -695,18 +695,11 @@ pub mod pallet {
                 LiveJobs::get() < T::MAX_LIVE_JOBS,
                 Error::<T>::TooManyLiveJobs
             );
-            let executions = price
-                .checked_mul(Balance::from(replicas))
-                .ok_or(Error::<T>::Overflow)?;
-            let protocol_fee = T::PROTOCOL_FEE.mul_ceil(executions);
-            let verification_fee = if replicas == 1 && program.kind.is_deterministic() {
-                T::SPOT_CHECK_PROBABILITY.mul_ceil(price)
-            } else {
-                0
-            };
-            let held = executions
-                .checked_add(protocol_fee)
-                .and_then(|h| h.checked_add(verification_fee))
+            let Escrow {
+                protocol_fee,
+                verification_fee,
+                held,
+            } = Self::escrow_for(price, replicas, program.kind.is_deterministic())
                 .ok_or(Error::<T>::Overflow)?;
             let id = NextJobId::get();
             let next = id.checked_add(1).ok_or(Error::<T>::Overflow)?;
@@ -742,6 +735,27 @@ pub mod pallet {
                     held,
                 });
                 Ok(())
+            })
+        }
+
+        /// What a job of `replicas` replicas at `price` holds from its client: price x
+        /// replicas, the protocol fee, and for an optimistic job of a deterministic program
+        /// the verification fee (`None` on overflow). Also what `jobs_estimate` quotes.
+        pub fn escrow_for(price: Balance, replicas: u8, deterministic: bool) -> Option<Escrow> {
+            let executions = price.checked_mul(Balance::from(replicas))?;
+            let protocol_fee = T::PROTOCOL_FEE.mul_ceil(executions);
+            let verification_fee = if replicas == 1 && deterministic {
+                T::SPOT_CHECK_PROBABILITY.mul_ceil(price)
+            } else {
+                0
+            };
+            let held = executions
+                .checked_add(protocol_fee)?
+                .checked_add(verification_fee)?;
+            Some(Escrow {
+                protocol_fee,
+                verification_fee,
+                held,
             })
         }
 

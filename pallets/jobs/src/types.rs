@@ -279,6 +279,17 @@ pub struct ProviderRecord {
     pub jailed_since: Option<BlockNumber>,
 }
 
+/// What a job holds from its client at submission (`Pallet::escrow_for`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Escrow {
+    /// The protocol fee (treasury and burn).
+    pub protocol_fee: Balance,
+    /// The verification fee of an optimistic job (pays spot checks in expectation).
+    pub verification_fee: Balance,
+    /// Everything held: price x replicas plus both fees.
+    pub held: Balance,
+}
+
 /// A job waiting for one provider's commit or reveal: what the provider's off-chain worker
 /// reads through the runtime API.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
