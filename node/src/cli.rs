@@ -491,6 +491,23 @@ pub enum BenchmarkCmd {
     /// Build and import blocks of signed balance transfers on a temporary dev chain and report
     /// transfers per second.
     Transfers(BenchmarkTransfersCmd),
+    /// Run the built-in compute kernels through the provider's executors and report their
+    /// speed (multiply-accumulates and hashes per second).
+    Kernels(BenchmarkKernelsCmd),
+}
+
+/// `basalt benchmark kernels`.
+#[derive(Debug, Clone, Args)]
+pub struct BenchmarkKernelsCmd {
+    /// `matmul-i8` sizes n (m = k = n), comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = [1024u32, 4096])]
+    pub sizes: Vec<u32>,
+    /// Runs of each measurement (the best is reported).
+    #[arg(long, default_value_t = 3)]
+    pub repeat: u32,
+    /// `blake2-chain` rounds.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub rounds: u32,
 }
 
 /// `basalt benchmark transfers`.

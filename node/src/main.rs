@@ -44,6 +44,7 @@ fn main() -> ExitCode {
         Some(Command::ImportBlocks(c)) => c.shared.log.clone(),
         Some(Command::Key(KeyCmd::Insert(c))) => c.shared.log.clone(),
         Some(Command::Benchmark(cli::BenchmarkCmd::Transfers(c))) => c.log.clone(),
+        Some(Command::Benchmark(cli::BenchmarkCmd::Kernels(_))) => Vec::new(),
         Some(Command::Key(_)) => Vec::new(),
     };
     if let Err(error) = init_logging(&log) {
@@ -102,6 +103,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::ExportBlocks(cmd)) => export_blocks(cmd),
         Some(Command::ImportBlocks(cmd)) => import_blocks(cmd),
         Some(Command::Benchmark(cli::BenchmarkCmd::Transfers(cmd))) => benchmark::transfers(cmd),
+        Some(Command::Benchmark(cli::BenchmarkCmd::Kernels(cmd))) => benchmark::kernels::run(cmd),
     }
 }
 
