@@ -5,10 +5,12 @@
 //! generated from a fixed seed) `--repeat` times and reports the best and mean wall time and
 //! the rate in multiply-accumulates per second; then `blake2-chain` over `--rounds` rounds in
 //! hashes per second. The output hash of each run is printed too: any executor must give the
-//! same one (they are bit-identical by specification, docs/KERNELS.md).
+//! same one (they are bit-identical by specification, docs/KERNELS.md). With the `gpu` feature
+//! and a CUDA device 0, the GPU executor is measured first.
 
 use crate::cli::BenchmarkKernelsCmd;
-use crate::provider::executor::{CpuExecutor, Executor, Workload};
+use crate::provider::config::ProviderConfig;
+use crate::provider::executor::{executors, Executor, Workload};
 use anyhow::bail;
 use basalt_kernels::Kernel;
 use codec::Encode;
@@ -42,7 +44,15 @@ pub fn run(cmd: BenchmarkKernelsCmd) -> anyhow::Result<()> {
     if cmd.repeat == 0 || cmd.sizes.is_empty() {
         bail!("--repeat must be at least 1 and --sizes not empty");
     }
-    let executors: Vec<Box<dyn Executor>> = vec![Box::new(CpuExecutor)];
+    // Every kernel executor this binary has: the GPU (feature `gpu`, device 0) and the CPU.
+    let config = ProviderConfig {
+        gpus: vec![0],
+        ..ProviderConfig::default()
+    };
+    let executors: Vec<Box<dyn Executor>> = executors(&config)
+        .into_iter()
+        .filter(|e| e.can_run(&Workload::Kernel(Kernel::MatmulI8)))
+        .collect();
     println!(
         "Kernels on {} CPU threads (rayon)",
         rayon::current_num_threads()
@@ -68,6 +78,9 @@ pub fn run(cmd: BenchmarkKernelsCmd) -> anyhow::Result<()> {
                 macs / best.as_secs_f64() / 1e9,
                 hex::encode(&hash[..8]),
             );
+        }
+        if !executor.can_run(&Workload::Kernel(Kernel::Blake2Chain)) {
+            continue;
         }
         let input = (b"basalt".to_vec(), cmd.rounds).encode();
         let (best, _, hash) = time_runs(

@@ -16,7 +16,7 @@
 //!
 //! A command gets the input in the file named by `$BASALT_INPUT` and writes its output to
 //! `$BASALT_OUTPUT`; it runs in an empty working directory with no other environment than
-//! those two, `PATH` and `HOME` (the working directory).
+//! those two, `PATH`, `HOME` (the working directory) and `CUDA_VISIBLE_DEVICES` (the `gpus`).
 
 use basalt_support::H256;
 use serde::Deserialize;

@@ -42,7 +42,7 @@ use basalt_support::validity::TransactionSource;
 use basalt_support::{AccountId, BlockNumber, H256};
 use codec::Encode;
 use config::ProviderConfig;
-use executor::{CommandExecutor, CpuExecutor, ExecError, Executor, Workload};
+use executor::{ExecError, Executor, Workload};
 use pallet_jobs::{PendingWork, Phase, ProgramKind};
 use parking_lot::Mutex;
 use prometheus::{HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry};
@@ -165,13 +165,14 @@ impl Worker {
         metrics: WorkerMetrics,
     ) -> Arc<Self> {
         let slots = Arc::new(Semaphore::new(options.config.max_concurrent_jobs.max(1)));
+        let executors = executor::executors(&options.config);
         Arc::new(Worker {
             client,
             pool,
             keystore,
             store,
             options,
-            executors: vec![Box::new(CpuExecutor), Box::new(CommandExecutor)],
+            executors,
             running: Mutex::new(HashSet::new()),
             sending: Mutex::new(()),
             slots,

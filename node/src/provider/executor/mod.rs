@@ -9,10 +9,17 @@
 //!   A command that hangs, crashes or floods is killed with its whole process group and
 //!   reported, and never holds the node up.
 //!
-//! A GPU executor for the kernels (cudarc, behind a cargo feature) is not built yet; jobs that
-//! ask for a GPU run on the CPU executor, which gives bit-identical outputs.
+//! - `gpu` (cargo feature `gpu`, [`gpu::GpuExecutor`]) runs `matmul-i8` on the first
+//!   configured GPU that answers, through cudarc with the CUDA libraries loaded at run time;
+//!   its outputs are bit-identical to the CPU's. Without the feature, or without a usable
+//!   device, the CPU executor runs every kernel.
+//!
+//! [`executors`] builds the list the worker picks from, most specialised first.
 
-use super::config::ProgramCommand;
+#[cfg(feature = "gpu")]
+pub mod gpu;
+
+use super::config::{ProgramCommand, ProviderConfig};
 use basalt_kernels::Kernel;
 use std::io::Read;
 use std::path::Path;
@@ -66,6 +73,35 @@ pub trait Executor: Send + Sync {
     ) -> Result<Vec<u8>, ExecError>;
 }
 
+/// The executors of a provider with `config`, in the order the worker tries them: the GPU
+/// (when built with the `gpu` feature and a configured device answers), then the CPU, then
+/// the provider's commands.
+pub fn executors(config: &ProviderConfig) -> Vec<Box<dyn Executor>> {
+    let mut list: Vec<Box<dyn Executor>> = Vec::new();
+    #[cfg(feature = "gpu")]
+    for &ordinal in &config.gpus {
+        match gpu::GpuExecutor::probe(ordinal) {
+            Ok(gpu) => {
+                tracing::info!(target: "basalt::provider", "GPU executor on CUDA device {}", gpu.ordinal());
+                list.push(Box::new(gpu));
+                break;
+            }
+            Err(why) => {
+                tracing::warn!(target: "basalt::provider", "no GPU executor on device {ordinal}: {why}; matmul-i8 runs on the CPU")
+            }
+        }
+    }
+    #[cfg(not(feature = "gpu"))]
+    if !config.gpus.is_empty() {
+        tracing::warn!(target: "basalt::provider", "`gpus` is set but this binary was built without the `gpu` feature: kernels run on the CPU");
+    }
+    list.push(Box::new(CpuExecutor));
+    list.push(Box::new(CommandExecutor {
+        gpus: config.gpus.clone(),
+    }));
+    list
+}
+
 /// The built-in kernels on the CPU.
 pub struct CpuExecutor;
 
@@ -97,7 +133,10 @@ impl Executor for CpuExecutor {
 }
 
 /// A provider's command for a registered program.
-pub struct CommandExecutor;
+pub struct CommandExecutor {
+    /// The GPUs a command may see (`CUDA_VISIBLE_DEVICES`; none when empty).
+    pub gpus: Vec<u32>,
+}
 
 /// How often a running command is checked on.
 const POLL: Duration = Duration::from_millis(10);
@@ -122,7 +161,7 @@ impl Executor for CommandExecutor {
         let Workload::Command(spec) = workload else {
             return Err(ExecError::Unsupported);
         };
-        run_command(spec, input, max_output)
+        run_command(spec, input, max_output, &self.gpus)
     }
 }
 
@@ -144,7 +183,12 @@ fn file_len(path: &Path) -> u64 {
     std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
 }
 
-fn run_command(spec: &ProgramCommand, input: &[u8], max_output: u64) -> Result<Vec<u8>, ExecError> {
+fn run_command(
+    spec: &ProgramCommand,
+    input: &[u8],
+    max_output: u64,
+    gpus: &[u32],
+) -> Result<Vec<u8>, ExecError> {
     use std::os::unix::process::{CommandExt, ExitStatusExt};
     let dir = tempfile::Builder::new()
         .prefix("basalt-job")
@@ -164,6 +208,13 @@ fn run_command(spec: &ProgramCommand, input: &[u8], max_output: u64) -> Result<V
         .env("HOME", dir.path())
         .env("BASALT_INPUT", &input_path)
         .env("BASALT_OUTPUT", &output_path)
+        .env(
+            "CUDA_VISIBLE_DEVICES",
+            gpus.iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+        )
         .current_dir(dir.path())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -235,6 +286,10 @@ mod tests {
     use super::*;
     use codec::Encode;
 
+    fn command() -> CommandExecutor {
+        CommandExecutor { gpus: Vec::new() }
+    }
+
     fn sh(script: &str, timeout_secs: u64) -> Workload {
         Workload::Command(ProgramCommand {
             digest: String::new(),
@@ -266,7 +321,7 @@ mod tests {
             10,
         );
         std::env::set_var("SECRET_OF_THE_NODE", "leak");
-        let out = CommandExecutor.execute(&w, b"input:", 1 << 20).unwrap();
+        let out = command().execute(&w, b"input:", 1 << 20).unwrap();
         assert_eq!(out, b"input:done");
     }
 
@@ -275,7 +330,7 @@ mod tests {
         let started = Instant::now();
         let w = sh("sleep 30 & sleep 30", 1);
         assert_eq!(
-            CommandExecutor.execute(&w, b"", 1 << 20),
+            command().execute(&w, b"", 1 << 20),
             Err(ExecError::TimedOut(Duration::from_secs(1)))
         );
         assert!(started.elapsed() < Duration::from_secs(5));
@@ -284,13 +339,13 @@ mod tests {
     #[test]
     fn a_crashing_command_is_reported_with_its_stderr() {
         let w = sh("echo boom >&2; exit 3", 10);
-        match CommandExecutor.execute(&w, b"", 1 << 20) {
+        match command().execute(&w, b"", 1 << 20) {
             Err(ExecError::Crashed(why)) => assert!(why.contains("boom"), "{why}"),
             other => panic!("{other:?}"),
         }
         let w = sh("true", 10);
         assert!(matches!(
-            CommandExecutor.execute(&w, b"", 1 << 20),
+            command().execute(&w, b"", 1 << 20),
             Err(ExecError::Crashed(_))
         ));
     }
@@ -300,13 +355,13 @@ mod tests {
         let w = sh("yes flood > \"$BASALT_OUTPUT\"", 30);
         let started = Instant::now();
         assert_eq!(
-            CommandExecutor.execute(&w, b"", 1 << 16),
+            command().execute(&w, b"", 1 << 16),
             Err(ExecError::OutputTooLarge(1 << 16))
         );
         assert!(started.elapsed() < Duration::from_secs(10));
         let w = sh("yes flood >&2", 30);
         assert_eq!(
-            CommandExecutor.execute(&w, b"", 1 << 16),
+            command().execute(&w, b"", 1 << 16),
             Err(ExecError::OutputTooLarge(1 << 16))
         );
     }
