@@ -4,6 +4,7 @@ deadline, balances at a block, events of an extrinsic."""
 import hashlib
 import signal
 import time
+import traceback
 
 from substrateinterface import SubstrateInterface
 from substrateinterface.exceptions import SubstrateRequestException
@@ -32,6 +33,29 @@ class Deadline:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, self._old)
         return False
+
+
+def run_checks(tests, only, passed, failed, timeout, stop_at_first=False, after_failure=None):
+    """Runs each check whose name contains `only` (all when None) under a deadline, printing
+    ok/FAIL with its time; returns False if it stopped at a failure."""
+    for fn in tests:
+        if only and only not in fn.__name__:
+            continue
+        start = time.monotonic()
+        try:
+            with Deadline(timeout, fn.__name__):
+                fn()
+            passed.append(fn.__name__)
+            print(f"ok   {fn.__name__} ({time.monotonic() - start:.1f}s)", flush=True)
+        except Exception:
+            failed.append(fn.__name__)
+            print(f"FAIL {fn.__name__} ({time.monotonic() - start:.1f}s)", flush=True)
+            traceback.print_exc()
+            if after_failure:
+                after_failure()
+            if stop_at_first:
+                return False
+    return True
 
 
 def connect(url, timeout=60):

@@ -107,25 +107,6 @@ class ExternalNode:
     def stop(self, timeout=10):
         pass
 
-    def kill(self):
-        """SIGKILL, as a crash or power loss would stop it (nothing is flushed or closed)."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
-
-    def restart(self, ready_timeout=120, min_block=1):
-        """Starts the same command again (same ports and base path) after stop() or kill()."""
-        if self._log_file:
-            self._log_file.close()
-        self._log_file = open(self.log_path, "ab")
-        print(f"[harness] restarting: {' '.join(self.args)}", flush=True)
-        self.proc = subprocess.Popen(
-            self.args, stdin=subprocess.DEVNULL, stdout=self._log_file, stderr=subprocess.STDOUT,
-            start_new_session=True, preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
-        if self not in _LIVE_NODES:
-            _LIVE_NODES.append(self)
-        self.wait_ready(ready_timeout, min_block)
-
     def remove_log(self):
         pass
 
@@ -192,6 +173,9 @@ class DevNode:
         fd, self.log_path = tempfile.mkstemp(prefix="basalt-node-", suffix=".log")
         self._log_file = os.fdopen(fd, "wb")
         print(f"[harness] starting: {' '.join(self.args)} (log: {self.log_path})", flush=True)
+        self._popen()
+
+    def _popen(self):
         self.proc = subprocess.Popen(
             self.args,
             stdin=subprocess.DEVNULL,
@@ -200,7 +184,8 @@ class DevNode:
             start_new_session=True,  # its own process group: a Ctrl-C here is ours to handle
             preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         )
-        _LIVE_NODES.append(self)
+        if self not in _LIVE_NODES:
+            _LIVE_NODES.append(self)
 
     def rpc(self, method, params=None, timeout=10):
         """One JSON-RPC call over HTTP; returns the whole response object (result or error)."""
@@ -277,11 +262,7 @@ class DevNode:
             self._log_file.close()
         self._log_file = open(self.log_path, "ab")
         print(f"[harness] restarting: {' '.join(self.args)}", flush=True)
-        self.proc = subprocess.Popen(
-            self.args, stdin=subprocess.DEVNULL, stdout=self._log_file, stderr=subprocess.STDOUT,
-            start_new_session=True, preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
-        if self not in _LIVE_NODES:
-            _LIVE_NODES.append(self)
+        self._popen()
         self.wait_ready(ready_timeout, min_block)
 
     def remove_log(self):

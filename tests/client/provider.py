@@ -20,7 +20,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -28,8 +27,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import DevNode, default_binary, free_port  # noqa: E402
 
 import common  # noqa: E402
-from common import (UNIT, Deadline, blake2_256, blake2_chain, events_by_name, find_event,  # noqa: E402
-                    free_balance, job_events, matmul_i8, rpc, scale_compact, submit, submit_job,
+from common import (UNIT, blake2_256, blake2_chain, events_by_name, find_event,  # noqa: E402
+                    job_events, matmul_i8, rpc, scale_compact, submit, submit_job,
                     to_int, wait_final)
 import keys  # noqa: E402
 
@@ -302,19 +301,7 @@ def main():
     args = ap.parse_args()
     t0 = time.monotonic()
     passed, failed = [], []
-    for fn in TESTS:
-        if args.k and args.k not in fn.__name__:
-            continue
-        started = time.monotonic()
-        try:
-            with Deadline(900, fn.__name__):
-                fn()
-            passed.append(fn.__name__)
-            print(f"ok   {fn.__name__} ({time.monotonic() - started:.1f}s)", flush=True)
-        except Exception:
-            failed.append(fn.__name__)
-            print(f"FAIL {fn.__name__} ({time.monotonic() - started:.1f}s)", flush=True)
-            traceback.print_exc()
+    common.run_checks(TESTS, args.k, passed, failed, timeout=900)
     print(f"provider suite: {time.monotonic() - t0:.1f}s; {len(passed)} passed, {len(failed)} failed")
     return 1 if failed else 0
 

@@ -9,7 +9,6 @@ and exits non-zero on any failure. BASALT_TEST_SLOT_MS sets the node's slot leng
 """
 
 import argparse
-import hashlib
 import os
 import sys
 import time
@@ -847,7 +846,6 @@ def _get_result(job_id, offset=0, length=None):
 
 @worker_test
 def worker_runs_a_redundant_job_within_four_blocks_and_serves_its_output():
-    s = ctx.s
     seed, rounds = b"worker", 5000
     output = blake2_chain(seed, rounds)
     input_bytes = scale_compact(len(seed)) + seed + rounds.to_bytes(4, "little")
@@ -977,27 +975,6 @@ def jobs_provider_and_get_result_errors():
     assert rpc_error(s, "jobs_getResult", ["x", 0, 10])["code"] == -32602
 
 
-def _run(tests, args, node, passed, failed):
-    for fn in tests:
-        if args.k and args.k not in fn.__name__:
-            continue
-        start = time.monotonic()
-        try:
-            with Deadline(300, fn.__name__):
-                fn()
-            passed.append(fn.__name__)
-            print(f"ok   {fn.__name__} ({time.monotonic() - start:.1f}s)", flush=True)
-        except Exception:
-            failed.append(fn.__name__)
-            print(f"FAIL {fn.__name__} ({time.monotonic() - start:.1f}s)", flush=True)
-            traceback.print_exc()
-            if not node.alive():
-                print("the node process has exited", flush=True)
-            if args.x:
-                return False
-    return True
-
-
 def _suite(tests, args, extra_args, passed, failed):
     """Starts a node (or uses BASALT_URL's), runs `tests` against it, stops it."""
     slot = os.environ.get("BASALT_TEST_SLOT_MS", "500")
@@ -1012,7 +989,12 @@ def _suite(tests, args, extra_args, passed, failed):
     failed_before = len(failed)
     try:
         ctx.s = common.connect(node.ws_url)
-        go_on = _run(tests, args, node, passed, failed)
+        def after_failure():
+            if not node.alive():
+                print("the node process has exited", flush=True)
+
+        go_on = common.run_checks(tests, args.k, passed, failed, timeout=300, stop_at_first=args.x,
+                                  after_failure=after_failure)
         if len(failed) > failed_before:
             print("--- node log (last lines) ---")
             print(node.log_tail(80))
