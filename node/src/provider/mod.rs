@@ -124,6 +124,16 @@ impl WorkerMetrics {
     }
 }
 
+/// Whether the transaction the chain still asks for should be sent (again): never sent, or
+/// sent at least `RESEND_AFTER` blocks ago and no longer in the pool (dropped, or included in
+/// a block that lost a fork), so the chain will not act on it.
+fn should_send(sent: Option<Sent>, in_pool: bool, best: BlockNumber) -> bool {
+    match sent {
+        None => true,
+        Some(sent) => !in_pool && best >= sent.at.saturating_add(RESEND_AFTER),
+    }
+}
+
 /// The worker. See the module documentation.
 pub struct Worker {
     client: Arc<Client>,
@@ -227,7 +237,7 @@ impl Worker {
                 Ok(work) => work,
                 Err(error) => {
                     tracing::warn!(target: LOG, %error, "cannot read the pending work");
-                    return;
+                    continue;
                 }
             };
             for item in work {
@@ -277,10 +287,11 @@ impl Worker {
             Phase::Commit => &mut record.commit,
             Phase::Reveal => &mut record.reveal,
         };
-        if let Some(sent) = due {
-            if self.pool.contains(&sent.tx) || best < sent.at.saturating_add(RESEND_AFTER) {
-                return Ok(());
-            }
+        let in_pool = due.is_some_and(|sent| self.pool.contains(&sent.tx));
+        if !should_send(*due, in_pool, best) {
+            return Ok(());
+        }
+        if due.is_some() {
             tracing::info!(target: LOG, job = item.job, "the transaction left the pool without effect; sending it again");
         }
         let call = match (&record.outcome, item.phase) {
@@ -442,5 +453,25 @@ impl Worker {
         self.pool
             .submit_one(TransactionSource::Local, OpaqueExtrinsic::from(&xt))
             .map_err(|e| WorkError::Pool(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_transaction_is_sent_again_only_once_it_left_the_pool_without_effect() {
+        let sent = Some(Sent {
+            at: 10,
+            tx: H256::repeat_byte(1),
+        });
+        assert!(should_send(None, false, 10));
+        // Still in the pool: wait for it, however long it takes.
+        assert!(!should_send(sent, true, 100));
+        // Gone from the pool, but perhaps in a block the best chain is about to include.
+        assert!(!should_send(sent, false, 11));
+        // Gone for RESEND_AFTER blocks and the chain still asks: dropped or lost in a fork.
+        assert!(should_send(sent, false, 12));
     }
 }
