@@ -937,6 +937,8 @@ pub mod pallet {
             /// The offender was already slashed for equivocation in this era (the offences
             /// pallet's error name).
             DuplicateOffenceReport,
+            /// The offence is older than the eras whose start this pallet keeps (Basalt).
+            OffenceTooOld,
         }
     }
 
@@ -1375,7 +1377,7 @@ pub mod pallet {
         }
 
         /// The pool's check of an unsigned staking call: only a valid, not yet punished
-        /// equivocation report is admitted, once per offender and era (its `provides` tag), at
+        /// equivocation report is admitted, once per offender and slot (its `provides` tag), at
         /// a high priority, and propagated to peers. Block import re-checks it when the call is
         /// applied.
         pub fn validate_unsigned(call: &Call) -> basalt_support::validity::TransactionValidity {
@@ -1383,12 +1385,12 @@ pub mod pallet {
             let Call::report_equivocation_unsigned { equivocation_proof } = call else {
                 return Err(InvalidTransaction::Call.into());
             };
-            let (stash, era) = Self::check_aura_equivocation(equivocation_proof)
+            let (stash, _) = Self::check_aura_equivocation(equivocation_proof)
                 .map_err(|_| InvalidTransaction::Custom(0))?;
             Ok(ValidTransaction {
                 priority: u64::MAX / 2,
                 requires: Vec::new(),
-                provides: vec![(b"aura-equivocation", stash, era).encode()],
+                provides: vec![(b"aura-equivocation", stash, equivocation_proof.slot).encode()],
                 longevity: 64,
                 propagate: true,
             })
@@ -1403,7 +1405,16 @@ pub mod pallet {
                 .check()
                 .map_err(|_| Error::<T>::InvalidEquivocationProof)?;
             let stash = Self::resolve_stash(&AccountId::new(proof.offender));
-            let era = Self::active_era().ok_or(Error::<T>::NotElected)?;
+            // The offence's era is the era of the equivocating blocks, not the era the report
+            // arrives in: the same public proof, resubmitted in a later era, maps to the same
+            // era and is refused as a duplicate. A header numbered beyond this block was never
+            // a block of this chain; one older than the kept history cannot be judged.
+            let number = proof.first_header.number.max(proof.second_header.number);
+            ensure!(
+                number <= System::<T>::block_number(),
+                Error::<T>::InvalidOffenceEra
+            );
+            let era = Self::era_of_block(number).ok_or(Error::<T>::OffenceTooOld)?;
             ensure!(
                 ErasStakers::contains_key(era, &stash),
                 Error::<T>::InvalidEquivocationProof

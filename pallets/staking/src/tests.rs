@@ -2704,6 +2704,7 @@ fn unsigned_aura_equivocation_reports_slash_once_and_bad_ones_change_nothing() {
         grandpa: keys(1).grandpa,
     });
     test_for::<Test>(endowment(), config, || {
+        run_to(3);
         let report = |second: u8| Call::report_equivocation_unsigned {
             equivocation_proof: Box::new(AuraEquivocationProof {
                 offender: alice.public().0,
@@ -2713,11 +2714,11 @@ fn unsigned_aura_equivocation_reports_slash_once_and_bad_ones_change_nothing() {
             }),
         };
         let call = report(2);
-        // The pool admits it, once per offender and era.
+        // The pool admits it, once per offender and slot.
         let valid = Staking::validate_unsigned(&call).expect("a valid report");
         assert_eq!(
             valid.provides,
-            vec![(b"aura-equivocation", acc(1), 0u32).encode()]
+            vec![(b"aura-equivocation", acc(1), 5u64).encode()]
         );
         assert!(valid.propagate);
         // Only unsigned; a bogus proof (the same block twice) is refused and changes nothing.
@@ -2748,5 +2749,86 @@ fn unsigned_aura_equivocation_reports_slash_once_and_bad_ones_change_nothing() {
             Origin::None,
             err(Error::<Test>::DuplicateOffenceReport),
         );
+    });
+}
+
+#[test]
+fn attack_a_replayed_equivocation_proof_slashes_once_whatever_the_era() {
+    // The proof is public: anyone can resubmit it in every later era. Its offence era comes
+    // from the blocks it proves, so a replay is a duplicate, even after the offender
+    // validates again and is re-elected.
+    use basalt_support::equivocation::AuraEquivocationProof;
+    use sp_core::Pair as _;
+    let alice = sp_core::sr25519::Pair::from_string("//Alice", None).expect("dev key");
+    let mut config = genesis();
+    config.stakers[0].keys = Some(SessionKeys {
+        aura: alice.public().0,
+        grandpa: keys(1).grandpa,
+    });
+    test_for::<Test>(endowment(), config, || {
+        run_to(3);
+        let call = Call::report_equivocation_unsigned {
+            equivocation_proof: Box::new(AuraEquivocationProof {
+                offender: alice.public().0,
+                slot: 5,
+                first_header: sealed_header(&alice, 5, 1),
+                second_header: sealed_header(&alice, 5, 2),
+            }),
+        };
+        ok(call.clone(), Origin::None);
+        assert!(ValidatorSlashInEra::get(0, acc(1)).is_some());
+        // The offender validates again and is elected in a later era.
+        ok(
+            Call::validate {
+                prefs: ValidatorPrefs {
+                    commission: Perbill::from_percent(10),
+                    blocked: false,
+                },
+            },
+            signed(1),
+        );
+        run_to(35);
+        let era = Staking::active_era().expect("an active era");
+        assert!(
+            era >= 2 && ErasStakers::contains_key(era, acc(1)),
+            "re-elected"
+        );
+        let bond = Ledger::get(acc(1)).expect("bonded").active;
+        assert!(Staking::validate_unsigned(&call).is_err());
+        assert_noop(
+            call,
+            Origin::None,
+            err(Error::<Test>::DuplicateOffenceReport),
+        );
+        assert_eq!(Ledger::get(acc(1)).expect("bonded").active, bond);
+        assert!(ValidatorSlashInEra::get(era, acc(1)).is_none());
+    });
+}
+
+#[test]
+fn attack_an_equivocation_proof_of_blocks_beyond_the_chain_is_refused() {
+    // Headers numbered beyond the current block were never blocks of this chain: they cannot
+    // pick the offence era (which would let one proof be replayed era after era).
+    use basalt_support::equivocation::AuraEquivocationProof;
+    use sp_core::Pair as _;
+    let alice = sp_core::sr25519::Pair::from_string("//Alice", None).expect("dev key");
+    let mut config = genesis();
+    config.stakers[0].keys = Some(SessionKeys {
+        aura: alice.public().0,
+        grandpa: keys(1).grandpa,
+    });
+    test_for::<Test>(endowment(), config, || {
+        // Block 2 is open; the sealed headers claim block 3.
+        run_to(2);
+        let call = Call::report_equivocation_unsigned {
+            equivocation_proof: Box::new(AuraEquivocationProof {
+                offender: alice.public().0,
+                slot: 5,
+                first_header: sealed_header(&alice, 5, 1),
+                second_header: sealed_header(&alice, 5, 2),
+            }),
+        };
+        assert!(Staking::validate_unsigned(&call).is_err());
+        assert_noop(call, Origin::None, err(Error::<Test>::InvalidOffenceEra));
     });
 }
