@@ -15,8 +15,10 @@
 //!    hash)`), and commits it with the trie nodes its execution produced, without executing it
 //!    again; the network announces it and GRANDPA finalizes it with the other validators.
 //!
-//! Slots are skipped while the node is far behind its peers (major sync): a block built on a
-//! stale head would only fork the chain.
+//! Slots are skipped while the node is far behind its peers (major sync, counting only peers
+//! that delivered the blocks they claim) and its best block is not from a recent slot: a block
+//! built on a stale head would only fork the chain, but a node whose chain advances authors
+//! whatever its peers claim.
 //! Guarantees: a block is never authored twice for one slot, nor on a slot not after its
 //! parent's; a failure to build (corrupt state, a runtime refusal of the inherents) skips the
 //! slot with an error log and leaves the chain untouched.
@@ -356,6 +358,18 @@ fn equivocate(
     Ok(())
 }
 
+/// Whether the best block is from one of the last `MAJOR_SYNC_DISTANCE` slots: a node whose
+/// chain is advancing is at the tip, whatever its peers claim, and keeps authoring (a peer that
+/// lies about its best block must not be able to stop block production).
+fn best_is_recent(client: &Client, slot: u64) -> bool {
+    client
+        .header(client.info().best_hash)
+        .and_then(|h| aura::find_slot(&h).ok())
+        .is_some_and(|best| {
+            slot.saturating_sub(best) <= u64::from(basalt_network::sync::MAJOR_SYNC_DISTANCE)
+        })
+}
+
 /// The authoring task: waits for each slot and authors when it is this node's turn, until
 /// `shutdown` turns true. The block in progress is finished before the task returns.
 pub async fn run(
@@ -384,7 +398,7 @@ pub async fn run(
             continue;
         }
         last_slot = slot;
-        if is_major_syncing() {
+        if is_major_syncing() && !best_is_recent(&client, slot) {
             tracing::debug!(target: LOG, "skipping slot {slot}: major sync in progress");
             continue;
         }

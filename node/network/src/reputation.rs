@@ -61,6 +61,11 @@ pub mod costs {
     pub const BAD_REQUEST: ReputationChange = ReputationChange::new(-30, "malformed block request");
     /// The peer gossiped a transaction the pool found invalid: report this from the node.
     pub const BAD_TRANSACTION: ReputationChange = ReputationChange::new(-10, "invalid transaction");
+    /// The peer announced a best block and then, several times in a row, served nothing of
+    /// the chain it claims: a claim no delivered block backs (it could stall a node that
+    /// believed it). Bans at once.
+    pub const FALSE_BEST: ReputationChange =
+        ReputationChange::new(-100, "announced blocks it does not serve");
     /// The peer did not answer a request in time or answered nothing it claimed to have.
     pub const UNRESPONSIVE: ReputationChange = ReputationChange::new(-5, "unresponsive");
 }

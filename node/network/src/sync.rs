@@ -106,9 +106,10 @@ pub struct SyncState {
     pub starting_block: u32,
     /// Our best block now.
     pub current_block: u32,
-    /// The highest best block any peer claims (at least `current_block`).
+    /// The highest best block a peer claims whose last answer to a download delivered
+    /// blocks (at least `current_block`): an unbacked claim counts for nothing.
     pub highest_block: u32,
-    /// Whether we are more than [`MAJOR_SYNC_DISTANCE`] blocks behind.
+    /// Whether we are more than [`MAJOR_SYNC_DISTANCE`] blocks behind such a peer.
     pub is_major_syncing: bool,
 }
 
@@ -116,7 +117,17 @@ struct SyncPeer {
     best_number: u32,
     best_hash: H256,
     cooldown_until: Option<Instant>,
+    /// Whether its last answer to a download delivered blocks: only then does its claimed
+    /// best count in [`ChainSync::state`] (a peer claiming `u32::MAX` and serving nothing
+    /// must not make us believe we are behind).
+    backed: bool,
+    /// Download answers in a row that delivered nothing of the chain it claims.
+    empty_answers: u32,
 }
+
+/// Empty answers in a row after which a peer's claimed best is treated as a lie and the peer
+/// banned ([`costs::FALSE_BEST`]).
+pub const MAX_EMPTY_ANSWERS: u32 = 3;
 
 /// Downloading ascending ranges from the target peer.
 struct Download {
@@ -196,6 +207,8 @@ impl ChainSync {
             best_number,
             best_hash,
             cooldown_until: None,
+            backed: false,
+            empty_answers: 0,
         });
         if entry.best_hash != best_hash {
             entry.cooldown_until = None;
@@ -222,6 +235,7 @@ impl ChainSync {
         let highest = self
             .peers
             .values()
+            .filter(|p| p.backed)
             .map(|p| p.best_number)
             .max()
             .unwrap_or(0)
@@ -562,14 +576,25 @@ impl ChainSync {
                     _ => {
                         // It claimed a best block it does not serve (or re-organised).
                         debug!(target: LOG_TARGET, "{peer} returned no blocks from #{}", token.start);
+                        let lies = self.peers.get_mut(&peer).map_or(0, |p| {
+                            p.backed = false;
+                            p.empty_answers = p.empty_answers.saturating_add(1);
+                            p.empty_answers
+                        });
                         self.cool_down(&peer, now);
                         self.drop_target();
-                        return vec![SyncAction::Report {
-                            peer,
-                            change: costs::UNRESPONSIVE,
-                        }];
+                        let change = if lies >= MAX_EMPTY_ANSWERS {
+                            costs::FALSE_BEST
+                        } else {
+                            costs::UNRESPONSIVE
+                        };
+                        return vec![SyncAction::Report { peer, change }];
                     }
                 };
+                if let Some(p) = self.peers.get_mut(&peer) {
+                    p.backed = true;
+                    p.empty_answers = 0;
+                }
                 let got = blocks.len() as u32;
                 if got < count {
                     // Short answer: refetch everything after it.
@@ -1006,6 +1031,66 @@ mod tests {
         // The bad peer (highest) was tried first; its 10 valid blocks were imported and the
         // good peer's chain (which shares them) took over after the bad one cooled down.
         assert_eq!(local.best(), good_chain.best());
+    }
+
+    #[test]
+    fn attack_a_peer_claiming_a_best_it_does_not_serve_never_makes_us_syncing_and_is_banned() {
+        // A peer claims best = u32::MAX and answers every download with nothing. It must not
+        // put us in major sync (the author would skip every slot), and repeating the lie bans it.
+        let local = MemoryChain::new(1);
+        local.extend(20, 0);
+        let liar = PeerId::random();
+        let mut sync = ChainSync::new(20);
+        let now = Instant::now();
+        let mut reports = Vec::new();
+        for round in 0..MAX_EMPTY_ANSWERS {
+            // A fresh (changed) claim each time, which also ends its cooldown.
+            sync.peer_updated(liar, u32::MAX, H256::repeat_byte(round as u8 + 1));
+            assert!(
+                !sync.state(20).is_major_syncing,
+                "an unbacked claim counts for nothing"
+            );
+            let actions = sync.actions(&local, now);
+            let Some(SyncAction::Request { peer, token, .. }) = actions.into_iter().next() else {
+                panic!("sync asks the peer for the blocks it claims");
+            };
+            let empty = BlockResponse { blocks: Vec::new() };
+            reports.extend(sync.on_response(peer, token, Ok(empty), &local, now));
+            assert!(!sync.state(20).is_major_syncing);
+            assert_eq!(sync.state(20).highest_block, 20);
+        }
+        let changes: Vec<_> = reports
+            .iter()
+            .filter_map(|a| match a {
+                SyncAction::Report { change, .. } => Some(*change),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            changes,
+            vec![costs::UNRESPONSIVE, costs::UNRESPONSIVE, costs::FALSE_BEST]
+        );
+        assert!(costs::FALSE_BEST.value <= crate::BAN_THRESHOLD);
+        // An honest peer that is really ahead does count, once it has delivered blocks.
+        let remote = MemoryChain::new(1);
+        remote.extend(300, 0);
+        let honest = PeerId::random();
+        let mut sync = ChainSync::new(0);
+        let (n, h) = remote.best();
+        sync.peer_updated(honest, n, h);
+        assert!(!sync.state(0).is_major_syncing);
+        let Some(SyncAction::Request {
+            peer,
+            request,
+            token,
+        }) = sync.actions(&local, now).into_iter().next()
+        else {
+            panic!("a request");
+        };
+        let response = serve_block_request(&remote, &request);
+        let _ = sync.on_response(peer, token, Ok(response), &MemoryChain::new(1), now);
+        assert!(sync.state(0).is_major_syncing);
+        assert_eq!(sync.state(0).highest_block, 300);
     }
 
     #[test]
