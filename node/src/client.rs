@@ -694,8 +694,10 @@ impl Client {
                 finalized: finalized.1,
             });
         }
+        let justifications = vec![(GRANDPA_ENGINE_ID, justification)].encode();
         if self.db.hash_at(number)? != Some(hash) {
-            // GRANDPA finalized a fork we did not follow: it becomes the best chain.
+            // GRANDPA finalized a fork we did not follow: it becomes the best chain, in the
+            // same write as the finality.
             let head = self.best_chain_containing(hash).unwrap_or((hash, number));
             tracing::info!(
                 target: LOG,
@@ -703,10 +705,11 @@ impl Client {
                 head.1,
                 short_hash(&head.0)
             );
-            self.db.set_best(head.0)?;
+            self.db
+                .set_best_and_finalized(head.0, hash, Some(justifications))?;
+        } else {
+            self.db.set_finalized(hash, Some(justifications))?;
         }
-        let justifications = vec![(GRANDPA_ENGINE_ID, justification)];
-        self.db.set_finalized(hash, Some(justifications.encode()))?;
         if number > finalized.1 {
             self.prune_leaves(hash, number);
             self.notify_finalized(finalized.1, number, (hash, header));
@@ -898,6 +901,11 @@ impl Client {
         let hash = header.hash();
         let number = header.number;
         let parent_hash = header.parent_hash;
+        // A justification that came with a block from the network is unverified: it goes to
+        // the GRANDPA worker, which stores it through `finalize` once it checks out. Storing it
+        // here would let a sync peer make this node serve forged proofs (and be banned for
+        // them). Blocks from a file keep theirs (the operator's own export).
+        let justifications = justifications.filter(|_| origin == BlockOrigin::File);
         let previous_finalized = self.info().finalized_number;
         // A lone authority finalizes with one block of lag, as GRANDPA would: a block becomes
         // final when its child is imported. Clients then see a transaction `inBlock` before it
@@ -999,6 +1007,35 @@ mod tests {
             block,
             justifications: None,
         }
+    }
+
+    #[test]
+    fn attack_a_forged_justification_riding_with_a_synced_block_is_not_stored() {
+        // Stored, it would be served by chain_getBlock, sync and grandpa_proveFinality, and
+        // peers would ban this honest node for it. It goes to the GRANDPA worker instead.
+        let dir = tempfile::tempdir().unwrap();
+        let author = dev_client(&dir.path().join("a"));
+        let follower = dev_client(&dir.path().join("b"));
+        let keystore = Keystore::in_memory();
+        let alice = account(
+            keystore
+                .insert_suri(AURA, Scheme::Sr25519, "//Alice")
+                .unwrap(),
+        );
+        let genesis = author.info().genesis_hash;
+        let (b1, nodes) = make_block(&author, genesis, now_ms() / 2000, &keystore, &alice);
+        author.commit_own(b1.clone(), nodes, true).unwrap();
+        let forged = SignedBlock {
+            block: b1.clone(),
+            justifications: Some(vec![(GRANDPA_ENGINE_ID, b"forged".to_vec())]),
+        };
+        follower
+            .import_block(forged, BlockOrigin::NetworkInitialSync)
+            .unwrap();
+        let h1 = b1.header.hash();
+        assert_eq!(follower.info().best_hash, h1);
+        assert_eq!(follower.block(h1).unwrap().justifications, None);
+        assert_eq!(follower.grandpa_justification(h1), None);
     }
 
     #[test]

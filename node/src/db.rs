@@ -644,14 +644,46 @@ impl Database {
     /// and durably. Finalizing the already finalized block again is allowed (to attach a
     /// justification).
     pub fn set_finalized(&self, hash: H256, justification: Option<Vec<u8>>) -> Result<(), DbError> {
+        self.finalize_with(hash, justification, None)
+    }
+
+    /// Make `head` the best block and finalize `hash` (which must then be on the best chain),
+    /// storing `justification`, in one atomic, durable write: what following a finalized fork
+    /// needs, so that a crash can never leave the new best without the finality that chose it.
+    pub fn set_best_and_finalized(
+        &self,
+        head: H256,
+        hash: H256,
+        justification: Option<Vec<u8>>,
+    ) -> Result<(), DbError> {
+        self.finalize_with(hash, justification, Some(head))
+    }
+
+    fn finalize_with(
+        &self,
+        hash: H256,
+        justification: Option<Vec<u8>>,
+        reorg_to: Option<H256>,
+    ) -> Result<(), DbError> {
         let _guard = self.write_lock.lock();
         let mut meta = *self.meta.read();
         let db = &*self.db;
         let number = self.number(&hash)?.ok_or(DbError::UnknownBlock(hash))?;
-        if self.hash_at(number)? != Some(hash) {
+        let mut batch = WriteBatch::default();
+        let canonical = match reorg_to {
+            Some(head) => {
+                let (head_number, parent) = self
+                    .block_index(&head)?
+                    .ok_or(DbError::UnknownBlock(head))?;
+                let route = self.set_best_in(&mut batch, &mut meta, head, head_number, parent)?;
+                route.enacted.contains(&hash)
+                    || (self.hash_at(number)? == Some(hash) && !route.retracted.contains(&hash))
+            }
+            None => self.hash_at(number)? == Some(hash),
+        };
+        if !canonical {
             return Err(DbError::NotCanonical(hash));
         }
-        let mut batch = WriteBatch::default();
         Self::finalize_in(&mut batch, cf(db, col::META)?, &mut meta, hash, number)?;
         if let Some(justification) = &justification {
             batch.put_cf(cf(db, col::JUSTIFICATIONS)?, hash.as_bytes(), justification);
@@ -1154,6 +1186,32 @@ mod tests {
             None,
             "retracted extrinsics are not reported"
         );
+
+        // Following a finalized fork: best and finalized move in one write, and a finalized
+        // block off the new best chain is refused with nothing written.
+        {
+            let dir = tempfile::tempdir().unwrap();
+            let other = Database::open(dir.path()).unwrap();
+            for b in [&g, &a1, &a2, &a3] {
+                other.commit(b.clone()).unwrap();
+            }
+            for b in [&b2, &b3] {
+                other.commit(b.clone()).unwrap();
+            }
+            assert!(matches!(
+                other.set_best_and_finalized(b3.hash, a2.hash, None),
+                Err(DbError::NotCanonical(_))
+            ));
+            assert_eq!(other.best(), Some((a3.hash, 3)));
+            assert_eq!(other.finalized(), Some((g.hash, 0)));
+            other
+                .set_best_and_finalized(b3.hash, b2.hash, Some(b"j".to_vec()))
+                .unwrap();
+            assert_eq!(other.best(), Some((b3.hash, 3)));
+            assert_eq!(other.finalized(), Some((b2.hash, 2)));
+            assert_eq!(other.hash_at(2).unwrap(), Some(b2.hash));
+            assert_eq!(other.justification(&b2.hash).unwrap(), Some(b"j".to_vec()));
+        }
 
         // Once a2 is final, chain B cannot become best again.
         db.set_finalized(a2.hash, None).unwrap();

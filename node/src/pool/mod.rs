@@ -240,11 +240,17 @@ pub trait ChainApi: Send + Sync + 'static {
     fn wake_ups(&self) -> BoxStream<'static, ()>;
 }
 
+/// The most transaction hashes the ban list keeps. A ban only spares the runtime a second
+/// look at a refused transaction, so forgetting the oldest is safe, while an unbounded list
+/// would let anyone grow the node's memory with distinct invalid transactions.
+const MAX_BANNED: std::num::NonZeroUsize = std::num::NonZeroUsize::MIN.saturating_add(16_383);
+
 /// Mutable state of the pool, behind one lock.
 struct Inner {
     queue: Queue,
-    /// Hashes refused recently, with when they were banned.
-    banned: HashMap<H256, Instant>,
+    /// Hashes refused recently, with when they were banned; at most [`MAX_BANNED`], the
+    /// least recently banned forgotten first.
+    banned: lru::LruCache<H256, Instant>,
     /// Status channels of watched transactions.
     watchers: HashMap<H256, Vec<mpsc::UnboundedSender<TxStatus>>>,
     /// Best blocks that hold watched transactions, waiting for finality.
@@ -264,12 +270,25 @@ impl Inner {
 
     fn is_banned(&self, hash: &H256, ban_time: Duration) -> bool {
         self.banned
-            .get(hash)
+            .peek(hash)
             .is_some_and(|at| at.elapsed() < ban_time)
     }
 
     fn ban(&mut self, hash: H256) {
-        self.banned.insert(hash, Instant::now());
+        self.banned.put(hash, Instant::now());
+    }
+
+    /// Forgets bans older than `ban_time`.
+    fn expire_bans(&mut self, ban_time: Duration) {
+        let expired: Vec<H256> = self
+            .banned
+            .iter()
+            .filter(|(_, at)| at.elapsed() >= ban_time)
+            .map(|(hash, _)| *hash)
+            .collect();
+        for hash in expired {
+            self.banned.pop(&hash);
+        }
     }
 
     /// Tells watchers what a queue mutation did.
@@ -345,7 +364,7 @@ impl Pool {
             opts,
             inner: Mutex::new(Inner {
                 queue: Queue::new(limits),
-                banned: HashMap::new(),
+                banned: lru::LruCache::new(MAX_BANNED),
                 watchers: HashMap::new(),
                 in_block: HashMap::new(),
             }),
@@ -801,7 +820,7 @@ impl Pool {
                 }
             }
             let ban_time = self.opts.ban_time;
-            inner.banned.retain(|_, at| at.elapsed() < ban_time);
+            inner.expire_bans(ban_time);
             // What to revalidate, within the limit: transactions of senders the new blocks
             // touched first (their nonces and balances moved), then the others in rotation
             // by hash, so that every transaction is revalidated every few blocks.

@@ -217,6 +217,26 @@ fn drain(watcher: &mut Watcher) -> Vec<TxStatus> {
 const EXT: TransactionSource = TransactionSource::External;
 
 #[test]
+fn attack_distinct_invalid_transactions_cannot_grow_the_ban_list_without_bound() {
+    let chain = MockChain::new();
+    let pool = pool(&chain);
+    let hashes: Vec<H256> = (0..MAX_BANNED.get() as u64 + 5_000)
+        .map(|i| {
+            let mut h = [0u8; 32];
+            h[..8].copy_from_slice(&i.to_le_bytes());
+            H256(h)
+        })
+        .collect();
+    pool.report_invalid(&hashes);
+    let inner = pool.inner.lock();
+    assert_eq!(inner.banned.len(), MAX_BANNED.get());
+    // The newest bans are the ones kept.
+    let ban_time = pool.options().ban_time;
+    assert!(inner.is_banned(hashes.last().unwrap(), ban_time));
+    assert!(!inner.is_banned(&hashes[0], ban_time));
+}
+
+#[test]
 fn ready_future_and_promotion_with_statuses() {
     let chain = MockChain::new();
     let pool = pool(&chain);
