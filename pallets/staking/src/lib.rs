@@ -1404,7 +1404,10 @@ pub mod pallet {
             proof
                 .check()
                 .map_err(|_| Error::<T>::InvalidEquivocationProof)?;
-            let stash = Self::resolve_stash(&AccountId::new(proof.offender));
+            // Resolved once, as the Aura key it is (never through GRANDPA keys: an accomplice
+            // could register the offender's stash bytes as its GRANDPA key to catch the slash).
+            let stash = KeyOwner::get((AURA_KEY_TYPE, proof.offender))
+                .unwrap_or_else(|| AccountId::new(proof.offender));
             // The offence's era is the era of the equivocating blocks, not the era the report
             // arrives in: the same public proof, resubmitted in a later era, maps to the same
             // era and is refused as a duplicate. A header numbered beyond this block was never
@@ -1432,7 +1435,7 @@ pub mod pallet {
             proof: &basalt_support::equivocation::AuraEquivocationProof,
         ) -> Result<OffenceOutcome, DispatchError> {
             let (stash, era) = Self::check_aura_equivocation(proof)?;
-            Self::report_equivocation(&stash, era)
+            Self::report_offence(&stash, era, T::EQUIVOCATION_SLASH)
         }
 
         /// The stash that owns the Aura or GRANDPA key `key`, if any.
@@ -1634,10 +1637,14 @@ pub mod pallet {
             offender: &AccountId,
             offence_era: EraIndex,
         ) -> Result<OffenceOutcome, DispatchError> {
-            Self::report_offence(offender, offence_era, T::EQUIVOCATION_SLASH)
+            Self::report_offence(
+                &Self::resolve_stash(offender),
+                offence_era,
+                T::EQUIVOCATION_SLASH,
+            )
         }
 
-        /// Reports `offender` as offline for the whole of `offence_era`; slashes
+        /// Reports the stash `offender` as offline for the whole of `offence_era`; slashes
         /// `OFFLINE_SLASH` of its exposure. Also done automatically at the end of each era.
         pub fn report_offline(
             offender: &AccountId,
@@ -1646,9 +1653,10 @@ pub mod pallet {
             Self::report_offence(offender, offence_era, T::OFFLINE_SLASH)
         }
 
-        /// Slashes `fraction` of `offender`'s exposure in `offence_era`: its own stake and each
-        /// backer's pro rata, less whatever an earlier report for the same validator and era
-        /// already slashed. The validator is chilled. Reports for eras too old for the bond to
+        /// Slashes `fraction` of the stash `offender`'s exposure in `offence_era`: its own stake
+        /// and each backer's pro rata, less whatever an earlier report for the same validator
+        /// and era already slashed. The validator is chilled. `offender` is the stash itself,
+        /// already resolved by the caller (resolving again could redirect the slash). Reports for eras too old for the bond to
         /// still be there (`offence_era + BONDING_DURATION <= active + SLASH_DEFER_DURATION`)
         /// are discarded. Fails with `InvalidOffenceEra` (a future era) or `NotElected`.
         pub fn report_offence(
@@ -1657,7 +1665,7 @@ pub mod pallet {
             fraction: Perbill,
         ) -> Result<OffenceOutcome, DispatchError> {
             with_transaction(|| {
-                let stash = Self::resolve_stash(offender);
+                let stash = offender.clone();
                 let active = Self::active_era().ok_or(Error::<T>::NotElected)?;
                 ensure!(offence_era <= active, Error::<T>::InvalidOffenceEra);
                 if offence_era.saturating_add(T::BONDING_DURATION)

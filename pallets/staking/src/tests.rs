@@ -2832,3 +2832,49 @@ fn attack_an_equivocation_proof_of_blocks_beyond_the_chain_is_refused() {
         assert_noop(call, Origin::None, err(Error::<Test>::InvalidOffenceEra));
     });
 }
+
+#[test]
+fn attack_an_accomplice_cannot_catch_an_offenders_slash_with_a_grandpa_key() {
+    // The accomplice registers the offender's stash bytes as its own GRANDPA key; a lookup
+    // that tried GRANDPA keys after the proof's Aura key would hand it the slash.
+    use basalt_support::equivocation::AuraEquivocationProof;
+    use sp_core::Pair as _;
+    let alice = sp_core::sr25519::Pair::from_string("//Alice", None).expect("dev key");
+    let mut config = genesis();
+    config.stakers[0].keys = Some(SessionKeys {
+        aura: alice.public().0,
+        grandpa: keys(1).grandpa,
+    });
+    test_for::<Test>(endowment(), config, || {
+        ok(
+            Call::set_keys {
+                keys: SessionKeys {
+                    aura: keys(2).aura,
+                    grandpa: *acc(1).as_ref(),
+                },
+                proof: vec![],
+            },
+            signed(2),
+        );
+        run_to(3);
+        ok(
+            Call::report_equivocation_unsigned {
+                equivocation_proof: Box::new(AuraEquivocationProof {
+                    offender: alice.public().0,
+                    slot: 5,
+                    first_header: sealed_header(&alice, 5, 1),
+                    second_header: sealed_header(&alice, 5, 2),
+                }),
+            },
+            Origin::None,
+        );
+        assert!(
+            ValidatorSlashInEra::get(0, acc(1)).is_some(),
+            "the offender pays"
+        );
+        assert!(
+            ValidatorSlashInEra::get(0, acc(2)).is_none(),
+            "the accomplice does not"
+        );
+    });
+}
