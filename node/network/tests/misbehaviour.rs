@@ -1,6 +1,8 @@
 //! A hostile peer, built directly on libp2p, that completes the handshake and then sends
 //! garbage: undecodable gossip, undecodable block requests, or an undecodable status. Each
 //! time it is disconnected and banned (its redials refused) while honest nodes keep gossiping.
+//! And one that claims a best block of `u32::MAX` and serves nothing: it never puts the node
+//! in major sync (which would stop a validator authoring) and is banned.
 
 mod common;
 
@@ -28,6 +30,8 @@ enum Attack {
     Requests,
     /// Random bytes as its handshake.
     Status,
+    /// A handshake claiming best = `u32::MAX`, then empty answers to every block request.
+    FalseBest,
 }
 
 #[derive(NetworkBehaviour)]
@@ -104,8 +108,12 @@ fn spawn_attacker(
                             _ => Status {
                                 version: protocol::STATUS_VERSION,
                                 roles: Roles::FULL,
-                                best_number: 0,
-                                best_hash: genesis,
+                                best_number: if matches!(attack, Attack::FalseBest) { u32::MAX } else { 0 },
+                                best_hash: if matches!(attack, Attack::FalseBest) {
+                                    basalt_support::H256::repeat_byte(0xee)
+                                } else {
+                                    genesis
+                                },
                                 finalized_number: 0,
                                 finalized_hash: genesis,
                                 genesis_hash: genesis,
@@ -116,6 +124,14 @@ fn spawn_attacker(
                     }
                     SwarmEvent::ConnectionClosed { num_established: 0, .. } => {
                         let _ = connected.send(false);
+                    }
+                    // It claims everything and serves nothing.
+                    SwarmEvent::Behaviour(AttackerEvent::Sync(request_response::Event::Message {
+                        message: request_response::Message::Request { channel, .. },
+                        ..
+                    })) => {
+                        let empty = basalt_network::protocol::BlockResponse { blocks: Vec::new() };
+                        let _ = swarm.behaviour_mut().sync.send_response(channel, empty.encode());
                     }
                     _ => {}
                 },
@@ -216,5 +232,53 @@ async fn garbage_senders_are_banned_and_others_carry_on() {
         assert_eq!(a.handle.num_connected(), 1);
     }
     b.stop().await;
+    a.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn attack_a_peer_claiming_a_false_best_never_makes_the_node_major_sync_and_is_banned() {
+    let chain = Arc::new(MemoryChain::new(1));
+    chain.extend(20, 0);
+    let genesis = chain.genesis_hash();
+    let a = start(
+        chain,
+        Opts {
+            sync: true,
+            ..Opts::default()
+        },
+    )
+    .await;
+    let sync = a.sync.clone().expect("sync");
+    let (stop_tx, stop_rx) = oneshot::channel();
+    let (connected_tx, mut connected_rx) = watch::channel(false);
+    let (attacker, task) = spawn_attacker(
+        Attack::FalseBest,
+        a.addr.clone(),
+        genesis,
+        stop_rx,
+        connected_tx,
+    );
+    assert!(
+        tokio::time::timeout(Duration::from_secs(10), connected_rx.wait_for(|c| *c))
+            .await
+            .is_ok(),
+        "the attacker connects"
+    );
+    // Until it is banned (three empty answers, cooldowns between them), the node never
+    // believes it is behind: a validator would keep authoring.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(45);
+    while !a.handle.banned_peers().contains(&attacker) {
+        assert!(tokio::time::Instant::now() < deadline, "the liar is banned");
+        let state = sync.state();
+        assert!(
+            !state.is_major_syncing,
+            "a false claim stalls nobody: {state:?}"
+        );
+        assert_eq!(state.highest_block, 20);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!sync.state().is_major_syncing);
+    let _ = stop_tx.send(());
+    let _ = task.await;
     a.stop().await;
 }
