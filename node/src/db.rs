@@ -625,21 +625,6 @@ impl Database {
         Ok(route)
     }
 
-    /// Make the known block `hash` the head of the best chain (fork choice after import),
-    /// atomically and durably. Returns how the best chain changed.
-    pub fn set_best(&self, hash: H256) -> Result<TreeRoute, DbError> {
-        let _guard = self.write_lock.lock();
-        let mut meta = *self.meta.read();
-        let (number, parent) = self
-            .block_index(&hash)?
-            .ok_or(DbError::UnknownBlock(hash))?;
-        let mut batch = WriteBatch::default();
-        let route = self.set_best_in(&mut batch, &mut meta, hash, number, parent)?;
-        self.db.write_opt(batch, &sync_write())?;
-        *self.meta.write() = meta;
-        Ok(route)
-    }
-
     /// Finalize the best-chain block `hash`, storing its `justification` if given, atomically
     /// and durably. Finalizing the already finalized block again is allowed (to attach a
     /// justification).
@@ -924,6 +909,23 @@ impl NodeStore for StateStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl Database {
+        /// Make the known block `hash` the head of the best chain, alone (the node moves best
+        /// with a commit, or with the finality it follows: `set_best_and_finalized`).
+        fn set_best(&self, hash: H256) -> Result<TreeRoute, DbError> {
+            let _guard = self.write_lock.lock();
+            let mut meta = *self.meta.read();
+            let (number, parent) = self
+                .block_index(&hash)?
+                .ok_or(DbError::UnknownBlock(hash))?;
+            let mut batch = WriteBatch::default();
+            let route = self.set_best_in(&mut batch, &mut meta, hash, number, parent)?;
+            self.db.write_opt(batch, &sync_write())?;
+            *self.meta.write() = meta;
+            Ok(route)
+        }
+    }
     use basalt_support::state::Backend;
 
     /// A SCALE body of `n` distinct small extrinsics tagged with `tag`.

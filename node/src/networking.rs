@@ -274,13 +274,14 @@ pub async fn run(glue: Glue, mut shutdown: watch::Receiver<bool>) {
     let received = Arc::new(Mutex::new(LruCache::<H256, ()>::new(
         NonZeroUsize::new(RECEIVED_MEMORY).unwrap_or(NonZeroUsize::MIN),
     )));
+    let validating = BoundedSpawner::new(MAX_VALIDATING_BATCHES);
     let mut imports = client.import_notifications();
     let mut accepted = pool.accepted_transactions();
     let mut equivocations = client.equivocation_notifications();
     loop {
         tokio::select! {
             event = events.recv() => match event {
-                Some(event) => on_event(event, &network, &sync, &client, &pool, &grandpa_in, &received),
+                Some(event) => on_event(event, &network, &sync, &client, &pool, &grandpa_in, &received, &validating),
                 None => break,
             },
             output = grandpa_out.next() => match output {
@@ -372,7 +373,36 @@ fn gossip_accepted(
     }
 }
 
+/// Gossiped transaction batches validated at once, at most.
+const MAX_VALIDATING_BATCHES: usize = 16;
+
+/// Runs closures on tokio's blocking pool, at most `limit` at once; refuses more.
+struct BoundedSpawner {
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+impl BoundedSpawner {
+    fn new(limit: usize) -> Self {
+        BoundedSpawner {
+            permits: Arc::new(tokio::sync::Semaphore::new(limit)),
+        }
+    }
+
+    /// Spawns `f` if fewer than the limit are running; whether it did.
+    fn spawn(&self, f: impl FnOnce() + Send + 'static) -> bool {
+        let Ok(permit) = self.permits.clone().try_acquire_owned() else {
+            return false;
+        };
+        tokio::task::spawn_blocking(move || {
+            f();
+            drop(permit);
+        });
+        true
+    }
+}
+
 /// One network event.
+#[allow(clippy::too_many_arguments)]
 fn on_event(
     event: NetworkEvent,
     network: &NetworkHandle,
@@ -381,6 +411,7 @@ fn on_event(
     pool: &Arc<Pool>,
     grandpa_in: &UnboundedSender<GrandpaInput>,
     received: &Arc<Mutex<LruCache<H256, ()>>>,
+    validating: &BoundedSpawner,
 ) {
     match event {
         NetworkEvent::Transactions { from, txs } => {
@@ -391,8 +422,10 @@ fn on_event(
                 }
             }
             let (pool, network) = (pool.clone(), network.clone());
-            // Validation runs the runtime: off the event loop, on the blocking pool.
-            tokio::task::spawn_blocking(move || {
+            // Validation runs the runtime: off the event loop, on the blocking pool, at most
+            // `MAX_VALIDATING_BATCHES` batches at once; a batch beyond that is dropped (gossip is
+            // best effort, and a flood must not grow the blocking pool without bound).
+            let spawned = validating.spawn(move || {
                 let results = pool.submit_batch(TransactionSource::External, txs);
                 let invalid = results
                     .iter()
@@ -402,6 +435,9 @@ fn on_event(
                     network.report_peer(from, costs::BAD_TRANSACTION);
                 }
             });
+            if !spawned {
+                tracing::debug!(target: LOG, "dropped a transaction batch from {from}: {MAX_VALIDATING_BATCHES} batches are being validated");
+            }
         }
         NetworkEvent::FinalityMessage { from, bytes } => {
             let _ = grandpa_in.unbounded_send(GrandpaInput::Gossip {
@@ -470,5 +506,40 @@ fn on_grandpa(output: GrandpaOutput, network: &NetworkHandle, sync: &SyncHandle)
                 crate::client::short_hash(&at.0)
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn attack_a_transaction_flood_cannot_spawn_unbounded_validation_tasks() {
+        let spawner = BoundedSpawner::new(MAX_VALIDATING_BATCHES);
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let wait = Arc::new(std::sync::Mutex::new(wait));
+        let mut accepted = 0;
+        for _ in 0..1_000 {
+            let wait = wait.clone();
+            if spawner.spawn(move || {
+                let _ = wait.lock().map(|w| w.recv());
+            }) {
+                accepted += 1;
+            }
+        }
+        assert_eq!(accepted, MAX_VALIDATING_BATCHES);
+        for _ in 0..MAX_VALIDATING_BATCHES {
+            let _ = release.send(());
+        }
+        // Once they finish, batches are accepted again.
+        let mut again = false;
+        for _ in 0..100 {
+            if spawner.spawn(|| {}) {
+                again = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert!(again);
     }
 }
