@@ -89,9 +89,27 @@ pub enum AuthorError {
     Client(#[from] crate::client::ClientError),
 }
 
+/// Whether a signature the pool checked at block `checked_at` still holds for a block built on
+/// `parent` (number `parent_number`): both are on the best chain and `checked_at` is not above
+/// the parent, so every block the transaction's era can name is the same on both. Otherwise
+/// (a reorg retracted the block it was checked at) the author checks it again.
+pub fn signature_still_valid(
+    client: &Client,
+    parent: H256,
+    parent_number: u32,
+    checked_at: Option<(u32, H256)>,
+) -> bool {
+    let Some((number, hash)) = checked_at else {
+        return false;
+    };
+    number <= parent_number
+        && client.hash_at(parent_number) == Some(parent)
+        && client.hash_at(number) == Some(hash)
+}
+
 /// Build a block on `parent_hash` for `slot` at `timestamp_ms` from `candidates` (in block
-/// order), applying transactions until `deadline`. Signatures the pool checked are not checked
-/// again.
+/// order), applying transactions until `deadline`. Signatures the pool checked on an ancestor
+/// of the parent are not checked again ([`signature_still_valid`]).
 pub fn build_block(
     client: &Client,
     keystore: &Keystore,
@@ -138,12 +156,18 @@ pub fn build_block(
         let mut included = Vec::new();
         let mut invalid = Vec::new();
         let mut skipped = 0usize;
+        // Most transactions were checked at the same few blocks: decide once per block.
+        let mut trusted: std::collections::HashMap<Option<(u32, H256)>, bool> =
+            std::collections::HashMap::new();
         for tx in candidates {
             if Instant::now() >= deadline {
                 tracing::debug!(target: LOG, "proposing time is up after {} transactions", included.len());
                 break;
             }
-            match api::apply_extrinsic_prechecked(&tx.data, tx.signature_checked) {
+            let checked = *trusted
+                .entry(tx.checked_at)
+                .or_insert_with(|| signature_still_valid(client, parent_hash, parent.number, tx.checked_at));
+            match api::apply_extrinsic_prechecked(&tx.data, checked) {
                 Ok(_) => {
                     extrinsics.push(tx.data.clone());
                     included.push(tx.hash);

@@ -1039,6 +1039,43 @@ mod tests {
     }
 
     #[test]
+    fn attack_a_signature_checked_on_a_retracted_block_is_checked_again() {
+        // After a reorg, a mortal transaction whose birth block left the chain no longer has a
+        // valid signature; an author trusting the pool's old check would build an invalid block
+        // (and be banned by its peers). The check is trusted only on the chain it was made on.
+        use crate::author::signature_still_valid;
+        let dir = tempfile::tempdir().unwrap();
+        let client = dev_client(dir.path());
+        let keystore = Keystore::in_memory();
+        let alice = account(
+            keystore
+                .insert_suri(AURA, Scheme::Sr25519, "//Alice")
+                .unwrap(),
+        );
+        let bob = account(
+            keystore
+                .insert_suri(AURA, Scheme::Sr25519, "//Bob")
+                .unwrap(),
+        );
+        let genesis = client.info().genesis_hash;
+        let slot = now_ms() / 2000;
+        let (a1, nodes) = make_block(&client, genesis, slot, &keystore, &alice);
+        client.commit_own(a1.clone(), nodes, true).unwrap();
+        let (b1, nodes) = make_block(&client, genesis, slot + 1, &keystore, &bob);
+        client.commit_own(b1.clone(), nodes, false).unwrap();
+        let (a1, b1) = (a1.header.hash(), b1.header.hash());
+        assert_eq!(client.info().best_hash, a1);
+        assert!(signature_still_valid(&client, a1, 1, Some((1, a1))));
+        assert!(signature_still_valid(&client, a1, 1, Some((0, genesis))));
+        // Checked on the fork that lost, or above the parent, or never: checked again.
+        assert!(!signature_still_valid(&client, a1, 1, Some((1, b1))));
+        assert!(!signature_still_valid(&client, a1, 1, Some((2, a1))));
+        assert!(!signature_still_valid(&client, a1, 1, None));
+        // Building on a block off the best chain trusts nothing.
+        assert!(!signature_still_valid(&client, b1, 1, Some((0, genesis))));
+    }
+
+    #[test]
     fn authored_blocks_import_elsewhere_and_bad_ones_change_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let author = dev_client(&dir.path().join("a"));

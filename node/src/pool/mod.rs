@@ -10,7 +10,7 @@
 //!   extrinsics are revalidated on the new state (in parallel with rayon): those found invalid
 //!   are dropped and temporarily banned, so a replay is refused without running the runtime;
 //! - the author gets [`Pool::ready`] in block order and does not verify signatures again
-//!   ([`PoolTransaction::signature_checked`]);
+//!   ([`PoolTransaction::checked_at`]);
 //! - sizes are bounded (count and bytes of both sets, transactions per sender);
 //! - watchers ([`Pool::submit_and_watch`]) see Substrate's statuses in order: `future`/`ready`,
 //!   then `inBlock` once the block is imported and queryable, then `finalized`, or one of
@@ -95,8 +95,10 @@ pub struct PoolTransaction {
     pub data: OpaqueExtrinsic,
     /// Length of the full encoding in bytes.
     pub len: usize,
-    /// The runtime verified its signature on this node; the author may skip the check.
-    pub signature_checked: bool,
+    /// The block (number, hash) on whose state the runtime verified its signature. The author
+    /// skips the check only when building on a descendant of that block: a reorg can retract
+    /// a mortal transaction's birth block, and with it the validity of its signature.
+    pub checked_at: Option<(BlockNumber, H256)>,
     /// The SCALE-encoded sender address of a signed extrinsic, for the per-sender limit.
     pub sender: Option<Vec<u8>>,
     /// Where it came from.
@@ -548,7 +550,7 @@ impl Pool {
             len,
             sender: sender_of(&xt),
             data: xt,
-            signature_checked: true,
+            checked_at: Some((at.best_number, at.best_hash)),
             source,
         });
         let validity = Validity {

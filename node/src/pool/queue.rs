@@ -592,7 +592,7 @@ mod tests {
             hash: data.hash(),
             len: data.to_full_bytes().len(),
             data,
-            signature_checked: true,
+            checked_at: Some((0, H256::zero())),
             sender: Some(vec![who]),
             source: basalt_support::validity::TransactionSource::External,
         })

@@ -257,7 +257,7 @@ fn ready_future_and_promotion_with_statuses() {
     assert_eq!(drain(&mut w2), vec![TxStatus::Ready]);
     let order: Vec<H256> = pool.ready().iter().map(|t| t.hash).collect();
     assert_eq!(order, vec![w0.hash, w1.hash, w2.hash]);
-    assert!(pool.ready().iter().all(|t| t.signature_checked));
+    assert!(pool.ready().iter().all(|t| t.checked_at.is_some()));
     assert!(pool.ready_provides(&tag(1, 2)));
     assert!(!pool.ready_provides(&tag(1, 3)));
 }
