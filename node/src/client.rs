@@ -1002,6 +1002,20 @@ mod tests {
         (block, proposal.trie_nodes)
     }
 
+    /// A keystore with the `aura` keys of //Alice and //Bob, and their accounts.
+    fn dev_authors() -> (Keystore, AccountId, AccountId) {
+        let keystore = Keystore::in_memory();
+        let mut key = |suri: &str| {
+            account(
+                keystore
+                    .insert_suri(AURA, Scheme::Sr25519, suri)
+                    .expect("a dev key"),
+            )
+        };
+        let (alice, bob) = (key("//Alice"), key("//Bob"));
+        (keystore, alice, bob)
+    }
+
     fn signed(block: Block) -> SignedBlock {
         SignedBlock {
             block,
@@ -1016,12 +1030,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let author = dev_client(&dir.path().join("a"));
         let follower = dev_client(&dir.path().join("b"));
-        let keystore = Keystore::in_memory();
-        let alice = account(
-            keystore
-                .insert_suri(AURA, Scheme::Sr25519, "//Alice")
-                .unwrap(),
-        );
+        let (keystore, alice, _) = dev_authors();
         let genesis = author.info().genesis_hash;
         let (b1, nodes) = make_block(&author, genesis, now_ms() / 2000, &keystore, &alice);
         author.commit_own(b1.clone(), nodes, true).unwrap();
@@ -1046,17 +1055,7 @@ mod tests {
         use crate::author::signature_still_valid;
         let dir = tempfile::tempdir().unwrap();
         let client = dev_client(dir.path());
-        let keystore = Keystore::in_memory();
-        let alice = account(
-            keystore
-                .insert_suri(AURA, Scheme::Sr25519, "//Alice")
-                .unwrap(),
-        );
-        let bob = account(
-            keystore
-                .insert_suri(AURA, Scheme::Sr25519, "//Bob")
-                .unwrap(),
-        );
+        let (keystore, alice, bob) = dev_authors();
         let genesis = client.info().genesis_hash;
         let slot = now_ms() / 2000;
         let (a1, nodes) = make_block(&client, genesis, slot, &keystore, &alice);
@@ -1080,17 +1079,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let author = dev_client(&dir.path().join("a"));
         let follower = dev_client(&dir.path().join("b"));
-        let keystore = Keystore::in_memory();
-        let alice = account(
-            keystore
-                .insert_suri(AURA, Scheme::Sr25519, "//Alice")
-                .unwrap(),
-        );
-        let bob = account(
-            keystore
-                .insert_suri(AURA, Scheme::Sr25519, "//Bob")
-                .unwrap(),
-        );
+        let (keystore, alice, bob) = dev_authors();
         let genesis = author.info().genesis_hash;
         let slot = now_ms() / 2000;
 
@@ -1239,12 +1228,7 @@ mod tests {
         let author = dev_client(&dir.path().join("a"));
         let follower = dev_client(&dir.path().join("b"));
         follower.set_slot_duration(2000);
-        let keystore = Keystore::in_memory();
-        let alice = account(
-            keystore
-                .insert_suri(AURA, Scheme::Sr25519, "//Alice")
-                .unwrap(),
-        );
+        let (keystore, alice, _) = dev_authors();
         let genesis = author.info().genesis_hash;
         let now = now_ms() / 2000;
         let (early, _) = make_block(

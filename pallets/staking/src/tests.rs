@@ -2693,9 +2693,9 @@ fn sealed_header(
     header
 }
 
-#[test]
-fn unsigned_aura_equivocation_reports_slash_once_and_bad_ones_change_nothing() {
-    use basalt_support::equivocation::AuraEquivocationProof;
+/// //Alice's pair, and the genesis with validator 1's Aura key set to //Alice's, so that a
+/// test can seal blocks as that validator.
+fn alice_validates() -> (sp_core::sr25519::Pair, GenesisConfig) {
     use sp_core::Pair as _;
     let alice = sp_core::sr25519::Pair::from_string("//Alice", None).expect("dev key");
     let mut config = genesis();
@@ -2703,6 +2703,27 @@ fn unsigned_aura_equivocation_reports_slash_once_and_bad_ones_change_nothing() {
         aura: alice.public().0,
         grandpa: keys(1).grandpa,
     });
+    (alice, config)
+}
+
+/// An unsigned report of two different blocks `alice` sealed for slot 5.
+fn alice_equivocation(alice: &sp_core::sr25519::Pair) -> Call {
+    use sp_core::Pair as _;
+    Call::report_equivocation_unsigned {
+        equivocation_proof: Box::new(basalt_support::equivocation::AuraEquivocationProof {
+            offender: alice.public().0,
+            slot: 5,
+            first_header: sealed_header(alice, 5, 1),
+            second_header: sealed_header(alice, 5, 2),
+        }),
+    }
+}
+
+#[test]
+fn unsigned_aura_equivocation_reports_slash_once_and_bad_ones_change_nothing() {
+    use basalt_support::equivocation::AuraEquivocationProof;
+    use sp_core::Pair as _;
+    let (alice, config) = alice_validates();
     test_for::<Test>(endowment(), config, || {
         run_to(3);
         let report = |second: u8| Call::report_equivocation_unsigned {
@@ -2757,24 +2778,10 @@ fn attack_a_replayed_equivocation_proof_slashes_once_whatever_the_era() {
     // The proof is public: anyone can resubmit it in every later era. Its offence era comes
     // from the blocks it proves, so a replay is a duplicate, even after the offender
     // validates again and is re-elected.
-    use basalt_support::equivocation::AuraEquivocationProof;
-    use sp_core::Pair as _;
-    let alice = sp_core::sr25519::Pair::from_string("//Alice", None).expect("dev key");
-    let mut config = genesis();
-    config.stakers[0].keys = Some(SessionKeys {
-        aura: alice.public().0,
-        grandpa: keys(1).grandpa,
-    });
+    let (alice, config) = alice_validates();
     test_for::<Test>(endowment(), config, || {
         run_to(3);
-        let call = Call::report_equivocation_unsigned {
-            equivocation_proof: Box::new(AuraEquivocationProof {
-                offender: alice.public().0,
-                slot: 5,
-                first_header: sealed_header(&alice, 5, 1),
-                second_header: sealed_header(&alice, 5, 2),
-            }),
-        };
+        let call = alice_equivocation(&alice);
         ok(call.clone(), Origin::None);
         assert!(ValidatorSlashInEra::get(0, acc(1)).is_some());
         // The offender validates again and is elected in a later era.
@@ -2809,25 +2816,11 @@ fn attack_a_replayed_equivocation_proof_slashes_once_whatever_the_era() {
 fn attack_an_equivocation_proof_of_blocks_beyond_the_chain_is_refused() {
     // Headers numbered beyond the current block were never blocks of this chain: they cannot
     // pick the offence era (which would let one proof be replayed era after era).
-    use basalt_support::equivocation::AuraEquivocationProof;
-    use sp_core::Pair as _;
-    let alice = sp_core::sr25519::Pair::from_string("//Alice", None).expect("dev key");
-    let mut config = genesis();
-    config.stakers[0].keys = Some(SessionKeys {
-        aura: alice.public().0,
-        grandpa: keys(1).grandpa,
-    });
+    let (alice, config) = alice_validates();
     test_for::<Test>(endowment(), config, || {
         // Block 2 is open; the sealed headers claim block 3.
         run_to(2);
-        let call = Call::report_equivocation_unsigned {
-            equivocation_proof: Box::new(AuraEquivocationProof {
-                offender: alice.public().0,
-                slot: 5,
-                first_header: sealed_header(&alice, 5, 1),
-                second_header: sealed_header(&alice, 5, 2),
-            }),
-        };
+        let call = alice_equivocation(&alice);
         assert!(Staking::validate_unsigned(&call).is_err());
         assert_noop(call, Origin::None, err(Error::<Test>::InvalidOffenceEra));
     });
@@ -2837,14 +2830,7 @@ fn attack_an_equivocation_proof_of_blocks_beyond_the_chain_is_refused() {
 fn attack_an_accomplice_cannot_catch_an_offenders_slash_with_a_grandpa_key() {
     // The accomplice registers the offender's stash bytes as its own GRANDPA key; a lookup
     // that tried GRANDPA keys after the proof's Aura key would hand it the slash.
-    use basalt_support::equivocation::AuraEquivocationProof;
-    use sp_core::Pair as _;
-    let alice = sp_core::sr25519::Pair::from_string("//Alice", None).expect("dev key");
-    let mut config = genesis();
-    config.stakers[0].keys = Some(SessionKeys {
-        aura: alice.public().0,
-        grandpa: keys(1).grandpa,
-    });
+    let (alice, config) = alice_validates();
     test_for::<Test>(endowment(), config, || {
         ok(
             Call::set_keys {
@@ -2857,17 +2843,7 @@ fn attack_an_accomplice_cannot_catch_an_offenders_slash_with_a_grandpa_key() {
             signed(2),
         );
         run_to(3);
-        ok(
-            Call::report_equivocation_unsigned {
-                equivocation_proof: Box::new(AuraEquivocationProof {
-                    offender: alice.public().0,
-                    slot: 5,
-                    first_header: sealed_header(&alice, 5, 1),
-                    second_header: sealed_header(&alice, 5, 2),
-                }),
-            },
-            Origin::None,
-        );
+        ok(alice_equivocation(&alice), Origin::None);
         assert!(
             ValidatorSlashInEra::get(0, acc(1)).is_some(),
             "the offender pays"
