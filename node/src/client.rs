@@ -1005,7 +1005,7 @@ mod tests {
     /// A keystore with the `aura` keys of //Alice and //Bob, and their accounts.
     fn dev_authors() -> (Keystore, AccountId, AccountId) {
         let keystore = Keystore::in_memory();
-        let mut key = |suri: &str| {
+        let key = |suri: &str| {
             account(
                 keystore
                     .insert_suri(AURA, Scheme::Sr25519, suri)
