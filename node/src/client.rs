@@ -638,6 +638,11 @@ impl Client {
             .store(slot_duration_ms, Ordering::SeqCst);
     }
 
+    /// The slot duration set with [`Client::set_slot_duration`] (0 before it is set).
+    pub fn slot_duration_ms(&self) -> u64 {
+        self.slot_duration_ms.load(Ordering::SeqCst)
+    }
+
     /// From now on, finality is decided by a finality gadget through [`Client::finalize`].
     pub fn enable_finality_gadget(&self) {
         self.gadget.store(true, Ordering::SeqCst);

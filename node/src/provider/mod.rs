@@ -47,7 +47,7 @@ use pallet_jobs::{PendingWork, Phase, ProgramKind};
 use parking_lot::Mutex;
 use prometheus::{HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry};
 use sp_core::sr25519;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 use store::{Outcome, OutputStore, Sent, WorkRecord};
@@ -124,6 +124,19 @@ impl WorkerMetrics {
     }
 }
 
+/// The share of the time left before the commit deadline a run may be estimated to take:
+/// the rest is for journaling, signing and getting the commit into a block.
+const DEADLINE_MARGIN: f64 = 0.7;
+
+/// Whether a run of `ops` basic operations, at `rate` operations per second (measured on this
+/// machine), would miss a commit deadline `left_s` seconds away; `None` when it would not (or
+/// nothing is measured yet), else the estimated seconds.
+fn too_slow(ops: u64, rate: Option<f64>, left_s: f64) -> Option<f64> {
+    let rate = rate.filter(|r| *r > 0.0)?;
+    let needed = ops as f64 / rate;
+    (needed > left_s * DEADLINE_MARGIN).then_some(needed)
+}
+
 /// Whether the transaction the chain still asks for should be sent (again): never sent, or
 /// sent at least `RESEND_AFTER` blocks ago and no longer in the pool (dropped, or included in
 /// a block that lost a fork), so the chain will not act on it.
@@ -149,6 +162,9 @@ pub struct Worker {
     sending: Mutex<()>,
     slots: Arc<Semaphore>,
     metrics: WorkerMetrics,
+    /// Measured speed of each built-in kernel on this machine, in operations per second
+    /// (a moving average of recent runs).
+    rates: Mutex<BTreeMap<u32, f64>>,
 }
 
 /// Why the worker could not act on an assignment this block (logged; retried next block).
@@ -185,6 +201,7 @@ impl Worker {
             executors,
             running: Mutex::new(HashSet::new()),
             sending: Mutex::new(()),
+            rates: Mutex::new(BTreeMap::new()),
             slots,
             metrics,
         })
@@ -412,9 +429,35 @@ impl Worker {
             .iter()
             .find(|e| e.can_run(&workload))
             .ok_or(ExecError::Unsupported)?;
+        // A kernel's work is known from its input: decline at once what cannot be committed
+        // in time at this machine's measured speed.
+        let kernel_ops = match &workload {
+            Workload::Kernel(kernel) => basalt_kernels::check_input(*kernel, &input)
+                .ok()
+                .map(|work| (kernel.id(), work.ops)),
+            Workload::Command(_) => None,
+        };
+        if let Some((kernel, ops)) = kernel_ops {
+            let info = self.client.info();
+            let blocks_left = item.deadline.saturating_sub(info.best_number);
+            let left_s = f64::from(blocks_left) * self.client.slot_duration_ms() as f64 / 1000.0;
+            let rate = self.rates.lock().get(&kernel).copied();
+            if let Some(needed_s) = too_slow(ops, rate, left_s) {
+                return Err(ExecError::TooSlow { needed_s, left_s });
+            }
+        }
         let name = executor.name();
         let started = Instant::now();
         let result = executor.execute(&workload, &input, self.options.config.max_output_size);
+        if let (Some((kernel, ops)), Ok(_)) = (kernel_ops, &result) {
+            let seconds = started.elapsed().as_secs_f64();
+            if seconds > 0.0 {
+                let measured = ops as f64 / seconds;
+                let mut rates = self.rates.lock();
+                let rate = rates.entry(kernel).or_insert(measured);
+                *rate = 0.5 * *rate + 0.5 * measured;
+            }
+        }
         self.metrics
             .execution_seconds
             .with_label_values(&[name])
@@ -459,6 +502,19 @@ impl Worker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_job_that_cannot_be_committed_in_time_is_declined_at_once() {
+        // Nothing measured yet: run it.
+        assert_eq!(too_slow(1 << 36, None, 10.0), None);
+        // 7.5e9 ops/s (matmul-i8 on 2 cores): 4096^3 needs about 9.2 s, too much for 10 s
+        // left with the margin; 1024^3 (0.14 s) is fine.
+        let rate = Some(7.5e9);
+        assert!(too_slow(4096u64.pow(3), rate, 10.0).is_some_and(|s| s > 9.0));
+        assert_eq!(too_slow(1024u64.pow(3), rate, 10.0), None);
+        // At the commit deadline itself nothing fits.
+        assert!(too_slow(1, rate, 0.0).is_some());
+    }
 
     #[test]
     fn a_transaction_is_sent_again_only_once_it_left_the_pool_without_effect() {

@@ -36,7 +36,7 @@ pub enum Workload {
 }
 
 /// Why a run gave no output. Each is a reason to decline the job.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ExecError {
     /// No executor of this node runs this workload.
     #[error("no executor for this program")]
@@ -56,6 +56,15 @@ pub enum ExecError {
     /// The executor could not set the run up (temporary files, spawning).
     #[error("executor I/O error: {0}")]
     Io(String),
+    /// At this machine's measured speed the run would end after the commit deadline: declining
+    /// now costs less than missing the commit.
+    #[error("it would take about {needed_s:.1} s and the commit deadline is {left_s:.1} s away")]
+    TooSlow {
+        /// The estimated run time, in seconds.
+        needed_s: f64,
+        /// The time left before the commit window closes, in seconds.
+        left_s: f64,
+    },
 }
 
 /// Runs workloads of some kinds.
