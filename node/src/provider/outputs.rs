@@ -88,29 +88,18 @@ impl Outputs {
         }
     }
 
-    /// The stored output of `job` if it matches `hash`.
-    fn local(&self, job: JobId, hash: &H256) -> Option<Vec<u8>> {
-        let output = self.store.output(job).ok()??;
-        (H256(blake2_256(&output)) == *hash).then_some(output)
-    }
-
     /// `length` bytes (at most [`MAX_OUTPUT_CHUNK`]) of completed job `job`'s output from
     /// `offset`, fetched from peers first if this node does not have it. Blocks.
     pub fn chunk(&self, job: JobId, offset: u64, length: u32) -> Result<ResultChunk, OutputError> {
         let hash = self.accepted(job)?;
-        let output = match self.local(job, &hash) {
+        let output = match self.store.output_matching(job, &hash) {
             Some(output) => output,
             None => self.fetch(job, &hash)?,
         };
-        let total = output.len() as u64;
-        let start = offset.min(total) as usize;
-        let end = offset
-            .saturating_add(u64::from(length.min(MAX_OUTPUT_CHUNK)))
-            .min(total) as usize;
         Ok(ResultChunk {
-            output: output[start..end].to_vec(),
+            output: slice(&output, offset, length).to_vec(),
             offset,
-            total,
+            total: output.len() as u64,
             result_hash: hash,
         })
     }
@@ -141,18 +130,23 @@ impl Outputs {
     /// chain has completed with that output's hash; nothing otherwise.
     pub fn serve(&self, request: &OutputRequest) -> OutputResponse {
         let hash = self.accepted(request.job).ok()?;
-        let output = self.local(request.job, &hash)?;
-        let total = output.len() as u64;
-        let start = request.offset.min(total) as usize;
-        let end = request
-            .offset
-            .saturating_add(u64::from(request.length.min(MAX_OUTPUT_CHUNK)))
-            .min(total) as usize;
+        let output = self.store.output_matching(request.job, &hash)?;
         Some(OutputChunk {
-            total,
-            data: output[start..end].to_vec(),
+            total: output.len() as u64,
+            data: slice(&output, request.offset, request.length).to_vec(),
         })
     }
+}
+
+/// The bytes of `output` from `offset`, at most `length` of them and at most
+/// [`MAX_OUTPUT_CHUNK`] (empty past the end).
+fn slice(output: &[u8], offset: u64, length: u32) -> &[u8] {
+    let total = output.len() as u64;
+    let start = offset.min(total) as usize;
+    let end = offset
+        .saturating_add(u64::from(length.min(MAX_OUTPUT_CHUNK)))
+        .min(total) as usize;
+    &output[start..end]
 }
 
 /// Every chunk of `job`'s output from `peer`, or `None` if it does not serve it whole.

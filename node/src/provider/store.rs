@@ -11,6 +11,7 @@
 //!   and never commits twice.
 
 use crate::db::{Database, DbError, WorkerColumn};
+use basalt_support::primitives::hashing::blake2_256;
 use basalt_support::{AccountId, BlockNumber, H256};
 use codec::{Decode, Encode};
 use parking_lot::Mutex;
@@ -61,7 +62,13 @@ pub struct OutputStore {
     max_bytes: u64,
     /// Stored outputs' sizes by job id (the eviction order), loaded at open.
     sizes: Mutex<BTreeMap<JobId, u64>>,
+    /// Jobs whose stored output was found to hash to this: a large output is served in many
+    /// chunks, and is hashed once, not once per chunk. Dropped whenever the output changes.
+    verified: Mutex<lru::LruCache<JobId, H256>>,
 }
+
+/// Outputs whose verified hash is remembered.
+const VERIFIED_MEMORY: std::num::NonZeroUsize = std::num::NonZeroUsize::MIN.saturating_add(1023);
 
 fn output_key(job: JobId) -> [u8; 8] {
     job.to_be_bytes()
@@ -87,12 +94,26 @@ impl OutputStore {
             db,
             max_bytes,
             sizes: Mutex::new(sizes),
+            verified: Mutex::new(lru::LruCache::new(VERIFIED_MEMORY)),
         }))
     }
 
     /// The stored output of `job`.
     pub fn output(&self, job: JobId) -> Result<Option<Vec<u8>>, DbError> {
         self.db.worker_get(WorkerColumn::Outputs, &output_key(job))
+    }
+
+    /// The stored output of `job` if `blake2_256` of it is `hash` (the chain's result).
+    pub fn output_matching(&self, job: JobId, hash: &H256) -> Option<Vec<u8>> {
+        let output = self.output(job).ok()??;
+        if self.verified.lock().get(&job) == Some(hash) {
+            return Some(output);
+        }
+        let matches = H256(blake2_256(&output)) == *hash;
+        if matches {
+            self.verified.lock().put(job, *hash);
+        }
+        matches.then_some(output)
     }
 
     /// Stores `output` for `job`, evicting the oldest outputs beyond the limit (never the one
@@ -126,9 +147,12 @@ impl OutputStore {
             .collect();
         self.db
             .worker_write(&[(WorkerColumn::Outputs, &key, output)], &deletes)?;
+        let mut verified = self.verified.lock();
         for id in evict {
             sizes.remove(&id);
+            verified.pop(&id);
         }
+        verified.pop(&job);
         sizes.insert(job, len);
         Ok(true)
     }
@@ -217,6 +241,22 @@ mod tests {
         assert_eq!(store.output(3).unwrap().as_deref(), Some(&b"cccc"[..]));
         assert_eq!(store.output(2).unwrap().as_deref(), Some(&b"bbbb"[..]));
         assert_eq!(store.output(1).unwrap(), None);
+    }
+
+    #[test]
+    fn an_output_is_served_only_while_it_matches_the_hash_asked_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(dir.path(), 100);
+        let (good, other) = (b"output".to_vec(), b"another".to_vec());
+        let hash = H256(blake2_256(&good));
+        store.put_output(1, &good).unwrap();
+        assert_eq!(store.output_matching(1, &hash), Some(good.clone()));
+        // Remembered as verified; a different hash still does not match.
+        assert_eq!(store.output_matching(1, &hash), Some(good));
+        assert_eq!(store.output_matching(1, &H256(blake2_256(&other))), None);
+        // Replaced by another output: the old verification no longer counts.
+        store.put_output(1, &other).unwrap();
+        assert_eq!(store.output_matching(1, &hash), None);
     }
 
     #[test]

@@ -56,6 +56,16 @@ fn register_provider<R: Config>(who: u8, stake: Balance) {
     .expect("provider registers");
 }
 
+fn deregister_provider<R: Config>(who: u8) {
+    io::with_transaction(|| {
+        Dispatchable::<R>::dispatch(
+            pallet_staking::Call::deregister_provider {},
+            Origin::Signed(acc(who)),
+        )
+    })
+    .expect("provider deregisters");
+}
+
 /// Genesis in block 0, providers registered, block 1 open; runs `f`; checks the invariants.
 fn test_for<R: Config>(f: impl FnOnce()) {
     SEED.with(|s| s.set(0));
@@ -193,6 +203,18 @@ fn play<R: Config>(id: JobId, result_of: impl Fn(u8) -> H256) {
             reveal::<R>(p, id, result_of(p)).expect("reveal");
         }
     }
+}
+
+/// An optimistic job whose one provider revealed `result`, in its challenge window (no spot
+/// check drawn); the job and the provider.
+fn revealed_optimistic(result: H256) -> (JobId, u8) {
+    let id = submit::<Test>(CLIENT, 1);
+    next_block::<Test>();
+    let provider = assigned(id)[0];
+    play::<Test>(id, |_| result);
+    next_block::<Test>();
+    assert_eq!(job(id).state, JobState::Revealed);
+    (id, provider)
 }
 
 fn err<R: Config>(e: Error<R>) -> Result<(), DispatchError> {
@@ -1135,12 +1157,7 @@ fn nobody_committing_replaces_everyone_then_refunds() {
 #[test]
 fn an_unchecked_optimistic_job_completes_after_its_challenge_window() {
     test(|| {
-        let id = submit::<Test>(CLIENT, 1);
-        next_block::<Test>();
-        let p = assigned(id)[0];
-        play::<Test>(id, |_| GOOD);
-        next_block::<Test>();
-        assert_eq!(job(id).state, JobState::Revealed);
+        let (id, p) = revealed_optimistic(GOOD);
         run_to::<Test>(now::<Test>() + 5);
         assert_eq!(job(id).state, JobState::Completed(GOOD));
         assert_eq!(ProviderRecords::get(acc(p)).earned, PRICE);
@@ -1217,12 +1234,7 @@ fn attack_withholding_the_reveal_once_a_spot_check_is_known_does_not_pay() {
 fn a_dispute_won_slashes_the_provider_and_refunds_the_client() {
     test(|| {
         let before = free::<Test>(CLIENT);
-        let id = submit::<Test>(CLIENT, 1);
-        next_block::<Test>();
-        let cheat = assigned(id)[0];
-        play::<Test>(id, |_| BAD);
-        next_block::<Test>();
-        assert_eq!(job(id).state, JobState::Revealed);
+        let (id, cheat) = revealed_optimistic(BAD);
         assert_eq!(
             dispatch::<Test>(Call::dispute { job: id }, 11),
             err(Error::<Test>::NotClient)
@@ -1252,20 +1264,9 @@ fn attack_a_dispute_waits_for_re_executors_instead_of_failing_when_providers_are
     // A cheater (or a loaded network) must not win a dispute because no fresh provider is free
     // at the block it is opened: the dispute waits, as a pending job does.
     test(|| {
-        let id = submit::<Test>(CLIENT, 1);
-        next_block::<Test>();
-        let cheat = assigned(id)[0];
-        play::<Test>(id, |_| BAD);
-        next_block::<Test>();
-        assert_eq!(job(id).state, JobState::Revealed);
+        let (id, cheat) = revealed_optimistic(BAD);
         for p in PROVIDERS.iter().filter(|p| **p != cheat) {
-            io::with_transaction(|| {
-                Dispatchable::<Test>::dispatch(
-                    pallet_staking::Call::deregister_provider {},
-                    Origin::Signed(acc(*p)),
-                )
-            })
-            .expect("deregistered");
+            deregister_provider::<Test>(*p);
         }
         dispatch::<Test>(Call::dispute { job: id }, CLIENT).unwrap();
         run_to::<Test>(now::<Test>() + 4);
