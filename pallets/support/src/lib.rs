@@ -14,7 +14,8 @@
 //! - [`hooks`]: block lifecycle hooks;
 //! - [`metadata`]: the description each pallet gives of itself, from which the runtime builds
 //!   metadata V14 and V15;
-//! - [`randomness`]: the randomness the runtime offers pallets (block authors' VRF outputs).
+//! - [`randomness`]: the randomness the runtime offers pallets (block authors' VRF outputs);
+//! - [`models`]: the seam through which compute jobs pay the owners of model NFTs.
 //!
 //! Guarantees: nothing here reads a clock, does I/O or iterates a hash map; every function is
 //! total on its inputs (errors are values, never panics).
@@ -28,6 +29,7 @@ pub mod generic;
 pub mod hooks;
 pub mod macros;
 pub mod metadata;
+pub mod models;
 pub mod multiaddress;
 pub mod multisig;
 pub mod pallet_id;
