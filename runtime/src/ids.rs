@@ -26,6 +26,8 @@ pub const LOCK_IDS: &[(&str, LockIdentifier)] = &[("Staking", pallet_staking::ST
 pub const HOLD_REASONS: &[(&str, HoldReason)] = &[
     ("Jobs", pallet_jobs::ESCROW_HOLD),
     ("Jobs", pallet_jobs::PROGRAM_HOLD),
+    ("Nfts", pallet_nfts::DEPOSIT_HOLD),
+    ("Nfts", pallet_nfts::OFFER_HOLD),
 ];
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 //! | 4 | Sudo | yes | yes |
 //! | 5 | Staking | yes | yes |
 //! | 6 | Jobs | yes | yes |
+//! | 7 | Nfts | yes | yes |
 //!
 //! Storage-only state the node needs (authorities, block author) is in [`consensus`], listed in
 //! metadata as `Aura` (20), `Grandpa` (21), `Authorship` (22) and `Randomness` (23).
@@ -70,6 +71,8 @@ pub type Sudo = pallet_sudo::Pallet<Runtime>;
 pub type Staking = pallet_staking::Pallet<Runtime>;
 /// The compute-settlement pallet of this runtime.
 pub type Jobs = pallet_jobs::Pallet<Runtime>;
+/// The NFT pallet of this runtime (royalties, marketplace, model NFTs).
+pub type Nfts = pallet_nfts::Pallet<Runtime>;
 
 /// A typed extrinsic of this runtime.
 pub type UncheckedExtrinsic = basalt_support::generic::UncheckedExtrinsic<RuntimeCall, SignedExtra>;
@@ -191,6 +194,8 @@ impl pallet_jobs::Config for Runtime {
     const INDEX: u8 = 6;
     const PALLET_ID: basalt_support::PalletId = ids::JOBS_PALLET_ID;
     type Randomness = consensus::randomness::BlockRandomness;
+    /// Programs name model NFTs of the Nfts pallet, whose owners their jobs pay.
+    type Models = Nfts;
     const PROGRAM_DEPOSIT: Balance = 10 * UNIT;
     const MIN_PRICE: Balance = UNIT / 1_000;
     const MAX_REPLICAS: u8 = 5;
@@ -216,6 +221,30 @@ impl pallet_jobs::Config for Runtime {
     const MAX_DEADLINES_PER_BLOCK: u32 = 64;
 }
 
+/// NFTs: deposits as pallet-nfts's on Polkadot's Asset Hub in spirit (a collection costs more
+/// than an item, bytes cost per byte), royalties up to 25%, a 1% market fee to the treasury,
+/// and a usage fee of at most 100 BSLT per job whose raises wait 50 blocks (one era). docs/NFTS.md
+/// says why.
+impl pallet_nfts::Config for Runtime {
+    const INDEX: u8 = 7;
+    const COLLECTION_DEPOSIT: Balance = 10 * UNIT;
+    const ITEM_DEPOSIT: Balance = UNIT / 100;
+    const METADATA_DEPOSIT_BASE: Balance = UNIT / 100;
+    const ATTRIBUTE_DEPOSIT_BASE: Balance = UNIT / 100;
+    const DEPOSIT_PER_BYTE: Balance = UNIT / 10_000;
+    const MAX_ROYALTY: u16 = 2_500;
+    const MIN_ROYALTY: Balance = UNIT / 100;
+    const MARKET_FEE: u16 = 100;
+    const MIN_OFFER: Balance = UNIT / 100;
+    /// A week at 2 s blocks.
+    const MAX_OFFER_DURATION: BlockNumber = 302_400;
+    const MAX_USAGE_FEE: Balance = 100 * UNIT;
+    const USAGE_FEE_DELAY: BlockNumber = ERA_LENGTH;
+    fn treasury_account() -> AccountId {
+        treasury_account()
+    }
+}
+
 /// Every call of the runtime: the pallet index, then the pallet's call. What signed
 /// extrinsics carry and sudo dispatches.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
@@ -238,6 +267,9 @@ pub enum RuntimeCall {
     /// A call of the jobs pallet.
     #[codec(index = 6)]
     Jobs(pallet_jobs::Call),
+    /// A call of the NFT pallet.
+    #[codec(index = 7)]
+    Nfts(pallet_nfts::Call),
 }
 
 impl Dispatchable<Runtime> for RuntimeCall {
@@ -261,6 +293,9 @@ impl Dispatchable<Runtime> for RuntimeCall {
             RuntimeCall::Jobs(call) => {
                 Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
             }
+            RuntimeCall::Nfts(call) => {
+                Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
+            }
         }
     }
 
@@ -272,6 +307,7 @@ impl Dispatchable<Runtime> for RuntimeCall {
             RuntimeCall::Sudo(call) => Dispatchable::<Runtime>::dispatch_info(call),
             RuntimeCall::Staking(call) => Dispatchable::<Runtime>::dispatch_info(call),
             RuntimeCall::Jobs(call) => Dispatchable::<Runtime>::dispatch_info(call),
+            RuntimeCall::Nfts(call) => Dispatchable::<Runtime>::dispatch_info(call),
         }
     }
 }
@@ -298,6 +334,9 @@ pub enum RuntimeEvent {
     /// An event of the jobs pallet.
     #[codec(index = 6)]
     Jobs(pallet_jobs::Event),
+    /// An event of the NFT pallet.
+    #[codec(index = 7)]
+    Nfts(pallet_nfts::Event),
 }
 
 /// Every pallet error of the runtime, as metadata V15's outer error enum: the pallet index,
@@ -322,6 +361,9 @@ pub enum RuntimeError {
     /// An error of the jobs pallet.
     #[codec(index = 6)]
     Jobs(pallet_jobs::Error<Runtime>),
+    /// An error of the NFT pallet.
+    #[codec(index = 7)]
+    Nfts(pallet_nfts::Error<Runtime>),
 }
 
 /// The pallets' block hooks, called in index order.
@@ -337,11 +379,12 @@ impl AllPallets {
             .saturating_add(<Sudo as Hooks>::on_initialize(n))
             .saturating_add(<Staking as Hooks>::on_initialize(n))
             .saturating_add(<Jobs as Hooks>::on_initialize(n))
+            .saturating_add(<Nfts as Hooks>::on_initialize(n))
     }
 
     /// `on_idle` of every pallet, each offered what the previous ones left; the weight used.
     pub fn on_idle(n: BlockNumber, remaining: Weight) -> Weight {
-        let hooks: [fn(BlockNumber, Weight) -> Weight; 7] = [
+        let hooks: [fn(BlockNumber, Weight) -> Weight; 8] = [
             <System as Hooks>::on_idle,
             <Timestamp as Hooks>::on_idle,
             <Balances as Hooks>::on_idle,
@@ -349,6 +392,7 @@ impl AllPallets {
             <Sudo as Hooks>::on_idle,
             <Staking as Hooks>::on_idle,
             <Jobs as Hooks>::on_idle,
+            <Nfts as Hooks>::on_idle,
         ];
         let mut used = Weight::ZERO;
         for hook in hooks {
@@ -366,6 +410,7 @@ impl AllPallets {
         <Sudo as Hooks>::on_finalize(n);
         <Staking as Hooks>::on_finalize(n);
         <Jobs as Hooks>::on_finalize(n);
+        <Nfts as Hooks>::on_finalize(n);
     }
 }
 
@@ -419,6 +464,7 @@ pub fn pallet_descriptions() -> Vec<(u8, PalletDescription)> {
             Staking::describe(),
         ),
         (<Runtime as pallet_jobs::Config>::INDEX, Jobs::describe()),
+        (<Runtime as pallet_nfts::Config>::INDEX, Nfts::describe()),
         (
             AURA_INDEX,
             storage_only(
@@ -515,25 +561,26 @@ mod tests {
             ("Sudo", <Runtime as pallet_sudo::Config>::INDEX),
             ("Staking", <Runtime as pallet_staking::Config>::INDEX),
             ("Jobs", <Runtime as pallet_jobs::Config>::INDEX),
+            ("Nfts", <Runtime as pallet_nfts::Config>::INDEX),
         ];
-        assert_eq!(indices.map(|(_, i)| i), [0, 1, 2, 3, 4, 5, 6]);
+        assert_eq!(indices.map(|(_, i)| i), [0, 1, 2, 3, 4, 5, 6, 7]);
         let index_of = |name: &str| indices.iter().find(|(n, _)| *n == name).map(|(_, i)| *i);
 
         let (path, calls) = variants::<RuntimeCall>();
         assert_eq!(path, vec!["basalt_runtime", "RuntimeCall"]);
-        assert_eq!(calls.len(), 6);
+        assert_eq!(calls.len(), 7);
         for (name, index) in &calls {
             assert_eq!(index_of(name), Some(*index), "RuntimeCall::{name}");
         }
         let (path, events) = variants::<RuntimeEvent>();
         assert_eq!(path, vec!["basalt_runtime", "RuntimeEvent"]);
-        assert_eq!(events.len(), 6);
+        assert_eq!(events.len(), 7);
         for (name, index) in &events {
             assert_eq!(index_of(name), Some(*index), "RuntimeEvent::{name}");
         }
         let (path, errors) = variants::<RuntimeError>();
         assert_eq!(path, vec!["basalt_runtime", "RuntimeError"]);
-        assert_eq!(errors.len(), 6);
+        assert_eq!(errors.len(), 7);
         for (name, index) in &errors {
             assert_eq!(index_of(name), Some(*index), "RuntimeError::{name}");
         }

@@ -15,12 +15,12 @@ pub const IMPL_NAME: &str = "basalt-node";
 /// Version of the block authorship interface.
 pub const AUTHORING_VERSION: u32 = 1;
 /// Version of the runtime's behaviour; bumped on every change that can alter a state transition.
-pub const SPEC_VERSION: u32 = 101;
+pub const SPEC_VERSION: u32 = 102;
 /// Version of the implementation of the same behaviour.
 pub const IMPL_VERSION: u32 = 1;
 /// Version of the extrinsic format and call indices; bumped when an old signed extrinsic would
 /// mean something else.
-pub const TRANSACTION_VERSION: u32 = 2;
+pub const TRANSACTION_VERSION: u32 = 3;
 /// The state trie version (1: values over 32 bytes are hashed into their own trie node).
 pub const SYSTEM_VERSION: u8 = 1;
 
@@ -83,8 +83,8 @@ mod tests {
     fn json_has_the_fields_clients_read() {
         let json = version().to_json();
         assert_eq!(json["specName"], "basalt");
-        assert_eq!(json["specVersion"], 101);
-        assert_eq!(json["transactionVersion"], 2);
+        assert_eq!(json["specVersion"], 102);
+        assert_eq!(json["transactionVersion"], 3);
         assert_eq!(json["stateVersion"], 1);
     }
 }

@@ -80,6 +80,7 @@ fn v14_describes_every_pallet_and_the_extrinsic() {
             ("Sudo", 4),
             ("Staking", 5),
             ("Jobs", 6),
+            ("Nfts", 7),
             ("Aura", 20),
             ("Grandpa", 21),
             ("Authorship", 22),
@@ -247,7 +248,8 @@ fn v14_describes_every_pallet_and_the_extrinsic() {
             ("Balances".into(), 2),
             ("Sudo".into(), 4),
             ("Staking".into(), 5),
-            ("Jobs".into(), 6)
+            ("Jobs".into(), 6),
+            ("Nfts".into(), 7)
         ]
     );
     let names: Vec<&str> = m
@@ -321,7 +323,8 @@ fn v14_describes_every_pallet_and_the_extrinsic() {
             ("TransactionPayment".into(), 3),
             ("Sudo".into(), 4),
             ("Staking".into(), 5),
-            ("Jobs".into(), 6)
+            ("Jobs".into(), 6),
+            ("Nfts".into(), 7)
         ]
     );
 }
@@ -335,7 +338,7 @@ fn v15_adds_apis_and_outer_enums() {
     for path in EXPECTED_PATHS {
         assert!(all_paths.iter().any(|p| p == path), "missing type {path}");
     }
-    assert_eq!(m.pallets.len(), 11);
+    assert_eq!(m.pallets.len(), 12);
     let names: Vec<&str> = m
         .extrinsic
         .signed_extensions

@@ -84,6 +84,17 @@ EXPECTED_PALLETS = {
         "constants": ["BondingDuration", "HistoryDepth", "EraLength"],
         "errors": ["AlreadyBonded", "AlreadyClaimed"],
     },
+    "Nfts": {
+        "index": 7,
+        "calls": ["create", "destroy", "mint", "burn", "transfer", "approve_transfer", "cancel_approval",
+                  "set_attribute", "clear_attribute", "set_metadata", "set_collection_metadata", "set_price",
+                  "buy_item", "place_offer", "cancel_offer", "accept_offer", "set_usage_fee"],
+        "events": ["Created", "Issued", "Transferred", "Burned", "ItemPriceSet", "ItemBought", "RoyaltyPaid",
+                   "OfferPlaced", "OfferWithdrawn", "UsageFeePaid"],
+        "storage": ["Collection", "Item", "Account", "ItemPriceOf", "Offers", "UsageFees", "ModelUsage"],
+        "constants": ["CollectionDeposit", "ItemDeposit", "MaxRoyalty", "MinRoyalty", "MarketFee"],
+        "errors": ["TransferRequiresSale", "PriceBelowRoyaltyFloor"],
+    },
 }
 
 
@@ -823,6 +834,154 @@ def jobs_matmul_optimistic_settles_with_the_python_result():
     names = [n for n, _ in job_events(ctx.s, job_id, start)]
     assert "JobCompleted" in names and "ProviderSlashed" not in names, names
     assert s.get_block_number(s.get_chain_head()) - start <= 30
+
+
+def _signed(kp, pallet, name, args, expect_ok=True):
+    """`pallet.name(args)` signed by `kp`, waited for in a block; returns (events, fee)."""
+    s = ctx.s
+    receipt = submit(s, s.create_signed_extrinsic(s.compose_call(pallet, name, args), kp, era={"period": 64}),
+                     finalize=False)
+    if expect_ok:
+        assert receipt.is_success, (name, receipt.error_message)
+    else:
+        assert receipt.is_success is False, f"{name} succeeded"
+        return receipt.error_message["name"], None
+    events = events_by_name(receipt)
+    return events, to_int(find_event(events, "TransactionPayment", "TransactionFeePaid")["actual_fee"])
+
+
+def _royalty_split(price, rate, shares, market_bps, floor):
+    """The chain's split (pallets/nfts/src/royalty.rs): royalty parts, market fee, seller."""
+    royalty = max(price * rate // 10_000, floor)
+    parts = [royalty * s // 10_000 for s in shares]
+    parts[0] += royalty - sum(parts)
+    market = price * market_bps // 10_000
+    return parts, market, price - royalty - market
+
+
+@test
+def nfts_royalty_sale_splits_exactly_and_a_plain_transfer_is_refused():
+    s = ctx.s
+    ferdie, eve = ctx.ferdie, ctx.eve
+    ctx.creators = [new_account(), new_account()]
+    min_royalty = s.get_constant("Nfts", "MinRoyalty").value
+    market_bps = s.get_constant("Nfts", "MarketFee").value
+    assert s.get_constant("Nfts", "MaxRoyalty").value == 2_500
+    # py-substrate-interface reads a BoundedVec of structs (as FRAME's) as a one-field tuple.
+    recipients = [{"who": ctx.creators[0].ss58_address, "share": 6_000},
+                  {"who": ctx.creators[1].ss58_address, "share": 4_000}]
+    royalty = {"rate": 750, "recipients": [recipients], "fallback_fee": None}
+    events, _ = _signed(ferdie, "Nfts", "create", {
+        "admin": ferdie.ss58_address,
+        "config": {"max_supply": None, "mint_type": "Issuer", "royalty": royalty}})
+    collection = to_int(find_event(events, "Nfts", "Created")["collection"])
+    ctx.nft_collection = collection
+    deposit = s.get_constant("Nfts", "CollectionDeposit").value
+    held = s.query("Nfts", "Collection", [collection]).value
+    assert to_int(held["owner_deposit"]) == deposit and held["config"]["royalty"]["rate"] == 750, held
+    for item in (1, 2):
+        _signed(ferdie, "Nfts", "mint", {"collection": collection, "item": item, "mint_to": ferdie.ss58_address})
+    # Item 2 is a model: its usage fee is set now (a raise waits UsageFeeDelay blocks), the
+    # metadata names its weights.
+    ctx.model_fee = UNIT // 2
+    events, _ = _signed(ferdie, "Nfts", "set_usage_fee", {"collection": collection, "item": 2,
+                                                          "fee": ctx.model_fee})
+    ctx.model_fee_from = to_int(find_event(events, "Nfts", "UsageFeeSet")["effective_from"])
+    _signed(ferdie, "Nfts", "set_metadata", {"collection": collection, "item": 2,
+                                             "data": "0x" + b"ipfs://model-weights".hex(),
+                                             "content_hash": "0x" + blake2_256(b"weights").hex()})
+    # A plain transfer would bypass the royalty: refused, nothing moves.
+    err, _ = _signed(ferdie, "Nfts", "transfer", {"collection": collection, "item": 1, "dest": eve.ss58_address},
+                     expect_ok=False)
+    assert err == "TransferRequiresSale", err
+    assert s.query("Nfts", "Item", [collection, 1]).value["owner"] == ferdie.ss58_address
+    # So would a sale at a price of 0 with a side payment.
+    err, _ = _signed(ferdie, "Nfts", "set_price", {"collection": collection, "item": 1, "price": 0,
+                                                   "whitelisted_buyer": None}, expect_ok=False)
+    assert err == "PriceBelowRoyaltyFloor", err
+    # A prime price in planck: every part is rounded, and they add up.
+    price = 97 * UNIT + 3
+    events, _ = _signed(ferdie, "Nfts", "set_price", {"collection": collection, "item": 1, "price": price,
+                                                      "whitelisted_buyer": None})
+    listed = find_event(events, "Nfts", "ItemPriceSet")
+    assert to_int(listed["price"]) == price, listed
+    assert to_int(s.query("Nfts", "ItemPriceOf", [collection, 1]).value["price"]) == price
+    parts, market, seller = _royalty_split(price, 750, [6_000, 4_000], market_bps, min_royalty)
+    assert sum(parts) + market + seller == price
+    ferdie_before, eve_before = free_balance(s, ferdie.ss58_address), free_balance(s, eve.ss58_address)
+    events, fee = _signed(eve, "Nfts", "buy_item", {"collection": collection, "item": 1, "bid_price": price})
+    bought = find_event(events, "Nfts", "ItemBought")
+    assert (to_int(bought["royalty"]), to_int(bought["market_fee"]), to_int(bought["seller_amount"])) == \
+        (sum(parts), market, seller), bought
+    paid = [(a["recipient"], to_int(a["amount"])) for p, n, a in events if p == "Nfts" and n == "RoyaltyPaid"]
+    assert paid == [(c.ss58_address, part) for c, part in zip(ctx.creators, parts)], paid
+    # Each amount arrives exactly: the creators (fresh accounts), the treasury, the seller.
+    for c, part in zip(ctx.creators, parts):
+        assert free_balance(s, c.ss58_address) == part
+    to_treasury = [to_int(a["amount"]) for p, n, a in events
+                   if p == "Balances" and n == "Transfer" and a["to"] == TREASURY]
+    assert to_treasury == [market], to_treasury
+    assert free_balance(s, ferdie.ss58_address) == ferdie_before + seller
+    assert free_balance(s, eve.ss58_address) == eve_before - price - fee
+    # Explorers read owners, account indexes and listings from storage.
+    assert s.query("Nfts", "Item", [collection, 1]).value["owner"] == eve.ss58_address
+    assert s.query("Nfts", "ItemPriceOf", [collection, 1]).value is None
+    owned = [k.value for k, _ in s.query_map("Nfts", "Account", [eve.ss58_address])]
+    assert [collection, 1] in [list(k) for k in owned], owned
+
+
+@test
+def nfts_model_earns_its_usage_fee_from_jobs_and_the_buyer_earns_the_next():
+    s = ctx.s
+    ferdie, eve, dave = ctx.ferdie, ctx.eve, ctx.dave
+    collection, fee = ctx.nft_collection, ctx.model_fee
+    model = [collection, 2]
+    digest = "0x" + blake2_256(b"a model runner").hex()
+    events, _ = _signed(ferdie, "Jobs", "register_program", {
+        "name": "0x" + b"model-runner".hex(), "kind": {"Executable": {"digest": digest, "deterministic": True}},
+        "requirements": {"gpu_memory_gb": 0, "gpu_count": 0, "time_limit": 5}, "model": model})
+    program = to_int(find_event(events, "Jobs", "ProgramRegistered")["program"])
+    # Someone else cannot pass a program off as this model's.
+    err, _ = _signed(dave, "Jobs", "register_program", {
+        "name": "0x" + b"impostor".hex(), "kind": {"Executable": {"digest": digest, "deterministic": True}},
+        "requirements": {"gpu_memory_gb": 0, "gpu_count": 0, "time_limit": 5}, "model": model},
+        expect_ok=False)
+    assert err == "NotModelOwner", err
+    common.wait_for_block(s, ctx.model_fee_from, timeout=60)
+    est = rpc(s, "jobs_estimate", [program, "0x" + b"prompt".hex(), 2])
+    assert int(est["modelFee"]) == fee, est
+    result = blake2_256(b"model output")
+
+    def run_job(owner, other):
+        start = s.get_block_number(s.get_chain_head())
+        job_id, held, _ = submit_job(s, dave, program, b"prompt", 2, UNIT)
+        assert held == 2 * UNIT + 2 * UNIT * 2 // 100 + fee, held
+        job, _ = _play(job_id, lambda who: result)
+        assert job["state"] == {"Completed": "0x" + result.hex()}, job["state"]
+        block = settled_at(s, job_id, start)
+        at, before = s.get_block_hash(block), s.get_block_hash(block - 1)
+        paid = [e["event"]["attributes"] for e in s.query("System", "Events", block_hash=at).value
+                if e["event"]["module_id"] == "Nfts" and e["event"]["event_id"] == "UsageFeePaid"]
+        assert paid == [{"collection": collection, "item": 2, "owner": owner.ss58_address, "amount": fee}], paid
+        assert free_balance(s, owner.ss58_address, at) == free_balance(s, owner.ss58_address, before) + fee
+        assert free_balance(s, other.ss58_address, at) == free_balance(s, other.ss58_address, before)
+
+    run_job(ferdie, eve)
+    earned = s.query("Nfts", "ModelUsage", [collection, 2]).value
+    assert earned["jobs"] == 1 and to_int(earned["earned"]) == fee, earned
+    # Ferdie sells the model to Eve; the creators' royalty is paid as on any sale.
+    price = 10 * UNIT
+    _signed(ferdie, "Nfts", "set_price", {"collection": collection, "item": 2, "price": price,
+                                          "whitelisted_buyer": eve.ss58_address})
+    events, _ = _signed(eve, "Nfts", "buy_item", {"collection": collection, "item": 2, "bid_price": price})
+    parts, _, _ = _royalty_split(price, 750, [6_000, 4_000], s.get_constant("Nfts", "MarketFee").value,
+                                 s.get_constant("Nfts", "MinRoyalty").value)
+    paid = [to_int(a["amount"]) for p, n, a in events if p == "Nfts" and n == "RoyaltyPaid"]
+    assert paid == parts, paid
+    # The next job's fee goes to the buyer.
+    run_job(eve, ferdie)
+    earned = s.query("Nfts", "ModelUsage", [collection, 2]).value
+    assert earned["jobs"] == 2 and to_int(earned["earned"]) == 2 * fee, earned
 
 
 @test

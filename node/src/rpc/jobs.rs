@@ -15,7 +15,7 @@
 //! - `jobs_estimate(program, input, replicas)`: what a job would cost and take, from the
 //!   program's recent completed jobs (median price and median blocks from submission to
 //!   settlement, for the same kind: optimistic or redundant): `{price, held, protocolFee,
-//!   verificationFee, blocks, ops, basis}` (`basis`: how many jobs the medians come from;
+//!   verificationFee, modelFee, blocks, ops, basis}` (`basis`: how many jobs the medians come from;
 //!   without any, the chain's minimum price and `blocks: null`). Errors: 6004 unknown program,
 //!   -32602 an input the kernel refuses.
 //! - `jobs_subscribeJobState(job)` / `jobs_unsubscribeJobState`: the job as `jobs_list` shows
@@ -328,13 +328,18 @@ fn estimate(ctx: &RpcContext, args: &[Value]) -> RpcResult {
     let basis = prices.len();
     let min_price = <Runtime as pallet_jobs::Config>::MIN_PRICE;
     let price: Balance = median(&mut prices).unwrap_or(min_price).max(min_price);
-    let escrow = JobsPallet::escrow_for(price, replicas, program.kind.is_deterministic())
+    // The model's usage fee is read from state, as submission would.
+    let escrow = ctx
+        .client
+        .call_at(best, || JobsPallet::escrow_for(&program, price, replicas))
+        .map_err(node_error)?
         .ok_or_else(|| invalid_params("price x replicas overflows"))?;
     Ok(json!({
         "price": price.to_string(),
         "held": escrow.held.to_string(),
         "protocolFee": escrow.protocol_fee.to_string(),
         "verificationFee": escrow.verification_fee.to_string(),
+        "modelFee": escrow.model_fee.to_string(),
         "blocks": median(&mut blocks),
         "ops": ops,
         "basis": basis,

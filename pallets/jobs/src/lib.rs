@@ -60,6 +60,7 @@ pub mod pallet {
     use super::*;
     use basalt_support::hooks::Hooks;
     use basalt_support::metadata::{constant, DescribePallet, PalletDescription};
+    use basalt_support::models::{ModelId, ModelRegistry};
     use basalt_support::primitives::hashing::blake2_256;
     use basalt_support::randomness::Randomness;
     use basalt_support::state::io::with_transaction;
@@ -96,6 +97,8 @@ pub mod pallet {
         const PALLET_ID: PalletId;
         /// Randomness no block author can choose (the authors' VRF outputs).
         type Randomness: Randomness;
+        /// The model NFTs programs may name, and whose owners their jobs pay.
+        type Models: ModelRegistry;
         /// The deposit `register_program` holds from its caller, against storage squatting.
         const PROGRAM_DEPOSIT: Balance;
         /// The least price per replica (against dust jobs that cost the chain more than they
@@ -431,6 +434,8 @@ pub mod pallet {
             /// Every deadline block within reach is full (cannot happen while
             /// `MAX_LIVE_JOBS` fits the queue).
             QueueFull,
+            /// Only the owner of a model NFT may name it as a program's model.
+            NotModelOwner,
         }
     }
 
@@ -438,7 +443,8 @@ pub mod pallet {
     #[basalt_support::call]
     impl<T: Config> Pallet<T> {
         /// Register a provider-run program by the digest of its definition, with what it needs
-        /// and optionally the model NFT that earns from it. Holds `ProgramDeposit`. Signed.
+        /// and optionally the model NFT that earns from it (the caller must own it). Holds
+        /// `ProgramDeposit`. Signed.
         #[pallet::call_index(0)]
         #[pallet::weight(weights::register_program())]
         pub fn register_program(
@@ -449,8 +455,8 @@ pub mod pallet {
             kind: ProgramKind,
             /// GPU memory, GPU count and time limit.
             requirements: Requirements,
-            /// The model NFT that earns a usage fee from its jobs.
-            model: Option<u64>,
+            /// The model NFT `(collection, item)` that earns a usage fee from its jobs.
+            model: Option<ModelId>,
         ) -> DispatchResult {
             let who = origin.ensure_signed()?;
             Self::do_register_program(who, name, kind, requirements, model)
@@ -632,7 +638,7 @@ pub mod pallet {
             name: BoundedVec<u8, MAX_PROGRAM_NAME_LEN>,
             kind: ProgramKind,
             requirements: Requirements,
-            model: Option<u64>,
+            model: Option<ModelId>,
         ) -> DispatchResult {
             ensure!(
                 !matches!(kind, ProgramKind::Kernel(_)),
@@ -642,6 +648,12 @@ pub mod pallet {
                 (requirements.gpu_count > 0) == (requirements.gpu_memory_gb > 0)
                     && requirements.time_limit > 0,
                 Error::<T>::InvalidRequirements
+            );
+            // Only the model's owner may attach it: no one can pass a program off as an
+            // official model's.
+            ensure!(
+                model.is_none_or(|m| T::Models::owner(&m).as_ref() == Some(&who)),
+                Error::<T>::NotModelOwner
             );
             let id = NextProgramId::get();
             let next = id.checked_add(1).ok_or(Error::<T>::Overflow)?;
@@ -698,9 +710,9 @@ pub mod pallet {
             let Escrow {
                 protocol_fee,
                 verification_fee,
+                model_fee,
                 held,
-            } = Self::escrow_for(price, replicas, program.kind.is_deterministic())
-                .ok_or(Error::<T>::Overflow)?;
+            } = Self::escrow_for(&program, price, replicas).ok_or(Error::<T>::Overflow)?;
             let id = NextJobId::get();
             let next = id.checked_add(1).ok_or(Error::<T>::Overflow)?;
             let now = System::<T>::block_number();
@@ -713,6 +725,7 @@ pub mod pallet {
                     price,
                     protocol_fee,
                     verification_fee,
+                    model_fee,
                     dispute_bond: 0,
                     escrow: held,
                     pot: 0,
@@ -738,10 +751,13 @@ pub mod pallet {
             })
         }
 
-        /// What a job of `replicas` replicas at `price` holds from its client: price x
-        /// replicas, the protocol fee, and for an optimistic job of a deterministic program
-        /// the verification fee (`None` on overflow). Also what `jobs_estimate` quotes.
-        pub fn escrow_for(price: Balance, replicas: u8, deterministic: bool) -> Option<Escrow> {
+        /// What a job of `program` with `replicas` replicas at `price` holds from its client
+        /// if submitted now: price x replicas, the protocol fee, for an optimistic job of a
+        /// deterministic program the verification fee, and the model's usage fee (`None` on
+        /// overflow). Also what `jobs_estimate` quotes.
+        pub fn escrow_for(program: &Program, price: Balance, replicas: u8) -> Option<Escrow> {
+            let deterministic = program.kind.is_deterministic();
+            let model_fee = program.model.map_or(0, |m| T::Models::usage_fee(&m));
             let executions = price.checked_mul(Balance::from(replicas))?;
             let protocol_fee = T::PROTOCOL_FEE.mul_ceil(executions);
             let verification_fee = if replicas == 1 && deterministic {
@@ -751,10 +767,12 @@ pub mod pallet {
             };
             let held = executions
                 .checked_add(protocol_fee)?
-                .checked_add(verification_fee)?;
+                .checked_add(verification_fee)?
+                .checked_add(model_fee)?;
             Some(Escrow {
                 protocol_fee,
                 verification_fee,
+                model_fee,
                 held,
             })
         }

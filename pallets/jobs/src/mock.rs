@@ -6,14 +6,59 @@
 //! may set, mixed with the block number.
 
 use crate::pallet::*;
+use basalt_support::models::{ModelId, ModelRegistry};
 use basalt_support::primitives::hashing::blake2_256;
 use basalt_support::randomness::Randomness;
 use basalt_support::{AccountId, Balance, BlockNumber, PalletId, Perbill, Weight, H256};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 
 thread_local! {
     /// The seed of the mock randomness.
     pub static SEED: Cell<u64> = const { Cell::new(0) };
+    /// The mock model NFTs: owner and usage fee by model, and what each earned.
+    pub static MODELS: RefCell<BTreeMap<ModelId, (AccountId, Balance, Balance)>> =
+        const { RefCell::new(BTreeMap::new()) };
+}
+
+/// Model NFTs as a test sets them in [`MODELS`].
+pub struct MockModels;
+
+impl MockModels {
+    /// Makes `owner` the owner of `model`, charging `fee` per job (earnings kept).
+    pub fn set(model: ModelId, owner: AccountId, fee: Balance) {
+        MODELS.with(|m| {
+            let mut m = m.borrow_mut();
+            let earned = m.get(&model).map_or(0, |e| e.2);
+            m.insert(model, (owner, fee, earned));
+        })
+    }
+
+    /// Burns `model`.
+    pub fn remove(model: ModelId) {
+        MODELS.with(|m| m.borrow_mut().remove(&model));
+    }
+
+    /// What `model` has earned.
+    pub fn earned(model: ModelId) -> Balance {
+        MODELS.with(|m| m.borrow().get(&model).map_or(0, |e| e.2))
+    }
+}
+
+impl ModelRegistry for MockModels {
+    fn owner(model: &ModelId) -> Option<AccountId> {
+        MODELS.with(|m| m.borrow().get(model).map(|e| e.0.clone()))
+    }
+    fn usage_fee(model: &ModelId) -> Balance {
+        MODELS.with(|m| m.borrow().get(model).map_or(0, |e| e.1))
+    }
+    fn note_usage(model: &ModelId, _: &AccountId, amount: Balance) {
+        MODELS.with(|m| {
+            if let Some(e) = m.borrow_mut().get_mut(model) {
+                e.2 += amount;
+            }
+        })
+    }
 }
 
 /// Randomness from the test's seed, the block number and the subject.
@@ -100,6 +145,7 @@ macro_rules! mock_runtime {
             const INDEX: u8 = 9;
             const PALLET_ID: PalletId = PalletId(*b"bslt/job");
             type Randomness = MockRandomness<$name>;
+            type Models = MockModels;
             const PROGRAM_DEPOSIT: Balance = 50;
             const MIN_PRICE: Balance = 1;
             const MAX_REPLICAS: u8 = 5;

@@ -4,7 +4,8 @@
 //! Where money goes (every amount exact, nothing created or lost):
 //! - the client's escrow (`ESCROW_HOLD`) pays each agreeing replica `price`, the protocol fee
 //!   (`FEE_TREASURY_SHARE` to the treasury, the rest burned), and the verification fee into the
-//!   verification pool; what is left is released to the client;
+//!   verification pool, and a job with a result its model's usage fee to the model NFT's owner
+//!   at settlement; what is left is released to the client;
 //! - a slashed provider's bond goes to the pallet's account as the job's `pot`, which pays the
 //!   re-executions (spot checks, escalations, disputes) the job needed; then `EXPOSER_SHARE` of
 //!   the rest to the providers whose results exposed a wrong one, and the remainder to the
@@ -15,6 +16,7 @@
 use crate::pallet::*;
 use crate::types::*;
 use basalt_support::arithmetic::mul_div_floor;
+use basalt_support::models::ModelRegistry;
 use basalt_support::{AccountId, Balance, BlockNumber, DispatchError, DispatchResult, H256};
 use pallet_staking::ProviderOffence;
 
@@ -485,6 +487,7 @@ impl<T: Config> Pallet<T> {
         }
         let pot = job.pot;
         Self::pay_from_pot(job, &treasury, pot)?;
+        Self::pay_model_fee(job);
         // The protocol fee: the treasury's share, the rest burned.
         let fee = job.protocol_fee;
         let to_treasury = T::FEE_TREASURY_SHARE.mul_floor(fee);
@@ -509,6 +512,23 @@ impl<T: Config> Pallet<T> {
             refunded,
         });
         Ok(())
+    }
+
+    /// Pays the job's model fee to the model NFT's owner now. If the NFT is gone, or the
+    /// payment cannot be made, the fee stays in the escrow and returns to the client: a model
+    /// owner can never stall a settlement.
+    fn pay_model_fee(job: &mut Job) {
+        let fee = job.model_fee.min(job.escrow);
+        let model = Programs::get(job.program).and_then(|p| p.model);
+        let Some((model, owner)) = model.and_then(|m| Some((m, T::Models::owner(&m)?))) else {
+            return;
+        };
+        if fee > 0
+            && Balances::<T>::transfer_on_hold(&ESCROW_HOLD, &job.client, &owner, fee).is_ok()
+        {
+            job.escrow = job.escrow.saturating_sub(fee);
+            T::Models::note_usage(&model, &owner, fee);
+        }
     }
 
     /// Ends `job` without a result: slashed funds go to the treasury, the escrow to the client.

@@ -18,6 +18,7 @@ use basalt_support::{AccountId, Balance, BoundedVec, DispatchError, Origin, H256
 use codec::Encode;
 use pallet_staking::Capabilities;
 
+mod models;
 mod simulation;
 
 type JobsPallet<R> = Pallet<R>;
@@ -69,6 +70,7 @@ fn deregister_provider<R: Config>(who: u8) {
 /// Genesis in block 0, providers registered, block 1 open; runs `f`; checks the invariants.
 fn test_for<R: Config>(f: impl FnOnce()) {
     SEED.with(|s| s.set(0));
+    MODELS.with(|m| m.borrow_mut().clear());
     let mut ext = empty_externalities();
     ext.execute_with(|| {
         let mut endow: Vec<(AccountId, Balance)> =
@@ -343,12 +345,13 @@ fn register_program_holds_a_deposit_and_refuses_kernels() {
             time_limit: 10,
         };
         let name = BoundedVec::new(b"llama".to_vec()).unwrap();
+        MockModels::set((0, 7), acc(CLIENT), 0);
         dispatch::<Test>(
             Call::register_program {
                 name: name.clone(),
                 kind: kind.clone(),
                 requirements: needs,
-                model: Some(7),
+                model: Some((0, 7)),
             },
             CLIENT,
         )

@@ -1,6 +1,7 @@
 //! The records the Jobs pallet keeps: programs, jobs, their states and assignments. Field
 //! order and codec indices are part of the storage format stock clients decode.
 
+use basalt_support::models::ModelId;
 use basalt_support::{AccountId, Balance, BlockNumber, BoundedVec, H256};
 use codec::{Decode, DecodeWithMemTracking, Encode};
 use scale_info::TypeInfo;
@@ -80,9 +81,9 @@ pub struct Program {
     pub kind: ProgramKind,
     /// What it needs.
     pub requirements: Requirements,
-    /// The model NFT that earns a usage fee on every job of this program (the NFT pallet fills
-    /// this seam; no fee is charged yet).
-    pub model: Option<u64>,
+    /// The model NFT `(collection, item)` whose owner earns its usage fee from every settled
+    /// job of this program.
+    pub model: Option<ModelId>,
     /// The deposit held from `owner` while the program is registered.
     pub deposit: Balance,
 }
@@ -240,6 +241,9 @@ pub struct Job {
     pub protocol_fee: Balance,
     /// The verification fee of an optimistic job: pays spot checks in expectation.
     pub verification_fee: Balance,
+    /// The program's model usage fee when the job was submitted: paid to the model NFT's
+    /// owner at settlement with a result, refunded otherwise.
+    pub model_fee: Balance,
     /// The client's dispute bond, while disputed.
     pub dispute_bond: Balance,
     /// What is still held on the client for this job (prices not paid yet, fees, bond):
@@ -286,7 +290,9 @@ pub struct Escrow {
     pub protocol_fee: Balance,
     /// The verification fee of an optimistic job (pays spot checks in expectation).
     pub verification_fee: Balance,
-    /// Everything held: price x replicas plus both fees.
+    /// The model NFT's usage fee (to its owner at settlement).
+    pub model_fee: Balance,
+    /// Everything held: price x replicas plus the three fees.
     pub held: Balance,
 }
 
