@@ -4,16 +4,16 @@
 //! memory, not RocksDB; the declared weights add their reads and writes on top of the compute
 //! measured here. Results are in docs/BENCHMARKS.md.
 
+mod common;
+
 use basalt_runtime::{genesis, Jobs, Runtime, RuntimeCall};
 use basalt_support::dispatch::Dispatchable;
 use basalt_support::generic::Digest;
 use basalt_support::hooks::Hooks;
-use basalt_support::state::trie::EMPTY_TRIE_ROOT;
-use basalt_support::state::{Externalities, InMemoryNodes, TrieBackend};
 use basalt_support::{AccountId, BoundedVec, Origin, H256};
 use codec::Encode;
+use common::dev_state;
 use criterion::{criterion_group, criterion_main, Criterion};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Jobs per measured block: what the three dev providers hold at once (16 each).
@@ -22,22 +22,6 @@ const PER_BLOCK: u64 = 48;
 /// The result every provider reports, and its salt.
 const RESULT: H256 = H256([9; 32]);
 const SALT: H256 = H256([3; 32]);
-
-/// Externalities over the dev genesis state in a trie of in-memory nodes (as a node reads
-/// it from RocksDB's node cache), with an empty overlay.
-fn dev_state() -> Externalities {
-    let storage = genesis::build(&genesis::dev_genesis()).expect("genesis");
-    let store = Arc::new(InMemoryNodes::new());
-    let (root, nodes) = TrieBackend::new(store.clone(), EMPTY_TRIE_ROOT)
-        .storage_root(
-            storage
-                .iter()
-                .map(|(k, v)| (k.as_slice(), Some(v.as_slice()))),
-        )
-        .expect("genesis trie");
-    store.insert_nodes(nodes);
-    Externalities::new(Arc::new(TrieBackend::new(store, root)))
-}
 
 fn open(n: u32) -> u64 {
     pallet_system::Pallet::<Runtime>::initialize(n, H256::repeat_byte(n as u8), &Digest::default());

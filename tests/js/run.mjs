@@ -52,6 +52,14 @@ const EXPECTED_PALLETS = {
     storage: ['Ledger', 'Bonded', 'Validators', 'Nominators', 'Providers', 'ErasStakers', 'ErasRewardPoints', 'ErasValidatorReward', 'CurrentEra', 'ActiveEra', 'UnappliedSlashes'],
     constants: ['BondingDuration', 'HistoryDepth', 'EraLength'],
     errors: ['AlreadyBonded', 'AlreadyClaimed']
+  },
+  Nfts: {
+    index: 7,
+    calls: ['create', 'mint', 'burn', 'transfer', 'set_price', 'buy_item', 'place_offer', 'cancel_offer', 'accept_offer', 'set_usage_fee'],
+    events: ['Created', 'Issued', 'Transferred', 'ItemBought', 'RoyaltyPaid', 'OfferPlaced', 'OfferWithdrawn', 'UsageFeePaid'],
+    storage: ['Collection', 'Item', 'Account', 'ItemPriceOf', 'Offers', 'ModelUsage'],
+    constants: ['MaxRoyalty', 'MinRoyalty', 'MarketFee'],
+    errors: ['TransferRequiresSale', 'PriceBelowRoyaltyFloor', 'OfferChanged']
   }
 };
 
@@ -523,6 +531,64 @@ test('staking: storage reads (api.query.staking.*); bond and nominate //Alice', 
   assert.equal((await api.query.staking.ledger(who.address)).unwrap().active.toBigInt(), 20n * UNIT);
   const nominators = await api.query.staking.nominators.entries();
   assert.ok(nominators.some(([key]) => key.args[0].toString() === who.address));
+});
+
+test('nfts: an offer accepted splits exactly between two creators, the treasury and the seller; a plain transfer is refused', async () => {
+  const { api } = ctx;
+  const seller = ctx.dave;
+  const bidder = ctx.eve;
+  const creators = [newAccount(), newAccount()];
+  const marketBps = BigInt(api.consts.nfts.marketFee.toNumber());
+  const minRoyalty = api.consts.nfts.minRoyalty.toBigInt();
+  const created = await sendAndWatch(api.tx.nfts.create(seller.address, {
+    maxSupply: 10,
+    mintType: 'Issuer',
+    royalty: { rate: 750, recipients: [{ who: creators[0].address, share: 6000 }, { who: creators[1].address, share: 4000 }], fallbackFee: null }
+  }), seller);
+  const collection = findEvent(created.result, 'nfts', 'Created').data.collection.toNumber();
+  await sendAndWatch(api.tx.nfts.mint(collection, 7, seller.address), seller);
+  // A plain transfer would bypass the royalty.
+  const refused = await sendAndWatch(api.tx.nfts.transfer(collection, 7, bidder.address), seller);
+  const err = refused.result.dispatchError;
+  assert.ok(err && err.isModule, `expected a module error, got ${err?.toString()}`);
+  const meta = api.registry.findMetaError(err.asModule);
+  assert.equal(`${meta.section}.${meta.name}`, 'nfts.TransferRequiresSale');
+  assert.equal((await api.query.nfts.item(collection, 7)).unwrap().owner.toString(), seller.address);
+  // An offer at a prime price in planck, held until accepted.
+  const amount = 89n * UNIT + 7n;
+  const reservedBefore = (await api.query.system.account(bidder.address)).data.reserved.toBigInt();
+  const placed = await sendAndWatch(api.tx.nfts.placeOffer(collection, 7, amount, 100), bidder);
+  assert.equal(findEvent(placed.result, 'nfts', 'OfferPlaced').data.amount.toBigInt(), amount);
+  assert.equal((await api.query.system.account(bidder.address)).data.reserved.toBigInt(), reservedBefore + amount);
+  const offers = await api.query.nfts.offers(collection, 7);
+  assert.deepEqual(offers.map((o) => [o.bidder.toString(), o.amount.toBigInt()]), [[bidder.address, amount]]);
+  // A stale amount is refused: the seller accepts exactly what it saw.
+  const stale = await sendAndWatch(api.tx.nfts.acceptOffer(collection, 7, bidder.address, amount - 1n), seller);
+  assert.equal(api.registry.findMetaError(stale.result.dispatchError.asModule).name, 'OfferChanged');
+  const sellerBefore = await freeOf(seller.address);
+  const accepted = await sendAndWatch(api.tx.nfts.acceptOffer(collection, 7, bidder.address, amount), seller);
+  // The chain's split (pallets/nfts/src/royalty.rs).
+  let royalty = amount * 750n / 10000n;
+  if (royalty < minRoyalty) royalty = minRoyalty;
+  const parts = [royalty * 6000n / 10000n, royalty * 4000n / 10000n];
+  parts[0] += royalty - parts[0] - parts[1];
+  const market = amount * marketBps / 10000n;
+  const sellerAmount = amount - royalty - market;
+  const bought = findEvent(accepted.result, 'nfts', 'ItemBought').data;
+  assert.equal(bought.royalty.toBigInt(), royalty);
+  assert.equal(bought.marketFee.toBigInt(), market);
+  assert.equal(bought.sellerAmount.toBigInt(), sellerAmount);
+  assert.equal(bought.buyer.toString(), bidder.address);
+  for (const [i, c] of creators.entries()) assert.equal(await freeOf(c.address), parts[i]);
+  const fee = findEvent(accepted.result, 'transactionPayment', 'TransactionFeePaid').data.actualFee.toBigInt();
+  assert.equal(await freeOf(seller.address), sellerBefore + sellerAmount - fee);
+  const toTreasury = eventsOf(accepted.result).filter((e) => e.section === 'balances' && e.method === 'TransferOnHold' &&
+    e.data.dest.toString() === TREASURY).map((e) => e.data.amount.toBigInt());
+  assert.deepEqual(toTreasury, [market]);
+  assert.equal((await api.query.system.account(bidder.address)).data.reserved.toBigInt(), reservedBefore);
+  assert.equal((await api.query.nfts.item(collection, 7)).unwrap().owner.toString(), bidder.address);
+  const owned = await api.query.nfts.account.keys(bidder.address);
+  assert.ok(owned.some((k) => k.args[1].toJSON().toString() === [collection, 7].toString()), owned.map((k) => k.toHuman()));
 });
 
 test('the node still serves', async () => {
