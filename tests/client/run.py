@@ -947,7 +947,8 @@ def nfts_model_earns_its_usage_fee_from_jobs_and_the_buyer_earns_the_next():
         "requirements": {"gpu_memory_gb": 0, "gpu_count": 0, "time_limit": 5}, "model": model},
         expect_ok=False)
     assert err == "NotModelOwner", err
-    common.wait_for_block(s, ctx.model_fee_from, timeout=60)
+    # A raise waits UsageFeeDelay (50) blocks: up to 50 s on the 1 s-slot testnet.
+    common.wait_for_block(s, ctx.model_fee_from, timeout=150)
     est = rpc(s, "jobs_estimate", [program, "0x" + b"prompt".hex(), 2])
     assert int(est["modelFee"]) == fee, est
     result = blake2_256(b"model output")
