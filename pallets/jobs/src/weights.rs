@@ -10,16 +10,17 @@ use basalt_support::Weight;
 /// of up to 2^16 slots) plus the eligibility checks (record, jobs, ledger, provider info).
 const READS_PER_DRAW: u64 = 16 + 6;
 
-/// `register_program`: the id counter, the hold (account and holds), the program.
+/// `register_program`: the id counter, the hold (account and holds), the program, and the
+/// model NFT's owner when it names one.
 pub const fn register_program() -> Weight {
-    reads_writes(3, 4).saturating_add(Weight::from_ref_time(20 * MICROS))
+    reads_writes(4, 4).saturating_add(Weight::from_ref_time(20 * MICROS))
 }
 
 /// `submit_job` with `input_len` bytes: the program, counters, the hold, the job, its input
-/// and its deadline bucket, plus the kernel input check and hashing the input into the trie
-/// (about 2 ns per byte).
+/// and its deadline bucket, the model NFT and its usage fee, plus the kernel input check and
+/// hashing the input into the trie (about 2 ns per byte).
 pub const fn submit_job(input_len: usize) -> Weight {
-    reads_writes(7, 8)
+    reads_writes(9, 8)
         .saturating_add(Weight::from_ref_time(30 * MICROS))
         .saturating_add(Weight::from_parts(
             2 * NANOS * input_len as u64,
@@ -61,13 +62,14 @@ pub const fn queue_overhead() -> Weight {
 
 /// One job's deadline, worst case: an assignment of up to `MAX_ASSIGNMENTS` providers with
 /// all its draws, or a settlement that slashes and pays every assignment (each a ledger,
-/// lock, account and record update).
+/// lock, account and record update) and pays the model's usage fee (the program, the item,
+/// the owner's account and its earnings record).
 pub const fn deadline() -> Weight {
     let draws = (MAX_ASSIGNMENTS * MAX_DRAWS_PER_PROVIDER) as u64;
     let assign = reads_writes(draws * READS_PER_DRAW, 2 * MAX_ASSIGNMENTS as u64 + 4);
     let settle = reads_writes(
-        8 * MAX_ASSIGNMENTS as u64 + 10,
-        8 * MAX_ASSIGNMENTS as u64 + 10,
+        8 * MAX_ASSIGNMENTS as u64 + 14,
+        8 * MAX_ASSIGNMENTS as u64 + 13,
     );
     let worst = if assign.ref_time > settle.ref_time {
         assign

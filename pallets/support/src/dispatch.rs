@@ -13,17 +13,27 @@ pub use crate::weight_v2::Weight;
 
 /// Who dispatches a call. Calls check the origin first and fail with
 /// [`DispatchError::BadOrigin`] when it is not one they accept.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub enum Origin {
-    /// The chain itself, through sudo or (later) governance.
+///
+/// Encoded as `frame_support::dispatch::RawOrigin`, so that what stores an origin (a scheduled
+/// task, a referendum's proposal origin) shows it to stock clients as FRAME does.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[scale_info(replace_segment("basalt_support", "frame_support"))]
+pub enum RawOrigin {
+    /// The chain itself, through sudo or governance.
+    #[codec(index = 0)]
     Root,
     /// A signed extrinsic from this account.
+    #[codec(index = 1)]
     Signed(AccountId),
     /// An unsigned extrinsic or inherent.
+    #[codec(index = 2)]
     None,
 }
 
-impl Origin {
+/// The origin calls are dispatched with: [`RawOrigin`] under the name pallets use.
+pub type Origin = RawOrigin;
+
+impl RawOrigin {
     /// The signer, or `BadOrigin` for root and unsigned origins.
     pub fn ensure_signed(self) -> Result<AccountId, DispatchError> {
         match self {

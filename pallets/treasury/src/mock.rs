@@ -1,0 +1,52 @@
+//! The mock runtime for the treasury's tests: system, balances and the treasury, with small
+//! numbers (existential deposit 2, spend periods of 10 blocks, a 50% burn, payouts open for 5
+//! blocks); root spends without limit, account 7 plays the Treasurer track with a cap of 100.
+
+use crate::pallet::*;
+use basalt_support::{AccountId, Balance, BlockNumber, Origin, PalletId, Permill, Weight};
+
+/// The account of test account number `n`.
+pub fn acc(n: u8) -> AccountId {
+    AccountId::new([n; 32])
+}
+
+/// The signer that stands in for the Treasurer track's origin.
+pub const TREASURER: u8 = 7;
+/// The Treasurer's cap per spend.
+pub const TREASURER_CAP: Balance = 100;
+
+/// The mock runtime.
+pub struct Test;
+
+impl pallet_system::Config for Test {
+    const INDEX: u8 = 0;
+    const BLOCK_HASH_COUNT: u32 = 250;
+    const MAX_BLOCK_WEIGHT: Weight = Weight::from_parts(2_000_000_000_000, u64::MAX);
+    const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
+    const MAX_CONSUMERS: u32 = 16;
+    const SS58_PREFIX: u16 = 42;
+    type RuntimeEvent = Event;
+}
+
+impl pallet_balances::Config for Test {
+    const INDEX: u8 = 2;
+    const EXISTENTIAL_DEPOSIT: Balance = 2;
+    const MAX_LOCKS: u32 = 8;
+    const MAX_RESERVES: u32 = 4;
+    const MAX_HOLDS: u32 = 4;
+}
+
+impl Config for Test {
+    const INDEX: u8 = 8;
+    const PALLET_ID: PalletId = PalletId(*b"py/trsry");
+    const SPEND_PERIOD: BlockNumber = 10;
+    const BURN: Permill = Permill::from_percent(50);
+    const PAYOUT_PERIOD: BlockNumber = 5;
+    fn max_spend(origin: &Origin) -> Option<Balance> {
+        match origin {
+            Origin::Root => Some(Balance::MAX),
+            Origin::Signed(who) if *who == acc(TREASURER) => Some(TREASURER_CAP),
+            _ => None,
+        }
+    }
+}
