@@ -429,7 +429,7 @@ impl GenesisConfig {
             .balances
             .balances
             .iter()
-            .any(|(who, _)| who.0 == crate::treasury_account())
+            .any(|(who, _)| who.0 == crate::Treasury::account_id())
         {
             total
                 .checked_add(ed)
@@ -501,7 +501,7 @@ pub fn build(config: &GenesisConfig) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, Genes
             .collect();
         // The treasury exists from genesis (as Substrate's treasury pallet ensures), so that
         // fee shares smaller than the existential deposit can be paid to it.
-        let treasury = crate::treasury_account();
+        let treasury = crate::Treasury::account_id();
         if !balances.iter().any(|(who, _)| *who == treasury) {
             balances.push((treasury, crate::EXISTENTIAL_DEPOSIT));
         }

@@ -13,6 +13,8 @@
 //! | 5 | Staking | yes | yes |
 //! | 6 | Jobs | yes | yes |
 //! | 7 | Nfts | yes | yes |
+//! | 8 | Treasury | yes | yes |
+//! | 9 | Scheduler | yes (root) | yes |
 //!
 //! Storage-only state the node needs (authorities, block author) is in [`consensus`], listed in
 //! metadata as `Aura` (20), `Grandpa` (21), `Authorship` (22) and `Randomness` (23).
@@ -73,6 +75,10 @@ pub type Staking = pallet_staking::Pallet<Runtime>;
 pub type Jobs = pallet_jobs::Pallet<Runtime>;
 /// The NFT pallet of this runtime (royalties, marketplace, model NFTs).
 pub type Nfts = pallet_nfts::Pallet<Runtime>;
+/// The treasury of this runtime (the DAO's pot).
+pub type Treasury = pallet_treasury::Pallet<Runtime>;
+/// The scheduler of this runtime (calls dispatched at a future block).
+pub type Scheduler = pallet_scheduler::Pallet<Runtime>;
 
 /// A typed extrinsic of this runtime.
 pub type UncheckedExtrinsic = basalt_support::generic::UncheckedExtrinsic<RuntimeCall, SignedExtra>;
@@ -80,14 +86,6 @@ pub type UncheckedExtrinsic = basalt_support::generic::UncheckedExtrinsic<Runtim
 /// The least balance an account may hold: 0.001 BSLT. Low enough for dust-sized test
 /// accounts, high enough that creating accounts costs something.
 pub const EXISTENTIAL_DEPOSIT: Balance = UNIT / 1_000;
-
-/// The treasury's account id, derived from [`ids::TREASURY_PALLET_ID`] as Substrate derives
-/// pallet accounts (5EYCAe5ijiYfyeZ2JJCGq56LmPyNRAKzpG4QkoQkkQNB5e6Z), so explorers recognise
-/// it. It receives the treasury share of every fee, and the author's share when the block author
-/// is unknown.
-pub fn treasury_account() -> AccountId {
-    ids::TREASURY_PALLET_ID.into_account_truncating()
-}
 
 impl pallet_system::Config for Runtime {
     const INDEX: u8 = 0;
@@ -130,7 +128,7 @@ impl pallet_transaction_payment::Config for Runtime {
     /// A fifth of every fee is burned; the remaining 30% goes to the block author.
     const BURN_PERCENT: u8 = 20;
     fn treasury_account() -> AccountId {
-        treasury_account()
+        Treasury::account_id()
     }
     fn block_author() -> Option<AccountId> {
         consensus::block_author()
@@ -178,7 +176,7 @@ impl pallet_staking::Config for Runtime {
     const EQUIVOCATION_SLASH: pallet_staking::Perbill = pallet_staking::Perbill::from_percent(10);
     const OFFLINE_SLASH: pallet_staking::Perbill = pallet_staking::Perbill::from_percent(1);
     fn treasury_account() -> AccountId {
-        treasury_account()
+        Treasury::account_id()
     }
     /// Jobs keeps its eligible-provider index in step with staking.
     type ProviderObserver = Jobs;
@@ -241,8 +239,41 @@ impl pallet_nfts::Config for Runtime {
     const MAX_USAGE_FEE: Balance = 100 * UNIT;
     const USAGE_FEE_DELAY: BlockNumber = ERA_LENGTH;
     fn treasury_account() -> AccountId {
-        treasury_account()
+        Treasury::account_id()
     }
+}
+
+/// A week at 2 s blocks.
+const WEEK: BlockNumber = 7 * 24 * 60 * 30;
+
+/// Treasury: a burn of 1% of unspent funds each week (as Polkadot's 1% each spend period), and
+/// thirty days to claim an approved spend. The income it receives is listed in docs/GOVERNANCE.md.
+impl pallet_treasury::Config for Runtime {
+    const INDEX: u8 = 8;
+    const PALLET_ID: basalt_support::PalletId = ids::TREASURY_PALLET_ID;
+    const SPEND_PERIOD: BlockNumber = WEEK;
+    const BURN: basalt_support::Permill = basalt_support::Permill::from_percent(1);
+    const PAYOUT_PERIOD: BlockNumber = 30 * 24 * 60 * 30;
+    /// Root spends without limit. (Governance tracks with their own caps join with the
+    /// referenda.)
+    fn max_spend(origin: &Origin) -> Option<Balance> {
+        match origin {
+            Origin::Root => Some(Balance::MAX),
+            _ => None,
+        }
+    }
+}
+
+/// Scheduler: at most a tenth of a block's weight (200 ms, a couple of thousand simple tasks),
+/// so that scheduled work, the other pallets' hooks and transactions together stay within the
+/// block's limit.
+impl pallet_scheduler::Config for Runtime {
+    const INDEX: u8 = 9;
+    type RuntimeCall = RuntimeCall;
+    const MAXIMUM_WEIGHT: Weight = Weight::from_parts(
+        limits::MAX_BLOCK_WEIGHT.ref_time / 10,
+        limits::MAX_BLOCK_WEIGHT.proof_size / 10,
+    );
 }
 
 /// Every call of the runtime: the pallet index, then the pallet's call. What signed
@@ -270,6 +301,12 @@ pub enum RuntimeCall {
     /// A call of the NFT pallet.
     #[codec(index = 7)]
     Nfts(pallet_nfts::Call),
+    /// A call of the treasury.
+    #[codec(index = 8)]
+    Treasury(pallet_treasury::Call),
+    /// A call of the scheduler.
+    #[codec(index = 9)]
+    Scheduler(pallet_scheduler::Call<Runtime>),
 }
 
 impl Dispatchable<Runtime> for RuntimeCall {
@@ -296,6 +333,12 @@ impl Dispatchable<Runtime> for RuntimeCall {
             RuntimeCall::Nfts(call) => {
                 Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
             }
+            RuntimeCall::Treasury(call) => {
+                Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
+            }
+            RuntimeCall::Scheduler(call) => {
+                Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
+            }
         }
     }
 
@@ -308,6 +351,8 @@ impl Dispatchable<Runtime> for RuntimeCall {
             RuntimeCall::Staking(call) => Dispatchable::<Runtime>::dispatch_info(call),
             RuntimeCall::Jobs(call) => Dispatchable::<Runtime>::dispatch_info(call),
             RuntimeCall::Nfts(call) => Dispatchable::<Runtime>::dispatch_info(call),
+            RuntimeCall::Treasury(call) => Dispatchable::<Runtime>::dispatch_info(call),
+            RuntimeCall::Scheduler(call) => Dispatchable::<Runtime>::dispatch_info(call),
         }
     }
 }
@@ -337,6 +382,12 @@ pub enum RuntimeEvent {
     /// An event of the NFT pallet.
     #[codec(index = 7)]
     Nfts(pallet_nfts::Event),
+    /// An event of the treasury.
+    #[codec(index = 8)]
+    Treasury(pallet_treasury::Event),
+    /// An event of the scheduler.
+    #[codec(index = 9)]
+    Scheduler(pallet_scheduler::Event),
 }
 
 /// Every pallet error of the runtime, as metadata V15's outer error enum: the pallet index,
@@ -364,6 +415,12 @@ pub enum RuntimeError {
     /// An error of the NFT pallet.
     #[codec(index = 7)]
     Nfts(pallet_nfts::Error<Runtime>),
+    /// An error of the treasury.
+    #[codec(index = 8)]
+    Treasury(pallet_treasury::Error<Runtime>),
+    /// An error of the scheduler.
+    #[codec(index = 9)]
+    Scheduler(pallet_scheduler::Error<Runtime>),
 }
 
 /// The pallets' block hooks, called in index order.
@@ -380,11 +437,13 @@ impl AllPallets {
             .saturating_add(<Staking as Hooks>::on_initialize(n))
             .saturating_add(<Jobs as Hooks>::on_initialize(n))
             .saturating_add(<Nfts as Hooks>::on_initialize(n))
+            .saturating_add(<Treasury as Hooks>::on_initialize(n))
+            .saturating_add(<Scheduler as Hooks>::on_initialize(n))
     }
 
     /// `on_idle` of every pallet, each offered what the previous ones left; the weight used.
     pub fn on_idle(n: BlockNumber, remaining: Weight) -> Weight {
-        let hooks: [fn(BlockNumber, Weight) -> Weight; 8] = [
+        let hooks: [fn(BlockNumber, Weight) -> Weight; 10] = [
             <System as Hooks>::on_idle,
             <Timestamp as Hooks>::on_idle,
             <Balances as Hooks>::on_idle,
@@ -393,6 +452,8 @@ impl AllPallets {
             <Staking as Hooks>::on_idle,
             <Jobs as Hooks>::on_idle,
             <Nfts as Hooks>::on_idle,
+            <Treasury as Hooks>::on_idle,
+            <Scheduler as Hooks>::on_idle,
         ];
         let mut used = Weight::ZERO;
         for hook in hooks {
@@ -411,6 +472,8 @@ impl AllPallets {
         <Staking as Hooks>::on_finalize(n);
         <Jobs as Hooks>::on_finalize(n);
         <Nfts as Hooks>::on_finalize(n);
+        <Treasury as Hooks>::on_finalize(n);
+        <Scheduler as Hooks>::on_finalize(n);
     }
 }
 
@@ -465,6 +528,14 @@ pub fn pallet_descriptions() -> Vec<(u8, PalletDescription)> {
         ),
         (<Runtime as pallet_jobs::Config>::INDEX, Jobs::describe()),
         (<Runtime as pallet_nfts::Config>::INDEX, Nfts::describe()),
+        (
+            <Runtime as pallet_treasury::Config>::INDEX,
+            Treasury::describe(),
+        ),
+        (
+            <Runtime as pallet_scheduler::Config>::INDEX,
+            Scheduler::describe(),
+        ),
         (
             AURA_INDEX,
             storage_only(
@@ -562,25 +633,27 @@ mod tests {
             ("Staking", <Runtime as pallet_staking::Config>::INDEX),
             ("Jobs", <Runtime as pallet_jobs::Config>::INDEX),
             ("Nfts", <Runtime as pallet_nfts::Config>::INDEX),
+            ("Treasury", <Runtime as pallet_treasury::Config>::INDEX),
+            ("Scheduler", <Runtime as pallet_scheduler::Config>::INDEX),
         ];
-        assert_eq!(indices.map(|(_, i)| i), [0, 1, 2, 3, 4, 5, 6, 7]);
+        assert_eq!(indices.map(|(_, i)| i), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
         let index_of = |name: &str| indices.iter().find(|(n, _)| *n == name).map(|(_, i)| *i);
 
         let (path, calls) = variants::<RuntimeCall>();
         assert_eq!(path, vec!["basalt_runtime", "RuntimeCall"]);
-        assert_eq!(calls.len(), 7);
+        assert_eq!(calls.len(), 9);
         for (name, index) in &calls {
             assert_eq!(index_of(name), Some(*index), "RuntimeCall::{name}");
         }
         let (path, events) = variants::<RuntimeEvent>();
         assert_eq!(path, vec!["basalt_runtime", "RuntimeEvent"]);
-        assert_eq!(events.len(), 7);
+        assert_eq!(events.len(), 9);
         for (name, index) in &events {
             assert_eq!(index_of(name), Some(*index), "RuntimeEvent::{name}");
         }
         let (path, errors) = variants::<RuntimeError>();
         assert_eq!(path, vec!["basalt_runtime", "RuntimeError"]);
-        assert_eq!(errors.len(), 7);
+        assert_eq!(errors.len(), 9);
         for (name, index) in &errors {
             assert_eq!(index_of(name), Some(*index), "RuntimeError::{name}");
         }
@@ -603,10 +676,28 @@ mod tests {
     }
 
     #[test]
+    fn every_income_is_paid_to_the_treasury_pallets_account() {
+        let treasury = Treasury::account_id();
+        // Fees' treasury share, staking slashes, Jobs' slashes and protocol fee, NFT market fees.
+        assert_eq!(
+            <Runtime as pallet_transaction_payment::Config>::treasury_account(),
+            treasury
+        );
+        assert_eq!(
+            <Runtime as pallet_staking::Config>::treasury_account(),
+            treasury
+        );
+        assert_eq!(
+            <Runtime as pallet_nfts::Config>::treasury_account(),
+            treasury
+        );
+    }
+
+    #[test]
     fn treasury_account_is_substrates() {
         use basalt_support::sp_core::crypto::{Ss58AddressFormat, Ss58Codec};
         assert_eq!(
-            treasury_account().to_ss58check_with_version(Ss58AddressFormat::custom(42)),
+            Treasury::account_id().to_ss58check_with_version(Ss58AddressFormat::custom(42)),
             "5EYCAe5ijiYfyeZ2JJCGq56LmPyNRAKzpG4QkoQkkQNB5e6Z"
         );
     }

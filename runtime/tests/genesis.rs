@@ -29,7 +29,7 @@ fn dev_genesis_funds_the_dev_accounts() {
         );
     }
     assert_eq!(
-        free_balance(&chain, &basalt_runtime::treasury_account()),
+        free_balance(&chain, &basalt_runtime::Treasury::account_id()),
         EXISTENTIAL_DEPOSIT
     );
     chain.read(|| {

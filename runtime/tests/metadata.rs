@@ -81,6 +81,8 @@ fn v14_describes_every_pallet_and_the_extrinsic() {
             ("Staking", 5),
             ("Jobs", 6),
             ("Nfts", 7),
+            ("Treasury", 8),
+            ("Scheduler", 9),
             ("Aura", 20),
             ("Grandpa", 21),
             ("Authorship", 22),
@@ -249,7 +251,9 @@ fn v14_describes_every_pallet_and_the_extrinsic() {
             ("Sudo".into(), 4),
             ("Staking".into(), 5),
             ("Jobs".into(), 6),
-            ("Nfts".into(), 7)
+            ("Nfts".into(), 7),
+            ("Treasury".into(), 8),
+            ("Scheduler".into(), 9)
         ]
     );
     let names: Vec<&str> = m
@@ -324,7 +328,9 @@ fn v14_describes_every_pallet_and_the_extrinsic() {
             ("Sudo".into(), 4),
             ("Staking".into(), 5),
             ("Jobs".into(), 6),
-            ("Nfts".into(), 7)
+            ("Nfts".into(), 7),
+            ("Treasury".into(), 8),
+            ("Scheduler".into(), 9)
         ]
     );
 }
@@ -338,7 +344,7 @@ fn v15_adds_apis_and_outer_enums() {
     for path in EXPECTED_PATHS {
         assert!(all_paths.iter().any(|p| p == path), "missing type {path}");
     }
-    assert_eq!(m.pallets.len(), 12);
+    assert_eq!(m.pallets.len(), 14);
     let names: Vec<&str> = m
         .extrinsic
         .signed_extensions

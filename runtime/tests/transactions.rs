@@ -411,7 +411,7 @@ fn a_failing_call_pays_its_fee_and_changes_nothing_else() {
     let bob = bob().account();
     let before_alice = free_balance(&chain, &alice.account());
     let before_bob = free_balance(&chain, &bob);
-    let treasury_before = free_balance(&chain, &basalt_runtime::treasury_account());
+    let treasury_before = free_balance(&chain, &basalt_runtime::Treasury::account_id());
     let issuance_before = chain.read(basalt_runtime::Balances::total_issuance);
     let xt = chain.sign(
         &alice,
@@ -472,7 +472,7 @@ fn a_failing_call_pays_its_fee_and_changes_nothing_else() {
     );
     assert_eq!(free_balance(&chain, &bob), before_bob);
     assert_eq!(
-        free_balance(&chain, &basalt_runtime::treasury_account()),
+        free_balance(&chain, &basalt_runtime::Treasury::account_id()),
         treasury_before + treasury
     );
     assert_eq!(
@@ -642,7 +642,7 @@ fn a_call_that_used_less_weight_is_refunded_and_split_on_the_corrected_fee() {
     assert!(actual.weight.ref_time < declared.weight.ref_time);
 
     let before_alice = free_balance(&chain, &alice.account());
-    let treasury_before = free_balance(&chain, &basalt_runtime::treasury_account());
+    let treasury_before = free_balance(&chain, &basalt_runtime::Treasury::account_id());
     let issuance_before = chain.read(basalt_runtime::Balances::total_issuance);
     let xt = chain.sign(&alice, call, &SignOptions::nonce(0));
     let len = basalt_runtime::executive::encoded_len(&xt);
@@ -685,7 +685,7 @@ fn a_call_that_used_less_weight_is_refunded_and_split_on_the_corrected_fee() {
         "Alice paid only the corrected fee"
     );
     assert_eq!(
-        free_balance(&chain, &basalt_runtime::treasury_account()),
+        free_balance(&chain, &basalt_runtime::Treasury::account_id()),
         treasury_before + treasury
     );
     assert_eq!(

@@ -95,6 +95,22 @@ EXPECTED_PALLETS = {
         "constants": ["CollectionDeposit", "ItemDeposit", "MaxRoyalty", "MinRoyalty", "MarketFee"],
         "errors": ["TransferRequiresSale", "PriceBelowRoyaltyFloor"],
     },
+    "Treasury": {
+        "index": 8,
+        "calls": ["spend", "payout", "check_status", "void_spend"],
+        "events": ["Burnt", "Rollover", "AssetSpendApproved", "AssetSpendVoided", "Paid", "SpendProcessed"],
+        "storage": ["SpendCount", "Spends"],
+        "constants": ["SpendPeriod", "Burn", "PalletId", "PayoutPeriod"],
+        "errors": ["InvalidIndex", "InsufficientPermission", "SpendExpired", "EarlyPayout", "AlreadyAttempted"],
+    },
+    "Scheduler": {
+        "index": 9,
+        "calls": ["schedule", "cancel", "schedule_named", "cancel_named", "schedule_after", "schedule_named_after"],
+        "events": ["Scheduled", "Canceled", "Dispatched", "CallUnavailable", "PermanentlyOverweight"],
+        "storage": ["IncompleteSince", "Agenda", "Lookup"],
+        "constants": ["MaximumWeight", "MaxScheduledPerBlock"],
+        "errors": ["FailedToSchedule", "NotFound", "TargetBlockNumberInPast"],
+    },
 }
 
 
@@ -983,6 +999,65 @@ def nfts_model_earns_its_usage_fee_from_jobs_and_the_buyer_earns_the_next():
     run_job(eve, ferdie)
     earned = s.query("Nfts", "ModelUsage", [collection, 2]).value
     assert earned["jobs"] == 2 and to_int(earned["earned"]) == 2 * fee, earned
+
+
+def _block_events(s, number):
+    """[(pallet, event, attributes)] of every event of block `number`."""
+    out = []
+    for e in s.get_events(block_hash=s.get_block_hash(number)):
+        v = e.value
+        out.append((v["module_id"], v["event_id"], v["attributes"]))
+    return out
+
+
+@test
+def treasury_receives_fees_and_a_scheduled_spend_pays_dave():
+    """The treasury's account earns the fee share; root schedules Treasury.spend through the
+    Scheduler; it is dispatched as root at its block; Dave claims it with payout and clears it
+    for free with check_status."""
+    s = ctx.s
+    treasury_before = free_balance(s, TREASURY)
+    events, fee = _signed(ctx.alice, "Balances", "transfer_keep_alive", {"dest": ctx.ferdie.ss58_address,
+                                                                        "value": UNIT})
+    assert free_balance(s, TREASURY) - treasury_before >= fee // 2, (treasury_before, fee)
+
+    amount = 7 * UNIT + 3
+    spend = s.compose_call("Treasury", "spend", {"amount": amount, "beneficiary": ctx.dave.ss58_address,
+                                                 "valid_from": None})
+    schedule = s.compose_call("Scheduler", "schedule_after", {"after": 2, "maybe_periodic": None, "priority": 0,
+                                                              "call": spend})
+    events, _ = _signed(ctx.alice, "Sudo", "sudo", {"call": schedule})
+    when = to_int(find_event(events, "Scheduler", "Scheduled")["when"])
+    # Only root may schedule, and only an origin with an allowance may spend.
+    assert _signed(ctx.bob, "Scheduler", "schedule_after", {"after": 2, "maybe_periodic": None, "priority": 0,
+                                                            "call": spend}, expect_ok=False)[0] == "BadOrigin"
+    assert _signed(ctx.bob, "Treasury", "spend", {"amount": amount, "beneficiary": ctx.bob.ss58_address,
+                                                  "valid_from": None}, expect_ok=False)[0] == "BadOrigin"
+
+    common.wait_for_block(s, when, timeout=60)
+    at_when = _block_events(s, when)
+    dispatched = find_event(at_when, "Scheduler", "Dispatched")
+    assert "Ok" in str(dispatched["result"]), dispatched
+    approved = find_event(at_when, "Treasury", "AssetSpendApproved")
+    assert to_int(approved["amount"]) == amount and approved["beneficiary"] == ctx.dave.ss58_address, approved
+    index = to_int(approved["index"])
+    spend_status = s.query("Treasury", "Spends", [index]).value
+    assert spend_status["status"] == "Pending", spend_status
+
+    # A dev chain's treasury holds little more than its fees: the payout fails whole and can be
+    # retried once the treasury has the funds (here, a donation from Alice).
+    if free_balance(s, TREASURY) < amount + UNIT:
+        assert _signed(ctx.dave, "Treasury", "payout", {"index": index}, expect_ok=False)[0] == "PayoutError"
+        _signed(ctx.alice, "Balances", "transfer_keep_alive", {"dest": TREASURY, "value": amount + UNIT})
+    dave_before = free_balance(s, ctx.dave.ss58_address)
+    events, fee = _signed(ctx.dave, "Treasury", "payout", {"index": index})
+    assert to_int(find_event(events, "Treasury", "Paid")["index"]) == index
+    assert free_balance(s, ctx.dave.ss58_address) == dave_before + amount - fee
+    assert _signed(ctx.dave, "Treasury", "payout", {"index": index}, expect_ok=False)[0] == "AlreadyAttempted"
+    events, fee = _signed(ctx.dave, "Treasury", "check_status", {"index": index})
+    find_event(events, "Treasury", "SpendProcessed")
+    assert fee == 0, "clearing a paid spend is free"
+    assert s.query("Treasury", "Spends", [index]).value is None
 
 
 @test

@@ -60,6 +60,22 @@ const EXPECTED_PALLETS = {
     storage: ['Collection', 'Item', 'Account', 'ItemPriceOf', 'Offers', 'ModelUsage'],
     constants: ['MaxRoyalty', 'MinRoyalty', 'MarketFee'],
     errors: ['TransferRequiresSale', 'PriceBelowRoyaltyFloor', 'OfferChanged']
+  },
+  Treasury: {
+    index: 8,
+    calls: ['spend', 'payout', 'check_status', 'void_spend'],
+    events: ['Burnt', 'Rollover', 'AssetSpendApproved', 'Paid', 'SpendProcessed'],
+    storage: ['SpendCount', 'Spends'],
+    constants: ['SpendPeriod', 'Burn', 'PalletId', 'PayoutPeriod'],
+    errors: ['InvalidIndex', 'InsufficientPermission', 'AlreadyAttempted']
+  },
+  Scheduler: {
+    index: 9,
+    calls: ['schedule', 'cancel', 'schedule_named', 'cancel_named', 'schedule_after', 'schedule_named_after'],
+    events: ['Scheduled', 'Canceled', 'Dispatched'],
+    storage: ['Agenda', 'Lookup', 'IncompleteSince'],
+    constants: ['MaximumWeight', 'MaxScheduledPerBlock'],
+    errors: ['FailedToSchedule', 'NotFound', 'TargetBlockNumberInPast']
   }
 };
 
@@ -589,6 +605,39 @@ test('nfts: an offer accepted splits exactly between two creators, the treasury 
   assert.equal((await api.query.nfts.item(collection, 7)).unwrap().owner.toString(), bidder.address);
   const owned = await api.query.nfts.account.keys(bidder.address);
   assert.ok(owned.some((k) => k.args[1].toJSON().toString() === [collection, 7].toString()), owned.map((k) => k.toHuman()));
+});
+
+test('scheduler: a named task runs as root at its block, a cancelled one never runs; agendas decode', async () => {
+  const { api } = ctx;
+  const who = newAccount().address;
+  const id = (b) => '0x' + b.toString(16).padStart(2, '0').repeat(32);
+  const runs = api.tx.balances.forceSetBalance(who, 5n * UNIT);
+  const never = api.tx.treasury.spend(UNIT, who, null);
+  const spendsBefore = (await api.query.treasury.spendCount()).toNumber();
+  const sent = await sendAndWatch(api.tx.sudo.sudo(api.tx.scheduler.scheduleNamedAfter(id(1), 30, null, 0, runs)), ctx.alice);
+  const when = findEvent(sent.result, 'scheduler', 'Scheduled').data.when.toNumber();
+  await sendAndWatch(api.tx.sudo.sudo(api.tx.scheduler.scheduleNamed(id(2), when, null, 1, never)), ctx.alice);
+  // Explorer view: the lookup and the agenda, decoded from metadata alone.
+  const [at, index] = (await api.query.scheduler.lookup(id(1))).unwrap();
+  assert.equal(at.toNumber(), when);
+  const agenda = await api.query.scheduler.agenda(when);
+  const task = agenda[index.toNumber()].unwrap();
+  assert.equal(task.maybeId.unwrap().toHex(), id(1));
+  assert.ok(task.origin.isRoot, task.origin.toString());
+  assert.equal(api.createType('Call', task.call.toU8a(true)).method, 'forceSetBalance');
+  // Only root schedules.
+  const denied = await sendAndWatch(api.tx.scheduler.cancelNamed(id(2)), ctx.bob);
+  assert.ok(denied.result.dispatchError?.isBadOrigin, denied.result.dispatchError?.toString());
+  await sendAndWatch(api.tx.sudo.sudo(api.tx.scheduler.cancelNamed(id(2))), ctx.alice);
+  assert.ok((await api.query.scheduler.lookup(id(2))).isNone);
+  while ((await api.rpc.chain.getHeader()).number.toNumber() < when) await new Promise((resolve) => setTimeout(resolve, 200));
+  const events = await (await api.at(await api.rpc.chain.getBlockHash(when))).query.system.events();
+  const dispatched = events.map(({ event }) => event).filter((e) => e.section === 'scheduler' && e.method === 'Dispatched');
+  assert.equal(dispatched.length, 1, dispatched.map((e) => e.toString()).join());
+  assert.ok(dispatched[0].data.result.isOk, dispatched[0].toString());
+  assert.equal(await freeOf(who), 5n * UNIT);
+  assert.equal((await api.query.treasury.spendCount()).toNumber(), spendsBefore, 'the cancelled spend never ran');
+  assert.ok((await api.query.scheduler.lookup(id(1))).isNone);
 });
 
 test('the node still serves', async () => {
