@@ -15,6 +15,7 @@
 //! | 7 | Nfts | yes | yes |
 //! | 8 | Treasury | yes | yes |
 //! | 9 | Scheduler | yes (root) | yes |
+//! | 10 | Parameters | yes (root) | yes |
 //!
 //! Storage-only state the node needs (authorities, block author) is in [`consensus`], listed in
 //! metadata as `Aura` (20), `Grandpa` (21), `Authorship` (22) and `Randomness` (23).
@@ -79,6 +80,8 @@ pub type Nfts = pallet_nfts::Pallet<Runtime>;
 pub type Treasury = pallet_treasury::Pallet<Runtime>;
 /// The scheduler of this runtime (calls dispatched at a future block).
 pub type Scheduler = pallet_scheduler::Pallet<Runtime>;
+/// The runtime parameters governance may change.
+pub type Parameters = pallet_parameters::Pallet<Runtime>;
 
 /// A typed extrinsic of this runtime.
 pub type UncheckedExtrinsic = basalt_support::generic::UncheckedExtrinsic<RuntimeCall, SignedExtra>;
@@ -127,6 +130,12 @@ impl pallet_transaction_payment::Config for Runtime {
     const TREASURY_PERCENT: u8 = 50;
     /// A fifth of every fee is burned; the remaining 30% goes to the block author.
     const BURN_PERCENT: u8 = 20;
+    /// Governance's split (`Parameters.FeeSplit`), else the constants.
+    fn fee_split() -> (u8, u8) {
+        Parameters::fee_split().map_or((Self::TREASURY_PERCENT, Self::BURN_PERCENT), |s| {
+            (s.treasury_percent, s.burn_percent)
+        })
+    }
     fn treasury_account() -> AccountId {
         Treasury::account_id()
     }
@@ -175,6 +184,19 @@ impl pallet_staking::Config for Runtime {
     const IDEAL_STAKE: pallet_staking::Perbill = pallet_staking::Perbill::from_percent(50);
     const EQUIVOCATION_SLASH: pallet_staking::Perbill = pallet_staking::Perbill::from_percent(10);
     const OFFLINE_SLASH: pallet_staking::Perbill = pallet_staking::Perbill::from_percent(1);
+    /// Governance's values (`Parameters`), else the constants, for the slashes and bonds.
+    fn equivocation_slash() -> pallet_staking::Perbill {
+        Parameters::equivocation_slash().unwrap_or(Self::EQUIVOCATION_SLASH)
+    }
+    fn offline_slash() -> pallet_staking::Perbill {
+        Parameters::offline_slash().unwrap_or(Self::OFFLINE_SLASH)
+    }
+    fn min_validator_bond() -> Balance {
+        Parameters::min_validator_bond().unwrap_or(Self::MIN_VALIDATOR_BOND)
+    }
+    fn min_nominator_bond() -> Balance {
+        Parameters::min_nominator_bond().unwrap_or(Self::MIN_NOMINATOR_BOND)
+    }
     fn treasury_account() -> AccountId {
         Treasury::account_id()
     }
@@ -233,6 +255,10 @@ impl pallet_nfts::Config for Runtime {
     const MAX_ROYALTY: u16 = 2_500;
     const MIN_ROYALTY: Balance = UNIT / 100;
     const MARKET_FEE: u16 = 100;
+    /// Governance's market fee (`Parameters.MarketFee`), else the constant.
+    fn market_fee() -> u16 {
+        Parameters::market_fee().unwrap_or(Self::MARKET_FEE)
+    }
     const MIN_OFFER: Balance = UNIT / 100;
     /// A week at 2 s blocks.
     const MAX_OFFER_DURATION: BlockNumber = 302_400;
@@ -276,6 +302,14 @@ impl pallet_scheduler::Config for Runtime {
     );
 }
 
+/// Parameters: the market fee may go up to 10% (royalties take up to 25% of a sale); minimum
+/// bonds may not go below 1 BSLT.
+impl pallet_parameters::Config for Runtime {
+    const INDEX: u8 = 10;
+    const MAX_MARKET_FEE: u16 = 1_000;
+    const MIN_BOND_FLOOR: Balance = UNIT;
+}
+
 /// Every call of the runtime: the pallet index, then the pallet's call. What signed
 /// extrinsics carry and sudo dispatches.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
@@ -307,6 +341,9 @@ pub enum RuntimeCall {
     /// A call of the scheduler.
     #[codec(index = 9)]
     Scheduler(pallet_scheduler::Call<Runtime>),
+    /// A call of the parameters pallet.
+    #[codec(index = 10)]
+    Parameters(pallet_parameters::Call),
 }
 
 impl Dispatchable<Runtime> for RuntimeCall {
@@ -339,6 +376,9 @@ impl Dispatchable<Runtime> for RuntimeCall {
             RuntimeCall::Scheduler(call) => {
                 Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
             }
+            RuntimeCall::Parameters(call) => {
+                Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
+            }
         }
     }
 
@@ -353,6 +393,7 @@ impl Dispatchable<Runtime> for RuntimeCall {
             RuntimeCall::Nfts(call) => Dispatchable::<Runtime>::dispatch_info(call),
             RuntimeCall::Treasury(call) => Dispatchable::<Runtime>::dispatch_info(call),
             RuntimeCall::Scheduler(call) => Dispatchable::<Runtime>::dispatch_info(call),
+            RuntimeCall::Parameters(call) => Dispatchable::<Runtime>::dispatch_info(call),
         }
     }
 }
@@ -388,6 +429,9 @@ pub enum RuntimeEvent {
     /// An event of the scheduler.
     #[codec(index = 9)]
     Scheduler(pallet_scheduler::Event),
+    /// An event of the parameters pallet.
+    #[codec(index = 10)]
+    Parameters(pallet_parameters::Event),
 }
 
 /// Every pallet error of the runtime, as metadata V15's outer error enum: the pallet index,
@@ -421,6 +465,9 @@ pub enum RuntimeError {
     /// An error of the scheduler.
     #[codec(index = 9)]
     Scheduler(pallet_scheduler::Error<Runtime>),
+    /// An error of the parameters pallet.
+    #[codec(index = 10)]
+    Parameters(pallet_parameters::Error<Runtime>),
 }
 
 /// The pallets' block hooks, called in index order.
@@ -439,11 +486,12 @@ impl AllPallets {
             .saturating_add(<Nfts as Hooks>::on_initialize(n))
             .saturating_add(<Treasury as Hooks>::on_initialize(n))
             .saturating_add(<Scheduler as Hooks>::on_initialize(n))
+            .saturating_add(<Parameters as Hooks>::on_initialize(n))
     }
 
     /// `on_idle` of every pallet, each offered what the previous ones left; the weight used.
     pub fn on_idle(n: BlockNumber, remaining: Weight) -> Weight {
-        let hooks: [fn(BlockNumber, Weight) -> Weight; 10] = [
+        let hooks: [fn(BlockNumber, Weight) -> Weight; 11] = [
             <System as Hooks>::on_idle,
             <Timestamp as Hooks>::on_idle,
             <Balances as Hooks>::on_idle,
@@ -454,6 +502,7 @@ impl AllPallets {
             <Nfts as Hooks>::on_idle,
             <Treasury as Hooks>::on_idle,
             <Scheduler as Hooks>::on_idle,
+            <Parameters as Hooks>::on_idle,
         ];
         let mut used = Weight::ZERO;
         for hook in hooks {
@@ -474,6 +523,7 @@ impl AllPallets {
         <Nfts as Hooks>::on_finalize(n);
         <Treasury as Hooks>::on_finalize(n);
         <Scheduler as Hooks>::on_finalize(n);
+        <Parameters as Hooks>::on_finalize(n);
     }
 }
 
@@ -535,6 +585,10 @@ pub fn pallet_descriptions() -> Vec<(u8, PalletDescription)> {
         (
             <Runtime as pallet_scheduler::Config>::INDEX,
             Scheduler::describe(),
+        ),
+        (
+            <Runtime as pallet_parameters::Config>::INDEX,
+            Parameters::describe(),
         ),
         (
             AURA_INDEX,
@@ -635,25 +689,26 @@ mod tests {
             ("Nfts", <Runtime as pallet_nfts::Config>::INDEX),
             ("Treasury", <Runtime as pallet_treasury::Config>::INDEX),
             ("Scheduler", <Runtime as pallet_scheduler::Config>::INDEX),
+            ("Parameters", <Runtime as pallet_parameters::Config>::INDEX),
         ];
-        assert_eq!(indices.map(|(_, i)| i), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        assert_eq!(indices.map(|(_, i)| i), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
         let index_of = |name: &str| indices.iter().find(|(n, _)| *n == name).map(|(_, i)| *i);
 
         let (path, calls) = variants::<RuntimeCall>();
         assert_eq!(path, vec!["basalt_runtime", "RuntimeCall"]);
-        assert_eq!(calls.len(), 9);
+        assert_eq!(calls.len(), 10);
         for (name, index) in &calls {
             assert_eq!(index_of(name), Some(*index), "RuntimeCall::{name}");
         }
         let (path, events) = variants::<RuntimeEvent>();
         assert_eq!(path, vec!["basalt_runtime", "RuntimeEvent"]);
-        assert_eq!(events.len(), 9);
+        assert_eq!(events.len(), 10);
         for (name, index) in &events {
             assert_eq!(index_of(name), Some(*index), "RuntimeEvent::{name}");
         }
         let (path, errors) = variants::<RuntimeError>();
         assert_eq!(path, vec!["basalt_runtime", "RuntimeError"]);
-        assert_eq!(errors.len(), 9);
+        assert_eq!(errors.len(), 10);
         for (name, index) in &errors {
             assert_eq!(index_of(name), Some(*index), "RuntimeError::{name}");
         }

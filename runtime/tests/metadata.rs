@@ -83,6 +83,7 @@ fn v14_describes_every_pallet_and_the_extrinsic() {
             ("Nfts", 7),
             ("Treasury", 8),
             ("Scheduler", 9),
+            ("Parameters", 10),
             ("Aura", 20),
             ("Grandpa", 21),
             ("Authorship", 22),
@@ -253,7 +254,8 @@ fn v14_describes_every_pallet_and_the_extrinsic() {
             ("Jobs".into(), 6),
             ("Nfts".into(), 7),
             ("Treasury".into(), 8),
-            ("Scheduler".into(), 9)
+            ("Scheduler".into(), 9),
+            ("Parameters".into(), 10)
         ]
     );
     let names: Vec<&str> = m
@@ -330,7 +332,8 @@ fn v14_describes_every_pallet_and_the_extrinsic() {
             ("Jobs".into(), 6),
             ("Nfts".into(), 7),
             ("Treasury".into(), 8),
-            ("Scheduler".into(), 9)
+            ("Scheduler".into(), 9),
+            ("Parameters".into(), 10)
         ]
     );
 }
@@ -344,7 +347,7 @@ fn v15_adds_apis_and_outer_enums() {
     for path in EXPECTED_PATHS {
         assert!(all_paths.iter().any(|p| p == path), "missing type {path}");
     }
-    assert_eq!(m.pallets.len(), 14);
+    assert_eq!(m.pallets.len(), 15);
     let names: Vec<&str> = m
         .extrinsic
         .signed_extensions

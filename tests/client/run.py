@@ -111,6 +111,14 @@ EXPECTED_PALLETS = {
         "constants": ["MaximumWeight", "MaxScheduledPerBlock"],
         "errors": ["FailedToSchedule", "NotFound", "TargetBlockNumberInPast"],
     },
+    "Parameters": {
+        "index": 10,
+        "calls": ["set_parameter"],
+        "events": ["Updated"],
+        "storage": ["Parameters"],
+        "constants": ["MaxMarketFee", "MinBondFloor"],
+        "errors": ["InvalidValue"],
+    },
 }
 
 
@@ -1058,6 +1066,43 @@ def treasury_receives_fees_and_a_scheduled_spend_pays_dave():
     find_event(events, "Treasury", "SpendProcessed")
     assert fee == 0, "clearing a paid spend is free"
     assert s.query("Treasury", "Spends", [index]).value is None
+
+
+def _set_fee_split(treasury_percent, burn_percent):
+    s = ctx.s
+    split = {"treasury_percent": treasury_percent, "burn_percent": burn_percent}
+    inner = s.compose_call("Parameters", "set_parameter", {"key_value": {"FeeSplit": split}})
+    events, _ = _signed(ctx.alice, "Sudo", "sudo", {"call": inner})
+    updated = find_event(events, "Parameters", "Updated")
+    assert "FeeSplit" in str(updated["key"]), updated
+
+
+@test
+def parameters_a_root_change_of_the_fee_split_applies_to_the_next_fee():
+    """Root (sudo standing in for a Root-track referendum) sets Parameters.FeeSplit to 80/10; the
+    next transfer's fee pays exactly 80% to the treasury; a split over 100% is refused."""
+    s = ctx.s
+    _set_fee_split(80, 10)
+    try:
+        stored = s.query("Parameters", "Parameters", ["FeeSplit"]).value
+        assert stored == {"FeeSplit": {"treasury_percent": 80, "burn_percent": 10}}, stored
+        events, fee = _signed(ctx.bob, "Balances", "transfer_keep_alive", {"dest": ctx.ferdie.ss58_address,
+                                                                          "value": UNIT})
+        to_treasury = [to_int(a["amount"]) for p, n, a in events
+                       if p == "Balances" and n == "Deposit" and a["who"] == TREASURY]
+        assert to_treasury == [fee * 80 // 100], (to_treasury, fee)
+        burned = [to_int(a["amount"]) for p, n, a in events if p == "Balances" and n == "Burned"]
+        assert sum(burned) in (0, fee * 10 // 100), burned
+        inner = s.compose_call("Parameters", "set_parameter",
+                               {"key_value": {"FeeSplit": {"treasury_percent": 90, "burn_percent": 20}}})
+        events, _ = _signed(ctx.alice, "Sudo", "sudo", {"call": inner})
+        # Parameters (index 10), error 0: InvalidValue.
+        refused = find_event(events, "Sudo", "Sudid")["sudo_result"]["Err"]["Module"]
+        assert refused["index"] == 10 and refused["error"].startswith("0x00"), refused
+        assert _signed(ctx.bob, "Parameters", "set_parameter",
+                       {"key_value": {"MarketFee": 0}}, expect_ok=False)[0] == "BadOrigin"
+    finally:
+        _set_fee_split(50, 20)
 
 
 @test

@@ -95,6 +95,11 @@ pub mod pallet {
         const MIN_ROYALTY: Balance;
         /// The treasury's share of every sale, in basis points.
         const MARKET_FEE: u16;
+        /// The market fee in force: `MARKET_FEE` unless the runtime reads governance's
+        /// parameters (pallet-parameters), with `MARKET_FEE` as the default.
+        fn market_fee() -> u16 {
+            Self::MARKET_FEE
+        }
         /// The least offer (against offer spam).
         const MIN_OFFER: Balance;
         /// The longest an offer may stay open, in blocks.

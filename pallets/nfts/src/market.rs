@@ -64,7 +64,7 @@ impl<T: Config> Pallet<T> {
         royalty::split_sale(
             price,
             details.config.royalty.as_ref(),
-            T::MARKET_FEE,
+            T::market_fee(),
             T::MIN_ROYALTY,
         )
         .ok_or_else(|| Error::<T>::PriceBelowRoyaltyFloor.into())

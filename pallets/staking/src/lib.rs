@@ -612,6 +612,23 @@ pub mod pallet {
         /// The fraction a validator that authored nothing in a whole era loses (zero turns
         /// automatic offline slashing off).
         const OFFLINE_SLASH: Perbill;
+        /// The equivocation slash in force: `EQUIVOCATION_SLASH` unless the runtime reads
+        /// governance's parameters (pallet-parameters), with the constant as the default.
+        fn equivocation_slash() -> Perbill {
+            Self::EQUIVOCATION_SLASH
+        }
+        /// The offline slash in force (as [`Self::equivocation_slash`]).
+        fn offline_slash() -> Perbill {
+            Self::OFFLINE_SLASH
+        }
+        /// The minimum validator bond in force (as [`Self::equivocation_slash`]).
+        fn min_validator_bond() -> Balance {
+            Self::MIN_VALIDATOR_BOND
+        }
+        /// The minimum nominator bond in force (as [`Self::equivocation_slash`]).
+        fn min_nominator_bond() -> Balance {
+            Self::MIN_NOMINATOR_BOND
+        }
         /// The account that receives slashed funds and the inflation not paid to validators.
         fn treasury_account() -> AccountId;
         /// The current time in Unix milliseconds (the timestamp pallet's `Now`); records when
@@ -1424,7 +1441,7 @@ pub mod pallet {
             );
             let prior = ValidatorSlashInEra::get(era, &stash).map(|(f, _)| f);
             ensure!(
-                prior.is_none_or(|f| f < T::EQUIVOCATION_SLASH),
+                prior.is_none_or(|f| f < T::equivocation_slash()),
                 Error::<T>::DuplicateOffenceReport
             );
             Ok((stash, era))
@@ -1435,7 +1452,7 @@ pub mod pallet {
             proof: &basalt_support::equivocation::AuraEquivocationProof,
         ) -> Result<OffenceOutcome, DispatchError> {
             let (stash, era) = Self::check_aura_equivocation(proof)?;
-            Self::report_offence(&stash, era, T::EQUIVOCATION_SLASH)
+            Self::report_offence(&stash, era, T::equivocation_slash())
         }
 
         /// The stash that owns the Aura or GRANDPA key `key`, if any.
@@ -1640,7 +1657,7 @@ pub mod pallet {
             Self::report_offence(
                 &Self::resolve_stash(offender),
                 offence_era,
-                T::EQUIVOCATION_SLASH,
+                T::equivocation_slash(),
             )
         }
 
@@ -1650,7 +1667,7 @@ pub mod pallet {
             offender: &AccountId,
             offence_era: EraIndex,
         ) -> Result<OffenceOutcome, DispatchError> {
-            Self::report_offence(offender, offence_era, T::OFFLINE_SLASH)
+            Self::report_offence(offender, offence_era, T::offline_slash())
         }
 
         /// Slashes `fraction` of the stash `offender`'s exposure in `offence_era`: its own stake
@@ -1819,9 +1836,9 @@ pub mod pallet {
         /// The least active bond `stash`'s roles require.
         fn min_active_bond(stash: &AccountId) -> Balance {
             let role = if Nominators::contains_key(stash) {
-                T::MIN_NOMINATOR_BOND
+                T::min_nominator_bond()
             } else if Validators::contains_key(stash) {
-                T::MIN_VALIDATOR_BOND
+                T::min_validator_bond()
             } else {
                 0
             };
@@ -1934,7 +1951,7 @@ pub mod pallet {
         fn do_validate(stash: &AccountId, prefs: ValidatorPrefs) -> DispatchResult {
             let ledger = Ledger::get(stash).ok_or(Error::<T>::NotController)?;
             ensure!(
-                ledger.active >= T::MIN_VALIDATOR_BOND,
+                ledger.active >= T::min_validator_bond(),
                 Error::<T>::InsufficientBond
             );
             if !Validators::contains_key(stash) {
@@ -1955,7 +1972,7 @@ pub mod pallet {
         fn do_nominate(stash: &AccountId, targets: Vec<AccountId>) -> DispatchResult {
             let ledger = Ledger::get(stash).ok_or(Error::<T>::NotController)?;
             ensure!(
-                ledger.active >= T::MIN_NOMINATOR_BOND,
+                ledger.active >= T::min_nominator_bond(),
                 Error::<T>::InsufficientBond
             );
             if !Nominators::contains_key(stash) {
@@ -2427,7 +2444,7 @@ pub mod pallet {
             });
 
             let mut offline = 0u32;
-            if !T::OFFLINE_SLASH.is_zero() && points.total > 0 {
+            if !T::offline_slash().is_zero() && points.total > 0 {
                 let elected: Vec<AccountId> = ErasStakers::iter_prefix(era)
                     .map(|(stash, _)| stash)
                     .collect();
@@ -2465,7 +2482,7 @@ pub mod pallet {
                 let Some(ledger) = Ledger::get(&stash) else {
                     continue;
                 };
-                if ledger.active >= T::MIN_VALIDATOR_BOND && NextKeys::contains_key(&stash) {
+                if ledger.active >= T::min_validator_bond() && NextKeys::contains_key(&stash) {
                     candidates.push(Candidate {
                         stash,
                         own: ledger.active,
@@ -2477,7 +2494,7 @@ pub mod pallet {
                 let Some(ledger) = Ledger::get(&who) else {
                     continue;
                 };
-                if ledger.active >= T::MIN_NOMINATOR_BOND && ledger.active > 0 {
+                if ledger.active >= T::min_nominator_bond() && ledger.active > 0 {
                     voters.push(Voter {
                         who,
                         stake: ledger.active,

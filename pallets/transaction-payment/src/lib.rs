@@ -195,6 +195,12 @@ pub mod pallet {
         /// Percentage of each fee (tip included) burned; `TREASURY_PERCENT + BURN_PERCENT`
         /// must not exceed 100. The rest goes to the block author.
         const BURN_PERCENT: u8;
+        /// The split in force, `(treasury percent, burn percent)`: the constants above unless
+        /// the runtime reads governance's parameters (pallet-parameters), with the constants as
+        /// defaults. Shares over 100 are clamped so that the parts never exceed the fee.
+        fn fee_split() -> (u8, u8) {
+            (Self::TREASURY_PERCENT, Self::BURN_PERCENT)
+        }
         /// The treasury's account.
         fn treasury_account() -> AccountId;
         /// The author of the block being built or imported, when known.
@@ -432,13 +438,10 @@ pub mod pallet {
         /// author's part the exact remainder.
         pub fn split(fee: Balance) -> FeeSplit {
             let () = Self::CONFIG_IS_VALID;
-            let treasury = mul_div_floor(
-                fee,
-                u128::from(<T as Config>::TREASURY_PERCENT.min(100)),
-                100,
-            );
-            let burned = mul_div_floor(fee, u128::from(<T as Config>::BURN_PERCENT), 100)
-                .min(fee.saturating_sub(treasury));
+            let (treasury_percent, burn_percent) = <T as Config>::fee_split();
+            let treasury = mul_div_floor(fee, u128::from(treasury_percent.min(100)), 100);
+            let burned =
+                mul_div_floor(fee, u128::from(burn_percent), 100).min(fee.saturating_sub(treasury));
             let author = fee.saturating_sub(treasury).saturating_sub(burned);
             FeeSplit {
                 treasury,
