@@ -9,7 +9,7 @@ use crate::pallet::*;
 use basalt_support::models::{ModelId, ModelRegistry};
 use basalt_support::primitives::hashing::blake2_256;
 use basalt_support::randomness::Randomness;
-use basalt_support::{AccountId, Balance, BlockNumber, PalletId, Perbill, Weight, H256};
+use basalt_support::{AccountId, Balance, BlockNumber, PalletId, Perbill, H256};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
@@ -96,15 +96,7 @@ macro_rules! mock_runtime {
     ($name:ident, spot = $spot:expr, slash = $slash:expr, jail = $jail:expr, per_provider = $pp:expr, deadlines = $dl:expr) => {
         /// A mock runtime.
         pub struct $name;
-        impl pallet_system::Config for $name {
-            const INDEX: u8 = 0;
-            const BLOCK_HASH_COUNT: u32 = 250;
-            const MAX_BLOCK_WEIGHT: Weight = Weight::from_parts(2_000_000_000_000, u64::MAX);
-            const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
-            const MAX_CONSUMERS: u32 = 16;
-            const SS58_PREFIX: u16 = 42;
-            type RuntimeEvent = Event;
-        }
+        pallet_system::impl_test_config!($name, max_consumers = 16, event = Event);
         impl pallet_balances::Config for $name {
             const INDEX: u8 = 2;
             const EXISTENTIAL_DEPOSIT: Balance = 1;

@@ -7,19 +7,11 @@ use crate::types::*;
 use basalt_support::dispatch::Dispatchable;
 use basalt_support::generic::Digest;
 use basalt_support::state::{empty_externalities, io};
-use basalt_support::{AccountId, Balance, DispatchError, Origin, Perbill, Weight, H256};
+use basalt_support::{AccountId, Balance, DispatchError, Origin, Perbill, H256};
 
 struct Test;
 
-impl pallet_system::Config for Test {
-    const INDEX: u8 = 0;
-    const BLOCK_HASH_COUNT: u32 = 250;
-    const MAX_BLOCK_WEIGHT: Weight = Weight::from_parts(2_000_000_000_000, u64::MAX);
-    const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
-    const MAX_CONSUMERS: u32 = 16;
-    const SS58_PREFIX: u16 = 42;
-    type RuntimeEvent = Event;
-}
+pallet_system::impl_test_config!(Test, max_consumers = 16, event = Event);
 
 impl Config for Test {
     const INDEX: u8 = 10;

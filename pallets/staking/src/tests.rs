@@ -19,7 +19,7 @@ use basalt_support::metadata::DescribePallet;
 use basalt_support::multiaddress::MultiAddress;
 use basalt_support::state::{empty_externalities, io};
 use basalt_support::storage::StorageInstance;
-use basalt_support::{AccountId, Balance, DispatchError, Origin, Weight, H256};
+use basalt_support::{AccountId, Balance, DispatchError, Origin, H256};
 use codec::{Compact, Decode, Encode};
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -27,15 +27,7 @@ use std::collections::BTreeSet;
 macro_rules! mock_runtime {
     ($name:ident, defer = $defer:expr, offline = $offline:expr) => {
         pub struct $name;
-        impl pallet_system::Config for $name {
-            const INDEX: u8 = 0;
-            const BLOCK_HASH_COUNT: u32 = 250;
-            const MAX_BLOCK_WEIGHT: Weight = Weight::from_parts(2_000_000_000_000, u64::MAX);
-            const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
-            const MAX_CONSUMERS: u32 = 16;
-            const SS58_PREFIX: u16 = 42;
-            type RuntimeEvent = Event;
-        }
+        pallet_system::impl_test_config!($name, max_consumers = 16, event = Event);
         impl pallet_balances::Config for $name {
             const INDEX: u8 = 2;
             const EXISTENTIAL_DEPOSIT: Balance = 1;

@@ -3,7 +3,7 @@
 //! blocks); root spends without limit, account 7 plays the Treasurer track with a cap of 100.
 
 use crate::pallet::*;
-use basalt_support::{AccountId, Balance, BlockNumber, Origin, PalletId, Permill, Weight};
+use basalt_support::{AccountId, Balance, BlockNumber, Origin, PalletId, Permill};
 
 /// The account of test account number `n`.
 pub fn acc(n: u8) -> AccountId {
@@ -18,15 +18,7 @@ pub const TREASURER_CAP: Balance = 100;
 /// The mock runtime.
 pub struct Test;
 
-impl pallet_system::Config for Test {
-    const INDEX: u8 = 0;
-    const BLOCK_HASH_COUNT: u32 = 250;
-    const MAX_BLOCK_WEIGHT: Weight = Weight::from_parts(2_000_000_000_000, u64::MAX);
-    const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
-    const MAX_CONSUMERS: u32 = 16;
-    const SS58_PREFIX: u16 = 42;
-    type RuntimeEvent = Event;
-}
+pallet_system::impl_test_config!(Test, max_consumers = 16, event = Event);
 
 impl pallet_balances::Config for Test {
     const INDEX: u8 = 2;
