@@ -98,6 +98,17 @@ impl pallet_system::Config for Runtime {
     const MAX_CONSUMERS: u32 = 16;
     const SS58_PREFIX: u16 = SS58_PREFIX;
     type RuntimeEvent = RuntimeEvent;
+    /// The limits the executive enforces: normal extrinsics 75% of the block, operational ones
+    /// the whole block (25% reserved for them), mandatory ones unlimited.
+    fn block_weights() -> pallet_system::limits::BlockWeights {
+        limits::block_weights()
+    }
+    fn block_length() -> pallet_system::limits::BlockLength {
+        limits::block_length()
+    }
+    fn version() -> basalt_support::version::RuntimeVersion {
+        version::version()
+    }
 }
 
 impl pallet_timestamp::Config for Runtime {

@@ -56,7 +56,7 @@ EXPECTED_PALLETS = {
         "calls": ["remark"],
         "events": ["ExtrinsicSuccess", "ExtrinsicFailed", "NewAccount", "KilledAccount"],
         "storage": ["Account", "Events", "Number", "ParentHash", "BlockHash", "Digest"],
-        "constants": ["SS58Prefix"],
+        "constants": ["SS58Prefix", "BlockHashCount", "BlockWeights", "BlockLength", "DbWeight", "Version"],
     },
     "Timestamp": {"index": 1, "calls": ["set"], "events": [], "storage": ["Now"], "constants": []},
     "Balances": {
@@ -279,6 +279,26 @@ def metadata_every_pallet_call_event_storage():
                 s.query(mod, name)
     print(f"    metadata: {len(pallets)} pallets, {n_calls} calls, {n_events} events, "
           f"{n_storage} storage items, {n_errors} errors, {n_consts} constants")
+
+
+@test
+def system_constants_are_frames():
+    """FRAME's System constants, which dedot, polkadot-api and subxt read: the version matches
+    state_getRuntimeVersion, the limits are the executive's."""
+    s = ctx.s
+    version = s.get_constant("System", "Version").value
+    rpc_version = s.rpc_request("state_getRuntimeVersion", [])["result"]
+    assert version["spec_version"] == rpc_version["specVersion"], (version, rpc_version)
+    assert version["spec_name"] == "basalt" and version["transaction_version"] == rpc_version["transactionVersion"]
+    weights = s.get_constant("System", "BlockWeights").value
+    normal = weights["per_class"]["normal"]
+    assert weights["max_block"]["ref_time"] == 2_000_000_000_000, weights
+    assert normal["max_total"]["ref_time"] == 1_500_000_000_000, normal
+    assert weights["per_class"]["operational"]["reserved"]["ref_time"] == 500_000_000_000, weights
+    length = s.get_constant("System", "BlockLength").value
+    assert length["max"]["normal"] == 5 * 1024 * 1024 // 4 * 3 and length["max"]["operational"] == 5 * 1024 * 1024
+    db = s.get_constant("System", "DbWeight").value
+    assert db == {"read": 2_000_000, "write": 8_000_000}, db
 
 
 @test

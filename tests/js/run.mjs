@@ -33,7 +33,7 @@ function withTimeout (promise, ms, what) {
 
 // What the runtime must show to a stock client (issue 2). More items are fine; missing ones fail.
 const EXPECTED_PALLETS = {
-  System: { index: 0, calls: ['remark'], events: ['ExtrinsicSuccess', 'ExtrinsicFailed', 'NewAccount', 'KilledAccount'], storage: ['Account', 'Events', 'Number', 'ParentHash', 'BlockHash', 'Digest'], constants: ['SS58Prefix'] },
+  System: { index: 0, calls: ['remark'], events: ['ExtrinsicSuccess', 'ExtrinsicFailed', 'NewAccount', 'KilledAccount'], storage: ['Account', 'Events', 'Number', 'ParentHash', 'BlockHash', 'Digest'], constants: ['SS58Prefix', 'BlockHashCount', 'BlockWeights', 'BlockLength', 'DbWeight', 'Version'] },
   Timestamp: { index: 1, calls: ['set'], storage: ['Now'] },
   Balances: {
     index: 2,
@@ -281,6 +281,19 @@ test('metadata: every pallet, call, event, storage item, error and constant', as
   assert.ok(api.consts.balances.existentialDeposit.toBigInt() > 0n);
   assert.deepEqual(api.registry.signedExtensions, ['CheckNonZeroSender', 'CheckSpecVersion', 'CheckTxVersion', 'CheckGenesis', 'CheckMortality', 'CheckNonce', 'CheckWeight', 'ChargeTransactionPayment', 'CheckMetadataHash']);
   console.log(`    metadata V${api.runtimeMetadata.version}: ${Object.keys(seen).length} pallets, ${n.calls} calls, ${n.events} events, ${n.storage} storage items, ${n.errors} errors, ${n.constants} constants`);
+});
+
+test('FRAME System constants: Version, BlockWeights, BlockLength, DbWeight', async () => {
+  const { api } = ctx;
+  const version = api.consts.system.version;
+  assert.equal(version.specVersion.toNumber(), api.runtimeVersion.specVersion.toNumber());
+  assert.equal(version.specName.toString(), 'basalt');
+  const weights = api.consts.system.blockWeights;
+  assert.equal(weights.maxBlock.refTime.toBigInt(), 2_000_000_000_000n);
+  assert.equal(weights.perClass.normal.maxTotal.unwrap().refTime.toBigInt(), 1_500_000_000_000n);
+  assert.ok(weights.perClass.mandatory.maxTotal.isNone);
+  assert.equal(api.consts.system.blockLength.max.operational.toNumber(), 5 * 1024 * 1024);
+  assert.equal(api.consts.system.dbWeight.read.toBigInt(), 2_000_000n);
 });
 
 test('balances of //Alice and //Bob (System.Account, query.multi)', async () => {

@@ -5,8 +5,8 @@
 use codec::{Decode, Encode};
 use scale_info::TypeInfo;
 
-/// The runtime's identity and API versions.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+/// The runtime's identity and API versions. (`Default`, all empty, for mock runtimes.)
+#[derive(Clone, PartialEq, Eq, Debug, Default, Encode, Decode)]
 pub struct RuntimeVersion {
     /// The chain's runtime family ("basalt"); a change means a different chain.
     pub spec_name: String,
@@ -25,6 +25,32 @@ pub struct RuntimeVersion {
     pub transaction_version: u32,
     /// The state trie version (1: values over 32 bytes are hashed in the trie).
     pub system_version: u8,
+}
+
+/// Described as `sp_version::RuntimeVersion` (the path written by hand: the derive would add
+/// this module's name), as `System.Version` publishes it.
+impl TypeInfo for RuntimeVersion {
+    type Identity = Self;
+    fn type_info() -> scale_info::Type {
+        use scale_info::build::Fields;
+        scale_info::Type::builder()
+            .path(scale_info::Path::new("RuntimeVersion", "sp_version"))
+            .composite(
+                Fields::named()
+                    .field(|f| f.ty::<String>().name("spec_name").type_name("String"))
+                    .field(|f| f.ty::<String>().name("impl_name").type_name("String"))
+                    .field(|f| f.ty::<u32>().name("authoring_version").type_name("u32"))
+                    .field(|f| f.ty::<u32>().name("spec_version").type_name("u32"))
+                    .field(|f| f.ty::<u32>().name("impl_version").type_name("u32"))
+                    .field(|f| {
+                        f.ty::<Vec<([u8; 8], u32)>>()
+                            .name("apis")
+                            .type_name("ApisVec")
+                    })
+                    .field(|f| f.ty::<u32>().name("transaction_version").type_name("u32"))
+                    .field(|f| f.ty::<u8>().name("system_version").type_name("u8")),
+            )
+    }
 }
 
 impl RuntimeVersion {

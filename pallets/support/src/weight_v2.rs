@@ -108,9 +108,38 @@ pub mod constants {
     /// Cost of writing one storage item (overlay write plus its share of the trie update).
     pub const WRITE: Weight = Weight::from_parts(8 * MICROS, 128);
 
+    /// What one read and one write cost in `ref_time`, as clients read it (`System.DbWeight`).
+    pub const DB_WEIGHT: super::RuntimeDbWeight = super::RuntimeDbWeight {
+        read: READ.ref_time,
+        write: WRITE.ref_time,
+    };
+
     /// `reads` reads and `writes` writes.
     pub const fn reads_writes(reads: u64, writes: u64) -> Weight {
         READ.saturating_mul(reads)
             .saturating_add(WRITE.saturating_mul(writes))
+    }
+}
+
+/// The `ref_time` of one storage read and one write, as `sp_weights::RuntimeDbWeight` (its type
+/// path written by hand: the derive would add this module's name).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct RuntimeDbWeight {
+    /// One read.
+    pub read: u64,
+    /// One write.
+    pub write: u64,
+}
+
+impl scale_info::TypeInfo for RuntimeDbWeight {
+    type Identity = Self;
+    fn type_info() -> scale_info::Type {
+        scale_info::Type::builder()
+            .path(scale_info::Path::new("RuntimeDbWeight", "sp_weights"))
+            .composite(
+                scale_info::build::Fields::named()
+                    .field(|f| f.ty::<u64>().name("read").type_name("u64"))
+                    .field(|f| f.ty::<u64>().name("write").type_name("u64")),
+            )
     }
 }

@@ -18,6 +18,8 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 pub use types::AccountData;
 
+pub mod limits;
+
 /// Balance types stored by the system pallet on behalf of balances, with Substrate's type path
 /// (`pallet_balances::types::AccountData`).
 pub mod types {
@@ -149,6 +151,20 @@ pub mod pallet {
         const MAX_CONSUMERS: u32;
         /// The SS58 address prefix, published as the `SS58Prefix` constant.
         const SS58_PREFIX: u16;
+        /// The block's weight limits per dispatch class, published as `BlockWeights`: by
+        /// default every class may use the whole `MAX_BLOCK_WEIGHT`.
+        fn block_weights() -> crate::limits::BlockWeights {
+            crate::limits::BlockWeights::whole_block(Self::MAX_BLOCK_WEIGHT)
+        }
+        /// The block's length limits per dispatch class, published as `BlockLength`: by
+        /// default every class may use the whole `MAX_BLOCK_LENGTH`.
+        fn block_length() -> crate::limits::BlockLength {
+            crate::limits::BlockLength::whole_block(Self::MAX_BLOCK_LENGTH)
+        }
+        /// The runtime's version, published as `Version` (by default an empty one, for mocks).
+        fn version() -> basalt_support::version::RuntimeVersion {
+            basalt_support::version::RuntimeVersion::default()
+        }
         /// The runtime's outer event enum; only its type is used, to describe `System.Events`.
         type RuntimeEvent: StaticTypeInfo;
     }
@@ -599,14 +615,24 @@ pub mod pallet {
                         &[" The designated SS58 prefix of this chain."],
                     ),
                     constant(
-                        "MaxBlockWeight",
-                        T::MAX_BLOCK_WEIGHT,
-                        &[" The most weight a block may use."],
+                        "BlockWeights",
+                        T::block_weights(),
+                        &[" Block & extrinsics weights: base values and limits."],
                     ),
                     constant(
-                        "MaxBlockLength",
-                        T::MAX_BLOCK_LENGTH,
-                        &[" The most bytes of extrinsics a block may hold."],
+                        "BlockLength",
+                        T::block_length(),
+                        &[" The maximum length of a block (in bytes)."],
+                    ),
+                    constant(
+                        "DbWeight",
+                        basalt_support::weight_v2::constants::DB_WEIGHT,
+                        &[" The weight of runtime database operations the runtime can invoke."],
+                    ),
+                    constant(
+                        "Version",
+                        T::version(),
+                        &[" Get the chain's in-code version."],
                     ),
                 ],
                 docs: vec![" Accounts, block bookkeeping and events."],

@@ -351,7 +351,7 @@ pub mod pallet {
     impl<T: Config> Hooks for Pallet<T> {
         /// At the end of each spend period (every `SpendPeriod` blocks), the burn and rollover.
         fn on_initialize(n: BlockNumber) -> Weight {
-            if T::SPEND_PERIOD == 0 || n % T::SPEND_PERIOD != 0 {
+            if T::SPEND_PERIOD == 0 || !n.is_multiple_of(T::SPEND_PERIOD) {
                 return weights::idle_block();
             }
             Self::end_spend_period();
