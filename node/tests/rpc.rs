@@ -677,6 +677,9 @@ async fn safe_node_refuses_unsafe_methods_and_foreign_origins() {
         ("author_rotateKeys", json!([])),
         ("author_insertKey", json!(["aura", "//Alice", "0x00"])),
         ("system_peers", json!([])),
+        ("state_getPairs", json!(["0x"])),
+        ("state_queryStorage", json!([[], "0x00"])),
+        ("system_dryRun", json!(["0x00"])),
     ] {
         let e = node.call_err(method, params);
         assert_eq!(e["code"], -32601, "{method}: {e}");

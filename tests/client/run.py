@@ -500,6 +500,39 @@ def signed_hex(call, kp, **kw):
 
 
 @test
+def legacy_rpc_keys_pairs_query_storage_and_dry_run():
+    """The legacy methods explorers and wallets still call: state_getKeys / state_getPairs under a
+    prefix, state_queryStorage over a block range, system_dryRun of a good and a stale extrinsic."""
+    s = ctx.s
+    alice_key = s.create_storage_key("System", "Account", [ctx.alice.ss58_address]).to_hex()
+    prefix = alice_key[:2 + 64]  # twox128("System") ++ twox128("Account")
+    keys = rpc(s, "state_getKeys", [prefix])
+    assert alice_key in keys and all(k.startswith(prefix) for k in keys), keys[:3]
+    pairs = dict(rpc(s, "state_getPairs", [prefix]))
+    assert set(pairs) == set(keys) and pairs[alice_key] == rpc(s, "state_getStorage", [alice_key])
+    # Alice pays a fee: her account changes in the block of her transfer, and only then.
+    head = s.get_block_number(s.get_chain_head())
+    _signed(ctx.alice, "Balances", "transfer_keep_alive", {"dest": ctx.ferdie.ss58_address, "value": UNIT})
+    common.wait_for_block(s, s.get_block_number(s.get_chain_head()) + 1, timeout=30)
+    sets = rpc(s, "state_queryStorage", [[alice_key], s.get_block_hash(head), None])
+    assert sets[0]["block"] == s.get_block_hash(head) and sets[0]["changes"][0][0] == alice_key, sets[0]
+    assert len(sets) >= 2 and all(len(c["changes"]) == 1 for c in sets[1:]), sets
+    err = rpc_error(s, "state_queryStorage", [[alice_key], s.get_chain_head(), s.get_block_hash(head)])
+    assert "ancestor" in str(err), err
+    # Dry runs: Ok(Ok(())) for a good transfer, Err(Invalid(Stale)) for a used nonce; nothing applied.
+    bob_before = free_balance(s, ctx.bob.ss58_address)
+    good = signed_hex(transfer("transfer_keep_alive", ctx.bob.ss58_address, UNIT), ctx.dave)
+    assert rpc(s, "system_dryRun", [good]) == "0x0000"
+    # Alice has sent a transfer above: her nonce 0 is used.
+    stale = signed_hex(transfer("transfer_keep_alive", ctx.bob.ss58_address, UNIT), ctx.alice, nonce=0)
+    assert rpc(s, "system_dryRun", [stale]) == "0x010003", rpc(s, "system_dryRun", [stale])
+    assert free_balance(s, ctx.bob.ss58_address) == bob_before
+    methods = rpc(s, "rpc_methods", [])["methods"]
+    for m in ("state_getKeys", "state_getPairs", "state_queryStorage", "system_dryRun"):
+        assert m in methods, m
+
+
+@test
 def refuse_replayed_extrinsic():
     replays = [str(ctx.replay.data), str(ctx.replay2.data)]
     expect_invalid(lambda i: replays[i], ["Transaction is outdated"])

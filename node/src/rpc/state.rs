@@ -1,5 +1,7 @@
 //! `state_*`: storage reads, key listings, read proofs, metadata, the runtime version,
-//! `state_call`, and storage and runtime-version subscriptions.
+//! `state_call`, and storage and runtime-version subscriptions; the legacy listings explorers
+//! still call (`state_getKeys`, and the unsafe `state_getPairs` and `state_queryStorage`),
+//! bounded.
 //!
 //! Every read is against one block's state (the best block unless `at` is given); a block whose
 //! state is unknown is error 4003, a listing over the maximum count 4002. `state_subscribeStorage`
@@ -24,6 +26,11 @@ use super::{alias, blocking, send_json, RpcContext, RpcResult};
 pub const MAX_KEYS_PAGED: u32 = 1000;
 /// Most keys one storage query or subscription may name.
 pub const MAX_KEYS_PER_QUERY: usize = 1000;
+/// Most keys the unpaged listings (`state_getKeys`, `state_getPairs`) return: a prefix with more
+/// is refused (4002) and must be read with `state_getKeysPaged`.
+pub const MAX_KEYS_UNPAGED: u32 = 10_000;
+/// Most blocks one `state_queryStorage` walks.
+pub const MAX_QUERY_RANGE: u32 = 1000;
 
 /// `0x` + lowercase hex.
 fn hex0x(bytes: &[u8]) -> String {
@@ -146,6 +153,39 @@ pub(super) fn register(module: &mut RpcModule<RpcContext>) -> anyhow::Result<()>
     )?;
     blocking(
         module,
+        "state_getKeys",
+        &["prefix", "at"],
+        false,
+        |ctx, args| {
+            let (_, keys) = unpaged(ctx, args)?;
+            Ok(json!(keys.iter().map(|k| hex0x(k)).collect::<Vec<_>>()))
+        },
+    )?;
+    blocking(
+        module,
+        "state_getPairs",
+        &["prefix", "at"],
+        true,
+        |ctx, args| {
+            let (at, keys) = unpaged(ctx, args)?;
+            let values = read_values(ctx, at, &keys)?;
+            let pairs: Vec<Value> = keys
+                .iter()
+                .zip(values)
+                .filter_map(|(k, v)| v.map(|v| json!([hex0x(k), hex0x(&v)])))
+                .collect();
+            Ok(Value::Array(pairs))
+        },
+    )?;
+    blocking(
+        module,
+        "state_queryStorage",
+        &["keys", "fromBlock", "toBlock"],
+        true,
+        query_storage,
+    )?;
+    blocking(
+        module,
         "state_getReadProof",
         &["keys", "at"],
         false,
@@ -256,6 +296,81 @@ fn keys_paged(ctx: &RpcContext, args: &[Value]) -> RpcResult {
         return Err(state_client("state database is corrupt"));
     }
     Ok(json!(keys.iter().map(|k| hex0x(k)).collect::<Vec<_>>()))
+}
+
+/// The keys under `args[0]` (a prefix) at block `args[1]`, at most [`MAX_KEYS_UNPAGED`] of
+/// them (4002 when there are more: `state_getKeysPaged` pages through any number).
+fn unpaged(
+    ctx: &RpcContext,
+    args: &[Value],
+) -> Result<(H256, Vec<Vec<u8>>), jsonrpsee::types::ErrorObjectOwned> {
+    let prefix = opt_bytes(arg(args, 0), "prefix")?.unwrap_or_default();
+    let at = at_or_best(ctx, opt_hash(arg(args, 1), "at")?);
+    let state = ctx.client.state_at(at).ok_or_else(|| unknown_block(&at))?;
+    let keys = state.keys_paged(&prefix, MAX_KEYS_UNPAGED as usize + 1, None);
+    if state.is_corrupt() {
+        return Err(state_client("state database is corrupt"));
+    }
+    if keys.len() > MAX_KEYS_UNPAGED as usize {
+        return Err(invalid_count(keys.len() as u32, MAX_KEYS_UNPAGED));
+    }
+    Ok((at, keys))
+}
+
+/// `state_queryStorage(keys, fromBlock, toBlock)`: for each block from `fromBlock` to `toBlock`
+/// (default: the best block) on one chain, the keys whose values differ from the block before
+/// (every key at `fromBlock`), as Substrate answers it. At most [`MAX_QUERY_RANGE`] blocks and
+/// [`MAX_KEYS_PER_QUERY`] keys; `fromBlock` must be an ancestor of `toBlock`.
+fn query_storage(ctx: &RpcContext, args: &[Value]) -> RpcResult {
+    let keys = key_list(arg(args, 0), "keys")?;
+    if keys.len() > MAX_KEYS_PER_QUERY {
+        return Err(invalid_params(format!(
+            "at most {MAX_KEYS_PER_QUERY} keys per query"
+        )));
+    }
+    let from = opt_hash(arg(args, 1), "fromBlock")?
+        .ok_or_else(|| invalid_params("fromBlock is required"))?;
+    let to = at_or_best(ctx, opt_hash(arg(args, 2), "toBlock")?);
+    let from_header = ctx
+        .client
+        .header(from)
+        .ok_or_else(|| unknown_block(&from))?;
+    let mut blocks = vec![to];
+    let mut cursor = ctx.client.header(to).ok_or_else(|| unknown_block(&to))?;
+    while blocks.last() != Some(&from) {
+        if cursor.number <= from_header.number {
+            return Err(invalid_params("fromBlock is not an ancestor of toBlock"));
+        }
+        if blocks.len() > MAX_QUERY_RANGE as usize {
+            return Err(invalid_params(format!(
+                "at most {MAX_QUERY_RANGE} blocks per query"
+            )));
+        }
+        let parent = cursor.parent_hash;
+        cursor = ctx
+            .client
+            .header(parent)
+            .ok_or_else(|| unknown_block(&parent))?;
+        blocks.push(parent);
+    }
+    blocks.reverse();
+    let mut previous: Option<Vec<Option<Vec<u8>>>> = None;
+    let mut sets = Vec::with_capacity(blocks.len());
+    for block in &blocks {
+        let values = read_values(ctx, *block, &keys)?;
+        let changed: Vec<_> = keys
+            .iter()
+            .zip(values.iter())
+            .enumerate()
+            .filter(|(i, (_, v))| previous.as_ref().is_none_or(|p| p[*i] != **v))
+            .map(|(_, kv)| kv)
+            .collect();
+        if previous.is_none() || !changed.is_empty() {
+            sets.push(change_set(block, &changed));
+        }
+        previous = Some(values);
+    }
+    Ok(Value::Array(sets))
 }
 
 /// Runs one `state_subscribeStorage` subscription.

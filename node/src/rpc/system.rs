@@ -3,15 +3,24 @@
 //! `system_accountNextIndex` is pool-aware as Substrate's: it starts from the account's nonce
 //! on the best state and skips every nonce a ready transaction in the pool already uses, so a
 //! wallet sending several transactions in a row gets consecutive nonces.
+//!
+//! `system_dryRun` (unsafe, as Substrate's) applies an extrinsic to a block built on `at` (the
+//! best block by default) and discards the block: the answer is the SCALE-encoded
+//! `ApplyExtrinsicResult`, so a wallet learns whether a call would fail, and why, without
+//! paying for it.
 
 use basalt_support::{AccountId, Nonce};
 use codec::Encode;
 use jsonrpsee::RpcModule;
 use serde_json::{json, Value};
 
-use super::error::{error, SYSTEM_OTHER};
-use super::params::{account, arg};
-use super::{alias, blocking, immediate, RpcContext};
+use basalt_support::generic::Header;
+use basalt_support::H256;
+
+use super::author::decode_extrinsic;
+use super::error::{error, state_client, unknown_block, SYSTEM_OTHER};
+use super::params::{account, arg, bytes, opt_hash};
+use super::{alias, blocking, immediate, RpcContext, RpcResult};
 
 /// Registers the `system_*` methods.
 pub(super) fn register(module: &mut RpcModule<RpcContext>) -> anyhow::Result<()> {
@@ -88,7 +97,32 @@ pub(super) fn register(module: &mut RpcModule<RpcContext>) -> anyhow::Result<()>
         },
     )?;
     alias(module, "account_nextIndex", "system_accountNextIndex")?;
+    blocking(module, "system_dryRun", &["extrinsic", "at"], true, dry_run)?;
+    alias(module, "system_dryRunAt", "system_dryRun")?;
     Ok(())
+}
+
+/// Applies `args[0]` to a block on top of `args[1]` (or the best block), without inherents, in
+/// externalities whose writes are discarded; the hex of the SCALE-encoded result.
+fn dry_run(ctx: &RpcContext, args: &[Value]) -> RpcResult {
+    let xt = decode_extrinsic(&bytes(arg(args, 0), "extrinsic")?)?;
+    let at = opt_hash(arg(args, 1), "at")?.unwrap_or_else(|| ctx.client.info().best_hash);
+    let parent = ctx.client.header(at).ok_or_else(|| unknown_block(&at))?;
+    let header = Header {
+        parent_hash: at,
+        number: parent.number.saturating_add(1),
+        state_root: H256::zero(),
+        extrinsics_root: H256::zero(),
+        digest: Default::default(),
+    };
+    let result = ctx
+        .client
+        .call_at(at, || {
+            basalt_runtime::api::initialize_block(&header);
+            basalt_runtime::api::apply_extrinsic(&xt)
+        })
+        .map_err(|e| state_client(e))?;
+    Ok(json!(format!("0x{}", hex::encode(result.encode()))))
 }
 
 /// `{peers, isSyncing, shouldHavePeers}`; a development chain is not expected to have peers.
