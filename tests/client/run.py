@@ -533,6 +533,30 @@ def legacy_rpc_keys_pairs_query_storage_and_dry_run():
 
 
 @test
+def new_rpc_spec_chain_spec_and_archive_methods():
+    """chainSpec_v1_* and the archive_v1_* getters of paritytech/json-rpc-interface-spec."""
+    s = ctx.s
+    assert rpc(s, "chainSpec_v1_chainName", []) == rpc(s, "system_chain", [])
+    genesis = rpc(s, "chain_getBlockHash", [0])
+    assert rpc(s, "chainSpec_v1_genesisHash", []) == genesis == rpc(s, "archive_v1_genesisHash", [])
+    assert rpc(s, "chainSpec_v1_properties", []) == rpc(s, "system_properties", [])
+    finalized = rpc(s, "archive_v1_finalizedHeight", [])
+    assert 0 <= finalized <= s.get_block_number(s.get_chain_head())
+    block1 = rpc(s, "chain_getBlockHash", [1])
+    assert rpc(s, "archive_v1_hashByHeight", [1]) == [block1]
+    assert rpc(s, "archive_v1_hashByHeight", [10**9]) == []
+    header = bytes.fromhex(rpc(s, "archive_v1_header", [block1])[2:])
+    assert "0x" + blake2_256(header).hex() == block1, "the header hashes to its block"
+    assert rpc(s, "archive_v1_body", [block1]) == rpc(s, "chain_getBlock", [block1])["block"]["extrinsics"]
+    unknown = "0x" + "11" * 32
+    assert rpc(s, "archive_v1_header", [unknown]) is None and rpc(s, "archive_v1_body", [unknown]) is None
+    version = rpc(s, "archive_v1_call", [block1, "Core_version", "0x"])
+    assert version["success"] is True and version["value"] == rpc(s, "state_call", ["Core_version", "0x", block1])
+    assert rpc(s, "archive_v1_call", [block1, "No_such_function", "0x"])["success"] is False
+    assert rpc(s, "archive_v1_call", [unknown, "Core_version", "0x"]) is None
+
+
+@test
 def refuse_replayed_extrinsic():
     replays = [str(ctx.replay.data), str(ctx.replay2.data)]
     expect_invalid(lambda i: replays[i], ["Transaction is outdated"])

@@ -27,6 +27,7 @@ mod grandpa;
 mod jobs;
 pub mod params;
 mod payment;
+mod spec_v1;
 mod state;
 mod system;
 
@@ -238,6 +239,7 @@ pub(crate) fn build_module(
     author::register(&mut module)?;
     payment::register(&mut module)?;
     jobs::register(&mut module)?;
+    spec_v1::register(&mut module)?;
 
     let mut names: Vec<String> = module.method_names().map(str::to_string).collect();
     names.push("rpc_methods".to_string());
