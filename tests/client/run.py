@@ -556,6 +556,50 @@ def new_rpc_spec_chain_spec_and_archive_methods():
     assert rpc(s, "archive_v1_call", [unknown, "Core_version", "0x"]) is None
 
 
+def _watch_v1(s, xt_hex, timeout=60):
+    """transactionWatch_v1_submitAndWatch until a final event; the events seen."""
+    events = []
+
+    def handler(message, update_nr, subscription_id):
+        event = message["params"]["result"]
+        events.append(event)
+        if event["event"] in ("finalized", "invalid", "dropped", "error"):
+            return events
+
+    with Deadline(timeout, "transactionWatch_v1_submitAndWatch"):
+        s.rpc_request("transactionWatch_v1_submitAndWatch", [xt_hex], result_handler=handler)
+    return events
+
+
+@test
+def new_rpc_spec_transaction_watch_and_broadcast():
+    """transactionWatch_v1_submitAndWatch reports validated, the including block with the
+    transaction's index, and finality; garbage is an `invalid` event; transaction_v1_broadcast
+    puts a transaction on chain and transaction_v1_stop ends the operation once."""
+    s = ctx.s
+    xt = signed_hex(transfer("transfer_keep_alive", ctx.bob.ss58_address, UNIT), ctx.eve)
+    events = _watch_v1(s, xt)
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "validated" and kinds[-1] == "finalized", events
+    final = events[-1]["block"]
+    body = rpc(s, "chain_getBlock", [final["hash"]])["block"]["extrinsics"]
+    assert body[final["index"]] == xt, (final, len(body))
+    included = [e for e in events if e["event"] == "bestChainBlockIncluded" and e["block"]]
+    assert included and included[-1]["block"] == final, events
+    assert [e["event"] for e in _watch_v1(s, "0x0102")] == ["invalid"]
+
+    nonce = s.get_account_nonce(ctx.eve.ss58_address)
+    op = rpc(s, "transaction_v1_broadcast",
+             [signed_hex(transfer("transfer_keep_alive", ctx.bob.ss58_address, UNIT), ctx.eve)])
+    assert isinstance(op, str), op
+    deadline = time.monotonic() + 30
+    while s.get_account_nonce(ctx.eve.ss58_address) == nonce:
+        assert time.monotonic() < deadline, "the broadcast transaction was not included"
+        time.sleep(0.3)
+    assert rpc(s, "transaction_v1_stop", [op]) is None
+    assert rpc_error(s, "transaction_v1_stop", [op])["code"] == -32602
+
+
 @test
 def refuse_replayed_extrinsic():
     replays = [str(ctx.replay.data), str(ctx.replay2.data)]

@@ -30,6 +30,7 @@ mod payment;
 mod spec_v1;
 mod state;
 mod system;
+mod transaction_v1;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -146,6 +147,8 @@ pub(crate) struct RpcContext {
     pub(crate) system: SystemInfo,
     pub(crate) network: Option<NetworkDeps>,
     pub(crate) deny_unsafe: bool,
+    /// The open `transaction_v1_broadcast` operations.
+    pub(crate) broadcasts: parking_lot::Mutex<transaction_v1::Broadcasts>,
 }
 
 /// What a method returns.
@@ -231,6 +234,7 @@ pub(crate) fn build_module(
         system: deps.system,
         network: deps.network,
         deny_unsafe,
+        broadcasts: Default::default(),
     });
     system::register(&mut module)?;
     grandpa::register(&mut module)?;
@@ -240,6 +244,7 @@ pub(crate) fn build_module(
     payment::register(&mut module)?;
     jobs::register(&mut module)?;
     spec_v1::register(&mut module)?;
+    transaction_v1::register(&mut module)?;
 
     let mut names: Vec<String> = module.method_names().map(str::to_string).collect();
     names.push("rpc_methods".to_string());
