@@ -171,7 +171,12 @@ pub fn invalid_count(value: u32, max: u32) -> ErrorObjectOwned {
 
 /// `0x` + 64 lowercase hex digits.
 pub fn hex_hash(hash: &H256) -> String {
-    format!("0x{}", hex::encode(hash.as_bytes()))
+    hex0x(hash.as_bytes())
+}
+
+/// `0x` + lowercase hex: how every byte string goes out in JSON.
+pub fn hex0x(bytes: &[u8]) -> String {
+    format!("0x{}", hex::encode(bytes))
 }
 
 #[cfg(test)]

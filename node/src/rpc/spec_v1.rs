@@ -11,14 +11,9 @@ use codec::Encode;
 use jsonrpsee::RpcModule;
 use serde_json::{json, Value};
 
-use super::error::hex_hash;
+use super::error::{hex0x, hex_hash};
 use super::params::{arg, bytes, hash, string, u32_param};
 use super::{blocking, immediate, RpcContext, RpcResult};
-
-/// `0x` + lowercase hex.
-fn hex0x(bytes: &[u8]) -> String {
-    format!("0x{}", hex::encode(bytes))
-}
 
 /// Registers the `chainSpec_v1_*` and `archive_v1_*` methods.
 pub(super) fn register(module: &mut RpcModule<RpcContext>) -> anyhow::Result<()> {

@@ -18,7 +18,7 @@ use jsonrpsee::{PendingSubscriptionSink, RpcModule};
 use serde_json::{json, Value};
 use tokio::sync::broadcast::error::RecvError;
 
-use super::error::{hex_hash, invalid_count, invalid_params, state_client, unknown_block};
+use super::error::{hex0x, hex_hash, invalid_count, invalid_params, state_client, unknown_block};
 use super::params::{arg, bytes, key_list, opt_bytes, opt_hash, positional, string, u32_param};
 use super::{alias, blocking, send_json, RpcContext, RpcResult};
 
@@ -31,11 +31,6 @@ pub const MAX_KEYS_PER_QUERY: usize = 1000;
 pub const MAX_KEYS_UNPAGED: u32 = 10_000;
 /// Most blocks one `state_queryStorage` walks.
 pub const MAX_QUERY_RANGE: u32 = 1000;
-
-/// `0x` + lowercase hex.
-fn hex0x(bytes: &[u8]) -> String {
-    format!("0x{}", hex::encode(bytes))
-}
 
 /// The block a query is about and whether it is known.
 fn at_or_best(ctx: &RpcContext, at: Option<H256>) -> H256 {

@@ -18,7 +18,7 @@ use basalt_support::generic::Header;
 use basalt_support::H256;
 
 use super::author::decode_extrinsic;
-use super::error::{error, state_client, unknown_block, SYSTEM_OTHER};
+use super::error::{error, hex0x, state_client, unknown_block, SYSTEM_OTHER};
 use super::params::{account, arg, bytes, opt_hash};
 use super::{alias, blocking, immediate, RpcContext, RpcResult};
 
@@ -122,7 +122,7 @@ fn dry_run(ctx: &RpcContext, args: &[Value]) -> RpcResult {
             basalt_runtime::api::apply_extrinsic(&xt)
         })
         .map_err(|e| state_client(e))?;
-    Ok(json!(format!("0x{}", hex::encode(result.encode()))))
+    Ok(json!(hex0x(&result.encode())))
 }
 
 /// `{peers, isSyncing, shouldHavePeers}`; a development chain is not expected to have peers.
