@@ -519,6 +519,8 @@ def legacy_rpc_keys_pairs_query_storage_and_dry_run():
     assert len(sets) >= 2 and all(len(c["changes"]) == 1 for c in sets[1:]), sets
     err = rpc_error(s, "state_queryStorage", [[alice_key], s.get_chain_head(), s.get_block_hash(head)])
     assert "ancestor" in str(err), err
+    err = rpc_error(s, "state_queryStorage", [[alice_key] * 1001, s.get_block_hash(head), None])
+    assert err["code"] == -32602 and "1000 keys" in str(err), err
     # Dry runs: Ok(Ok(())) for a good transfer, Err(Invalid(Stale)) for a used nonce; nothing applied.
     bob_before = free_balance(s, ctx.bob.ss58_address)
     good = signed_hex(transfer("transfer_keep_alive", ctx.bob.ss58_address, UNIT), ctx.dave)
