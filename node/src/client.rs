@@ -648,6 +648,12 @@ impl Client {
         self.gadget.store(true, Ordering::SeqCst);
     }
 
+    /// The leaves of the block tree above the finalized block: what a `chainHead_v1_follow`
+    /// subscriber is told about, with every block between them and the finalized block.
+    pub fn leaves(&self) -> Vec<(H256, u32)> {
+        self.leaves.lock().iter().collect()
+    }
+
     /// The best leaf whose chain contains `base` (fork choice for GRANDPA's votes).
     pub fn best_chain_containing(&self, base: H256) -> Option<(H256, u32)> {
         let number = self.number(base)?;

@@ -9,6 +9,7 @@ and exits non-zero on any failure. BASALT_TEST_SLOT_MS sets the node's slot leng
 """
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -600,6 +601,110 @@ def new_rpc_spec_transaction_watch_and_broadcast():
         time.sleep(0.3)
     assert rpc(s, "transaction_v1_stop", [op]) is None
     assert rpc_error(s, "transaction_v1_stop", [op])["code"] == -32602
+
+
+class _RawWs:
+    """A bare JSON-RPC WebSocket connection: requests and subscription events interleave, as a
+    chainHead_v1 client sees them."""
+
+    def __init__(self, url):
+        import websocket
+        self.ws = websocket.create_connection(url, timeout=30)
+        self.next_id = 0
+        self.events = []
+
+    def call(self, method, params):
+        self.next_id += 1
+        self.ws.send(json.dumps({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params}))
+        while True:
+            msg = json.loads(self.ws.recv())
+            if msg.get("id") == self.next_id:
+                return msg
+            self.events.append(msg["params"]["result"])
+
+    def event(self, pred, timeout=60):
+        deadline = time.monotonic() + timeout
+        while True:
+            for i, e in enumerate(self.events):
+                if pred(e):
+                    return self.events.pop(i)
+            assert time.monotonic() < deadline, f"no such event among {self.events[-5:]}"
+            self.events.append(json.loads(self.ws.recv())["params"]["result"])
+
+
+@test
+def chain_head_v1_follow_pins_operations_and_errors():
+    """chainHead_v1: initialized with the runtime, newBlock/bestBlockChanged/finalized, header, body,
+    call and storage operations with their events, unpin rules, and unknown subscriptions."""
+    s = ctx.s
+    ws = _RawWs(ctx.node.ws_url)
+    sub = ws.call("chainHead_v1_follow", [True])["result"]
+    init = ws.event(lambda e: e["event"] == "initialized")
+    assert init["finalizedBlockRuntime"]["spec"]["specVersion"] == rpc(s, "state_getRuntimeVersion", [])["specVersion"]
+    assert init["finalizedBlockRuntime"]["spec"]["apis"]["0x37e397fc7c91f5e4"] == 2, init  # Metadata
+    final0 = init["finalizedBlockHashes"][-1]
+    block = ws.event(lambda e: e["event"] == "newBlock")
+    assert "newRuntime" in block and block["newRuntime"] is None, block
+    ws.event(lambda e: e["event"] == "bestBlockChanged")
+    fin = ws.event(lambda e: e["event"] == "finalized")
+    target = fin["finalizedBlockHashes"][-1]
+    # header / body / call / storage on a pinned block.
+    header = ws.call("chainHead_v1_header", [sub, target])["result"]
+    assert "0x" + blake2_256(bytes.fromhex(header[2:])).hex() == target
+    op = ws.call("chainHead_v1_body", [sub, target])["result"]
+    assert op["result"] == "started", op
+    done = ws.event(lambda e: e.get("operationId") == op["operationId"])
+    assert done["event"] == "operationBodyDone" and done["value"] == rpc(s, "chain_getBlock", [target])["block"]["extrinsics"]
+    op = ws.call("chainHead_v1_call", [sub, target, "Core_version", "0x"])["result"]
+    done = ws.event(lambda e: e.get("operationId") == op["operationId"])
+    assert done["event"] == "operationCallDone" and done["output"] == rpc(s, "state_call", ["Core_version", "0x", target])
+    alice_key = s.create_storage_key("System", "Account", [ctx.alice.ss58_address]).to_hex()
+    prefix = alice_key[:2 + 64]
+    items = [{"key": alice_key, "type": "value"}, {"key": alice_key, "type": "hash"},
+             {"key": prefix, "type": "descendantsValues"}, {"key": prefix, "type": "closestDescendantMerkleValue"},
+             {"key": "0x" + "ee" * 32, "type": "value"}]
+    op = ws.call("chainHead_v1_storage", [sub, target, items, None])["result"]
+    assert op["result"] == "started" and op["discardedItems"] == 0, op
+    got = []
+    while True:
+        e = ws.event(lambda e: e.get("operationId") == op["operationId"])
+        if e["event"] == "operationStorageDone":
+            break
+        assert e["event"] == "operationStorageItems", e
+        got += e["items"]
+    value = rpc(s, "state_getStorage", [alice_key, target])
+    assert {"key": alice_key, "value": value} in got
+    assert {"key": alice_key, "hash": "0x" + blake2_256(bytes.fromhex(value[2:])).hex()} in got
+    keys = rpc(s, "state_getKeys", [prefix, target])
+    values = [i["key"] for i in got if "value" in i]
+    # Every account under the prefix once (descendantsValues), and Alice's once more (value).
+    assert sorted(values) == sorted(keys + [alice_key]), (len(values), len(keys))
+    assert any("closestDescendantMerkleValue" in i for i in got)
+    assert not any(i["key"] == "0x" + "ee" * 32 for i in got), "an absent key yields no item"
+    # continue on an operation that is not waiting; unpin rules.
+    assert ws.call("chainHead_v1_continue", [sub, op["operationId"]])["error"]["code"] == -32803
+    assert ws.call("chainHead_v1_unpin", [sub, [target, target]])["error"]["code"] == -32804
+    assert ws.call("chainHead_v1_unpin", [sub, "0x" + "11" * 32])["error"]["code"] == -32801
+    assert ws.call("chainHead_v1_unpin", [sub, [final0, target]])["result"] is None
+    assert ws.call("chainHead_v1_header", [sub, target])["error"]["code"] == -32801
+    # An unknown follow subscription: null, limitReached, no effect.
+    assert ws.call("chainHead_v1_header", ["nope", target])["result"] is None
+    assert ws.call("chainHead_v1_body", ["nope", target])["result"] == {"result": "limitReached"}
+    assert ws.call("chainHead_v1_unpin", ["nope", target])["result"] is None
+    assert "error" not in ws.call("chainHead_v1_unfollow", [sub])
+    # Hostile: follow subscriptions past a connection's limit (8) are refused; other connections
+    # and the node serve on.
+    answers = [ws.call("chainHead_v1_follow", [False]) for _ in range(1000)]
+    refused = [a for a in answers if "error" in a]
+    assert len(refused) == 992 and refused[0]["error"]["code"] == -32800, refused[:1]
+    other = _RawWs(ctx.node.ws_url)
+    assert "result" in other.call("chainHead_v1_follow", [False])
+    other.ws.close()
+    ws.ws.close()
+    time.sleep(1)
+    again = _RawWs(ctx.node.ws_url)
+    assert "result" in again.call("chainHead_v1_follow", [False]), "closed follows free their slots"
+    again.ws.close()
 
 
 @test

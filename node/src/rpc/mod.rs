@@ -21,6 +21,7 @@
 
 mod author;
 mod chain;
+mod chain_head;
 pub mod cors;
 pub mod error;
 mod grandpa;
@@ -149,6 +150,8 @@ pub(crate) struct RpcContext {
     pub(crate) deny_unsafe: bool,
     /// The open `transaction_v1_broadcast` operations.
     pub(crate) broadcasts: parking_lot::Mutex<transaction_v1::Broadcasts>,
+    /// The `chainHead_v1_follow` subscriptions.
+    pub(crate) follows: parking_lot::Mutex<chain_head::Follows>,
 }
 
 /// What a method returns.
@@ -235,6 +238,7 @@ pub(crate) fn build_module(
         network: deps.network,
         deny_unsafe,
         broadcasts: Default::default(),
+        follows: Default::default(),
     });
     system::register(&mut module)?;
     grandpa::register(&mut module)?;
@@ -245,6 +249,7 @@ pub(crate) fn build_module(
     jobs::register(&mut module)?;
     spec_v1::register(&mut module)?;
     transaction_v1::register(&mut module)?;
+    chain_head::register(&mut module)?;
 
     let mut names: Vec<String> = module.method_names().map(str::to_string).collect();
     names.push("rpc_methods".to_string());
