@@ -8,6 +8,10 @@
 
 import assert from 'node:assert/strict';
 
+import { createClient } from 'polkadot-api';
+import { getWsProvider } from 'polkadot-api/ws';
+import { getPolkadotSigner } from 'polkadot-api/signer';
+import { WebSocket } from 'ws';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { stringCamelCase, u8aToHex, hexToU8a } from '@polkadot/util';
@@ -651,6 +655,46 @@ test('scheduler: a named task runs as root at its block, a cancelled one never r
   assert.equal(await freeOf(who), 5n * UNIT);
   assert.equal((await api.query.treasury.spendCount()).toNumber(), spendsBefore, 'the cancelled spend never ran');
   assert.ok((await api.query.scheduler.lookup(id(1))).isNone);
+});
+
+test('polkadot-api over chainHead_v1: constants, storage, finalized blocks, a transfer watched to finality, a refused transaction', async () => {
+  const client = createClient(getWsProvider(ctx.node.wsUrl, { websocketClass: WebSocket }));
+  try {
+    const papi = client.getUnsafeApi();
+    const version = await papi.constants.System.Version();
+    assert.equal(version.spec_version, ctx.api.runtimeVersion.specVersion.toNumber());
+    assert.equal(await papi.constants.System.SS58Prefix(), 42);
+    const weights = await papi.constants.System.BlockWeights();
+    assert.equal(weights.max_block.ref_time, 2_000_000_000_000n);
+    // Two finalized blocks in a row, each the child of the one before.
+    const finalized = [];
+    await new Promise((resolve, reject) => {
+      const sub = client.finalizedBlock$.subscribe({
+        next: (b) => { finalized.push(b); if (finalized.length === 2) { sub.unsubscribe(); resolve(); } },
+        error: reject
+      });
+    });
+    assert.ok(finalized[1].number > finalized[0].number, JSON.stringify(finalized));
+    const dest = newAccount().address;
+    const signer = getPolkadotSigner(ctx.charlie.publicKey, 'Sr25519', (data) => ctx.charlie.sign(data));
+    const before = (await papi.query.System.Account.getValue(ctx.charlie.address)).data.free;
+    const tx = papi.tx.Balances.transfer_keep_alive({ dest: { type: 'Id', value: dest }, value: 3n * UNIT });
+    const result = await tx.signAndSubmit(signer);
+    assert.ok(result.ok, JSON.stringify(result.dispatchError));
+    const fee = result.events.find((e) => e.type === 'TransactionPayment' && e.value.type === 'TransactionFeePaid').value.value.actual_fee;
+    const transfer = result.events.find((e) => e.type === 'Balances' && e.value.type === 'Transfer').value.value;
+    assert.equal(transfer.to, dest);
+    assert.equal(transfer.amount, 3n * UNIT);
+    const after = (await papi.query.System.Account.getValue(ctx.charlie.address, { at: result.block.hash })).data.free;
+    assert.equal(after, before - 3n * UNIT - fee);
+    assert.equal((await papi.query.System.Account.getValue(dest, { at: result.block.hash })).data.free, 3n * UNIT);
+    // An account with nothing cannot pay: refused before any block.
+    const pauper = newAccount();
+    const broke = getPolkadotSigner(pauper.publicKey, 'Sr25519', (data) => pauper.sign(data));
+    await assert.rejects(() => tx.signAndSubmit(broke), (e) => /invalid|payment|pay/i.test(`${e.message} ${JSON.stringify(e)}`));
+  } finally {
+    client.destroy();
+  }
 });
 
 test('the node still serves', async () => {

@@ -15,6 +15,9 @@
 //! a descendants query waits for `chainHead_v1_continue`. A follower whose notifications fall
 //! behind the client's buffer gets `stop` rather than a gap.
 //!
+//! The hash of `:code` answers the hash of the runtime's version ([`native_code_hash`]): Basalt's
+//! runtime is native, so no Wasm is stored, but clients identify runtimes by that hash.
+//!
 //! `closestDescendantMerkleValue` answers blake2_256 of the SCALE-encoded (key, value) pairs
 //! under the key: not the trie node's Merkle value, but, like it, a value that changes exactly
 //! when something under the key changes, which is what clients use it for.
@@ -34,7 +37,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
 
 use super::error::{error, hex0x, hex_hash, invalid_params};
-use super::params::{arg, bytes, hash, positional, string};
+use super::params::{arg, bytes, call_parameters, hash, positional, string};
 use super::{send_json, RpcContext, RpcResult};
 
 /// Most `chainHead_v1_follow` subscriptions open on one connection (the specification asks
@@ -144,7 +147,7 @@ pub(super) fn register(module: &mut RpcModule<RpcContext>) -> anyhow::Result<()>
         )?;
         let block = hash(arg(&args, 1), "hash")?;
         let function = string(arg(&args, 2), "function")?;
-        let input = bytes(arg(&args, 3), "callParameters")?;
+        let input = call_parameters(arg(&args, 3))?;
         start(&ctx, &args, block, move |ctx, id, follow| {
             finish(follow);
             let outcome = ctx
@@ -383,6 +386,9 @@ fn storage_page(
     let mut found: Vec<Value> = Vec::new();
     while let Some((key, kind)) = query.items.first().cloned() {
         match kind {
+            ItemKind::Hash if key == CODE_KEY && state.storage(&key).is_none() => {
+                found.push(json!({ "key": hex0x(&key), "hash": hex0x(&native_code_hash()) }));
+            }
             ItemKind::Value | ItemKind::Hash => {
                 if let Some(v) = state.storage(&key) {
                     found.push(if kind == ItemKind::Value {
@@ -445,6 +451,16 @@ fn storage_page(
     }
     events.push(json!({ "event": "operationStorageDone", "operationId": id }));
     (events, None)
+}
+
+/// `:code`, where a Substrate chain keeps its runtime's Wasm.
+const CODE_KEY: &[u8] = b":code";
+
+/// What the hash of `:code` answers on Basalt, whose runtime is native and so has no Wasm in its
+/// state: the hash of the runtime's version, which, like a code hash, changes exactly when the
+/// runtime does. Clients (polkadot-api) tell runtimes apart by the hash of `:code`.
+fn native_code_hash() -> [u8; 32] {
+    blake2_256(&basalt_runtime::api::version().encode())
 }
 
 /// The runtime as `finalizedBlockRuntime` / `newRuntime` describe it.

@@ -64,6 +64,15 @@ pub fn bytes(value: &Value, what: &str) -> Result<Vec<u8>, ErrorObjectOwned> {
     hex::decode(digits).map_err(|e| invalid_params(format!("{what}: invalid hex: {e}")))
 }
 
+/// A runtime call's SCALE input as the new JSON-RPC interface sends it: hex, where clients
+/// (polkadot-api) send an empty string rather than `0x` for no input.
+pub fn call_parameters(value: &Value) -> Result<Vec<u8>, ErrorObjectOwned> {
+    match value {
+        Value::String(s) if s.is_empty() => Ok(Vec::new()),
+        other => bytes(other, "callParameters"),
+    }
+}
+
 /// An optional hex byte string (`null` or missing: `None`).
 pub fn opt_bytes(value: &Value, what: &str) -> Result<Option<Vec<u8>>, ErrorObjectOwned> {
     match value {

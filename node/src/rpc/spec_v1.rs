@@ -12,7 +12,7 @@ use jsonrpsee::RpcModule;
 use serde_json::{json, Value};
 
 use super::error::{hex0x, hex_hash};
-use super::params::{arg, bytes, hash, string, u32_param};
+use super::params::{arg, call_parameters, hash, string, u32_param};
 use super::{blocking, immediate, RpcContext, RpcResult};
 
 /// Registers the `chainSpec_v1_*` and `archive_v1_*` methods.
@@ -86,7 +86,7 @@ fn genesis_hash(ctx: &RpcContext, _: &[Value]) -> RpcResult {
 fn call(ctx: &RpcContext, args: &[Value]) -> RpcResult {
     let hash = hash(arg(args, 0), "hash")?;
     let function = string(arg(args, 1), "function")?;
-    let input = bytes(arg(args, 2), "callParameters")?;
+    let input = call_parameters(arg(args, 2))?;
     if ctx.client.header(hash).is_none() {
         return Ok(Value::Null);
     }
