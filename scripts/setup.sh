@@ -2,7 +2,7 @@
 # Installs what building and testing Basalt needs on a fresh Debian machine, idempotently:
 # - libclang-dev (RocksDB's bindgen) and a C++ compiler,
 # - the stock Python client (py-substrate-interface) in a virtualenv outside the clone,
-# - the stock JavaScript clients (@polkadot/api and polkadot-api, pinned) under tests/js/node_modules.
+# - the stock JavaScript clients (@polkadot/api, polkadot-api and dedot, pinned) under tests/js/node_modules.
 # Pass --no-clients to install only what the build needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +24,6 @@ fi
 "$VENV/bin/python" -c 'import substrateinterface' 2>/dev/null \
   || "$VENV/bin/pip" install --quiet -r tests/client/requirements.txt
 
-if [ -f tests/js/package.json ] && { [ ! -d tests/js/node_modules/@polkadot/api ] || [ ! -d tests/js/node_modules/polkadot-api ]; }; then
+if [ -f tests/js/package.json ] && { [ ! -d tests/js/node_modules/@polkadot/api ] || [ ! -d tests/js/node_modules/polkadot-api ] || [ ! -d tests/js/node_modules/dedot ]; }; then
   (cd tests/js && npm install --no-audit --no-fund --loglevel=error)
 fi

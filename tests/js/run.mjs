@@ -12,6 +12,7 @@ import { createClient } from 'polkadot-api';
 import { getWsProvider } from 'polkadot-api/ws';
 import { getPolkadotSigner } from 'polkadot-api/signer';
 import { WebSocket } from 'ws';
+import { DedotClient, LegacyClient, WsProvider as DedotWsProvider } from 'dedot';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { stringCamelCase, u8aToHex, hexToU8a } from '@polkadot/util';
@@ -694,6 +695,35 @@ test('polkadot-api over chainHead_v1: constants, storage, finalized blocks, a tr
     await assert.rejects(() => tx.signAndSubmit(broke), (e) => /invalid|payment|pay/i.test(`${e.message} ${JSON.stringify(e)}`));
   } finally {
     client.destroy();
+  }
+});
+
+test('dedot, both rpc versions (chainHead_v1 and legacy): constants, storage, a transfer watched to finality, a refused transaction', async () => {
+  for (const rpcVersion of ['v2', 'legacy']) {
+    const provider = new DedotWsProvider(ctx.node.wsUrl);
+    const client = rpcVersion === 'v2'
+      ? await DedotClient.new({ provider, rpcVersion: 'v2' })
+      : await LegacyClient.new(provider);
+    try {
+      assert.equal(client.consts.system.version.specVersion, ctx.api.runtimeVersion.specVersion.toNumber(), rpcVersion);
+      assert.equal(client.consts.system.ss58Prefix, 42, rpcVersion);
+      const dest = newAccount().address;
+      const before = (await client.query.system.account(ctx.dave.address)).data.free;
+      const result = await client.tx.balances.transferKeepAlive(dest, 2n * UNIT).signAndSend(ctx.dave).untilFinalized();
+      assert.ok(!result.dispatchError, `${rpcVersion}: ${JSON.stringify(result.dispatchError)}`);
+      const fee = result.events.find((r) => r.event.pallet === 'TransactionPayment' && r.event.palletEvent.name === 'TransactionFeePaid')
+        .event.palletEvent.data.actualFee;
+      const at = await client.at(result.status.value.blockHash);
+      assert.equal((await at.query.system.account(dest)).data.free, 2n * UNIT, rpcVersion);
+      assert.equal((await at.query.system.account(ctx.dave.address)).data.free, before - 2n * UNIT - fee, rpcVersion);
+      const pauper = newAccount();
+      await assert.rejects(async () => {
+        const sent = client.tx.balances.transferKeepAlive(dest, UNIT).signAndSend(pauper);
+        await Promise.all([sent, sent.untilFinalized()]);
+      }, (e) => /invalid|payment|pay/i.test(`${e.message}`), rpcVersion);
+    } finally {
+      await client.disconnect();
+    }
   }
 });
 
