@@ -501,6 +501,18 @@ impl Client {
         Ok(result)
     }
 
+    /// Runs the runtime API `method` (Substrate's `state_call` name) on `input` over the state
+    /// of block `hash`: its SCALE output, or the runtime's refusal; an error if the block is
+    /// unknown or its state corrupt.
+    pub fn runtime_call(
+        &self,
+        hash: H256,
+        method: &str,
+        input: &[u8],
+    ) -> Result<Result<Vec<u8>, String>, ClientError> {
+        self.call_at(hash, || api::state_call(method, input))
+    }
+
     /// The Aura authorities in the state of block `hash`, in slot order.
     pub fn authorities_at(&self, hash: H256) -> Result<Vec<AccountId>, ClientError> {
         self.call_at(hash, consensus::aura::Authorities::get)

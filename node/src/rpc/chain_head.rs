@@ -150,9 +150,7 @@ pub(super) fn register(module: &mut RpcModule<RpcContext>) -> anyhow::Result<()>
         let input = call_parameters(arg(&args, 3))?;
         start(&ctx, &args, block, move |ctx, id, follow| {
             finish(follow);
-            let outcome = ctx
-                .client
-                .call_at(block, || basalt_runtime::api::state_call(&function, &input));
+            let outcome = ctx.client.runtime_call(block, &function, &input);
             vec![match outcome {
                 Ok(Ok(out)) => json!({
                     "event": "operationCallDone", "operationId": id, "output": hex0x(&out),

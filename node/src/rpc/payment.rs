@@ -109,7 +109,7 @@ fn query<T: Decode>(
     let input = (xt, len).encode();
     let output = ctx
         .client
-        .call_at(at, || basalt_runtime::api::state_call(method, &input))
+        .runtime_call(at, method, &input)
         .map_err(|e| error(PAYMENT_RUNTIME_ERROR, what, Some(e.to_string())))?
         .map_err(|e| error(PAYMENT_RUNTIME_ERROR, what, Some(e)))?;
     T::decode_all(&mut &output[..]).map_err(|e| {

@@ -90,14 +90,9 @@ fn call(ctx: &RpcContext, args: &[Value]) -> RpcResult {
     if ctx.client.header(hash).is_none() {
         return Ok(Value::Null);
     }
-    Ok(
-        match ctx
-            .client
-            .call_at(hash, || basalt_runtime::api::state_call(&function, &input))
-        {
-            Ok(Ok(out)) => json!({ "success": true, "value": hex0x(&out) }),
-            Ok(Err(reason)) => json!({ "success": false, "error": reason.to_string() }),
-            Err(e) => json!({ "success": false, "error": e.to_string() }),
-        },
-    )
+    Ok(match ctx.client.runtime_call(hash, &function, &input) {
+        Ok(Ok(out)) => json!({ "success": true, "value": hex0x(&out) }),
+        Ok(Err(reason)) => json!({ "success": false, "error": reason.to_string() }),
+        Err(e) => json!({ "success": false, "error": e.to_string() }),
+    })
 }

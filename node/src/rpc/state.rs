@@ -228,7 +228,7 @@ pub(super) fn register(module: &mut RpcModule<RpcContext>) -> anyhow::Result<()>
             let at = known_block(ctx, opt_hash(arg(args, 2), "hash")?)?;
             let outcome = ctx
                 .client
-                .call_at(at, || basalt_runtime::api::state_call(&method, &data))
+                .runtime_call(at, &method, &data)
                 .map_err(state_client)?;
             match outcome {
                 Ok(out) => Ok(json!(hex0x(&out))),

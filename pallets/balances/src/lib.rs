@@ -1623,3 +1623,19 @@ pub mod pallet {
         }
     }
 }
+
+/// Implements [`Config`] for a pallet's mock runtime with the limits the mocks share (index 2,
+/// 8 locks, 4 named reserves, 4 holds) and the mock's own existential deposit, so the mock
+/// balances configuration lives in one place.
+#[macro_export]
+macro_rules! impl_test_config {
+    ($runtime:ty, existential_deposit = $ed:expr) => {
+        impl $crate::Config for $runtime {
+            const INDEX: u8 = 2;
+            const EXISTENTIAL_DEPOSIT: ::basalt_support::Balance = $ed;
+            const MAX_LOCKS: u32 = 8;
+            const MAX_RESERVES: u32 = 4;
+            const MAX_HOLDS: u32 = 4;
+        }
+    };
+}

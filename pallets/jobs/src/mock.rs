@@ -97,13 +97,7 @@ macro_rules! mock_runtime {
         /// A mock runtime.
         pub struct $name;
         pallet_system::impl_test_config!($name, max_consumers = 16, event = Event);
-        impl pallet_balances::Config for $name {
-            const INDEX: u8 = 2;
-            const EXISTENTIAL_DEPOSIT: Balance = 1;
-            const MAX_LOCKS: u32 = 8;
-            const MAX_RESERVES: u32 = 4;
-            const MAX_HOLDS: u32 = 4;
-        }
+        pallet_balances::impl_test_config!($name, existential_deposit = 1);
         impl pallet_staking::Config for $name {
             const INDEX: u8 = 5;
             const ERA_LENGTH: u32 = 1_000;

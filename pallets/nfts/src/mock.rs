@@ -17,13 +17,7 @@ pub struct Test;
 
 pallet_system::impl_test_config!(Test, max_consumers = 16, event = Event);
 
-impl pallet_balances::Config for Test {
-    const INDEX: u8 = 2;
-    const EXISTENTIAL_DEPOSIT: Balance = 2;
-    const MAX_LOCKS: u32 = 8;
-    const MAX_RESERVES: u32 = 4;
-    const MAX_HOLDS: u32 = 4;
-}
+pallet_balances::impl_test_config!(Test, existential_deposit = 2);
 
 impl Config for Test {
     const INDEX: u8 = 7;

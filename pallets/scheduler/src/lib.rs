@@ -70,13 +70,7 @@ pub mod pallet {
         /// This pallet's index in the runtime; its events and errors carry it.
         const INDEX: u8;
         /// The runtime's outer call enum: what tasks dispatch.
-        type RuntimeCall: Dispatchable<Self>
-            + codec::Codec
-            + TypeInfo
-            + Clone
-            + PartialEq
-            + core::fmt::Debug
-            + 'static;
+        type RuntimeCall: basalt_support::dispatch::OuterCall<Self>;
         /// The most weight the scheduler's service may take in one block (its own bookkeeping
         /// included): below the block's limit, so that transactions keep room.
         const MAXIMUM_WEIGHT: Weight;

@@ -28,13 +28,7 @@ macro_rules! mock_runtime {
     ($name:ident, defer = $defer:expr, offline = $offline:expr) => {
         pub struct $name;
         pallet_system::impl_test_config!($name, max_consumers = 16, event = Event);
-        impl pallet_balances::Config for $name {
-            const INDEX: u8 = 2;
-            const EXISTENTIAL_DEPOSIT: Balance = 1;
-            const MAX_LOCKS: u32 = 8;
-            const MAX_RESERVES: u32 = 4;
-            const MAX_HOLDS: u32 = 4;
-        }
+        pallet_balances::impl_test_config!($name, existential_deposit = 1);
         impl Config for $name {
             const INDEX: u8 = 7;
             const ERA_LENGTH: u32 = 10;

@@ -49,13 +49,7 @@ pub mod pallet {
         const INDEX: u8;
         /// The runtime's outer call enum: what sudo dispatches. Its type describes the `call`
         /// fields of this pallet's calls in metadata, as in FRAME.
-        type RuntimeCall: Dispatchable<Self>
-            + codec::Codec
-            + TypeInfo
-            + Clone
-            + PartialEq
-            + core::fmt::Debug
-            + 'static;
+        type RuntimeCall: basalt_support::dispatch::OuterCall<Self>;
     }
 
     /// The sudo pallet's functions.

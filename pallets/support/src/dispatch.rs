@@ -377,6 +377,19 @@ pub trait Dispatchable<T>: Sized {
     }
 }
 
+/// What a pallet that holds and dispatches runtime calls (sudo, the scheduler) needs of the
+/// runtime's outer call enum: dispatchable, SCALE-encoded, described in metadata, comparable
+/// and printable. Every such enum has it.
+pub trait OuterCall<T>:
+    Dispatchable<T> + codec::Codec + TypeInfo + Clone + PartialEq + core::fmt::Debug + 'static
+{
+}
+
+impl<T, C> OuterCall<T> for C where
+    C: Dispatchable<T> + codec::Codec + TypeInfo + Clone + PartialEq + core::fmt::Debug + 'static
+{
+}
+
 /// Fails the enclosing function with `$err` unless `$cond` holds.
 #[macro_export]
 macro_rules! ensure {
