@@ -1,6 +1,8 @@
-//! What the scheduler's service and the treasury's calls cost in compute, in the real runtime
-//! over the dev genesis: `cargo bench -p basalt-runtime --bench governance`. The service is
-//! measured at its worst per-block shape (a full agenda of 50 tasks, each a signed transfer);
+//! What the scheduler's service, the treasury's calls, the referenda and conviction voting cost
+//! in compute, in the real runtime over the dev genesis (its short governance periods):
+//! `cargo bench -p basalt-runtime --bench governance`. The service is measured at its worst
+//! per-block shape (a full agenda of 50 tasks, each a signed transfer); a vote with the
+//! account's full `MaxVotes` records;
 //! state lives in the externalities' overlay, so storage costs memory, not RocksDB, and the
 //! declared weights add their reads and writes on top. Results are in docs/BENCHMARKS.md.
 
@@ -10,8 +12,10 @@ use basalt_runtime::{Balances, Runtime, RuntimeCall, Scheduler, Treasury};
 use basalt_support::dispatch::Dispatchable;
 use basalt_support::generic::Digest;
 use basalt_support::hooks::Hooks;
+use basalt_support::origin::GovernanceOrigin;
 use basalt_support::primitives::UNIT;
-use basalt_support::{AccountId, Origin, H256};
+use basalt_support::{AccountId, BoundedVec, Origin, H256};
+use codec::Encode;
 use common::dev_state;
 use criterion::{criterion_group, criterion_main, Criterion};
 use pallet_scheduler::MAX_SCHEDULED_PER_BLOCK;
@@ -144,7 +148,117 @@ fn governance(c: &mut Criterion) {
             })
         })
     });
+    g.bench_function("referenda: submit (an inline treasury spend)", |b| {
+        b.iter_custom(|iters| {
+            let mut ext = dev_state();
+            ext.execute_with(|| {
+                init(1);
+                Balances::deposit_creating(&payer, 1_000_000_000 * UNIT).expect("funded");
+                let started = Instant::now();
+                for _ in 0..iters {
+                    submit_spend(&payer);
+                }
+                started.elapsed()
+            })
+        })
+    });
+    g.bench_function(
+        "conviction-voting: vote (replacing one of MaxVotes = 100 standing votes)",
+        |b| {
+            b.iter_custom(|iters| {
+                let mut ext = dev_state();
+                ext.execute_with(|| {
+                    init(1);
+                    Balances::deposit_creating(&payer, 1_000_000_000 * UNIT).expect("funded");
+                    let voter = acc(2);
+                    Balances::deposit_creating(&voter, 1_000 * UNIT).expect("funded");
+                    let max = pallet_conviction_voting::MAX_VOTES;
+                    for index in 0..max {
+                        submit_spend(&payer);
+                        vote(&voter, index, UNIT);
+                    }
+                    let started = Instant::now();
+                    for i in 0..iters {
+                        vote(&voter, (i % u64::from(max)) as u32, 2 * UNIT + i as u128);
+                    }
+                    started.elapsed()
+                })
+            })
+        },
+    );
+    g.bench_function(
+        "referenda: alarm service of a deciding referendum (nudge)",
+        |b| {
+            b.iter_custom(|iters| {
+                let mut ext = dev_state();
+                ext.execute_with(|| {
+                    init(1);
+                    Balances::deposit_creating(&payer, 1_000_000_000 * UNIT).expect("funded");
+                    let slots = 10u32;
+                    for index in 0..slots {
+                        submit_spend(&payer);
+                        RuntimeCall::Referenda(pallet_referenda::Call::place_decision_deposit {
+                            index,
+                        })
+                        .dispatch(Origin::Signed(payer.clone()))
+                        .expect("deposit");
+                        vote(&payer, index, UNIT);
+                    }
+                    for n in 2..=4 {
+                        init(n);
+                        let _ = <Scheduler as Hooks>::on_initialize(n);
+                    }
+                    let started = Instant::now();
+                    for i in 0..iters {
+                        root(RuntimeCall::Referenda(pallet_referenda::Call::nudge_referendum {
+                            index: (i % u64::from(slots)) as u32,
+                        }));
+                    }
+                    let elapsed = started.elapsed();
+                    assert!(matches!(
+                        pallet_referenda::ReferendumInfoFor::get(0),
+                        Some(pallet_referenda::ReferendumInfo::Ongoing(ref s)) if s.deciding.is_some()
+                    ));
+                    elapsed
+                })
+            })
+        },
+    );
     g.finish();
+}
+
+/// Submits a Treasurer referendum on a 1 BSLT spend, signed by `who`.
+fn submit_spend(who: &AccountId) {
+    let spend = RuntimeCall::Treasury(pallet_treasury::Call::spend {
+        amount: UNIT,
+        beneficiary: acc(300).into(),
+        valid_from: None,
+    });
+    RuntimeCall::Referenda(pallet_referenda::Call::submit {
+        proposal_origin: Box::new(Origin::Origins(GovernanceOrigin::Treasurer)),
+        proposal: pallet_referenda::Bounded::Inline(
+            BoundedVec::new(spend.encode()).expect("inline"),
+        ),
+        enactment_moment: pallet_referenda::DispatchTime::After(0),
+    })
+    .dispatch(Origin::Signed(who.clone()))
+    .expect("submitted");
+}
+
+/// `who` votes aye with `balance` at 1x on referendum `index`.
+fn vote(who: &AccountId, index: u32, balance: u128) {
+    RuntimeCall::ConvictionVoting(pallet_conviction_voting::Call::vote {
+        poll_index: index,
+        vote: pallet_conviction_voting::AccountVote::Standard {
+            vote: pallet_conviction_voting::Vote {
+                aye: true,
+                conviction: pallet_conviction_voting::Conviction::Locked1x,
+            },
+            balance,
+        },
+    })
+    .dispatch(Origin::Signed(who.clone()))
+    .expect("voted");
 }
 
 criterion_group!(benches, governance);

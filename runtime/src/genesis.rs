@@ -79,6 +79,50 @@ pub struct GenesisConfig {
     /// The initial stakers and validator counts.
     #[serde(default)]
     pub staking: StakingConfig,
+    /// Governance periods shorter than the runtime's (development chains).
+    #[serde(default)]
+    pub governance: GovernanceConfig,
+}
+
+/// Governance's genesis configuration: periods for chains that must decide in minutes, not
+/// weeks (development and test chains). Absent fields keep the runtime's constants.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GovernanceConfig {
+    /// `[trackId, periods]` for the tracks whose periods this chain shortens.
+    #[serde(default)]
+    pub track_periods: Vec<(u16, GenesisTrackPeriods)>,
+    /// Blocks a referendum may wait to begin deciding.
+    #[serde(default)]
+    pub undeciding_timeout: Option<u32>,
+    /// Blocks in one conviction lock period.
+    #[serde(default)]
+    pub vote_locking_period: Option<u32>,
+}
+
+/// A track's periods in blocks, as a chain spec writes them.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GenesisTrackPeriods {
+    /// From submission until deciding may begin.
+    pub prepare_period: u32,
+    /// How long deciding lasts, at most.
+    pub decision_period: u32,
+    /// How long a referendum must keep passing.
+    pub confirm_period: u32,
+    /// The least delay from approval to enactment.
+    pub min_enactment_period: u32,
+}
+
+impl GenesisTrackPeriods {
+    fn to_pallet(self) -> pallet_referenda::TrackPeriods {
+        pallet_referenda::TrackPeriods {
+            prepare_period: self.prepare_period,
+            decision_period: self.decision_period,
+            confirm_period: self.confirm_period,
+            min_enactment_period: self.min_enactment_period,
+        }
+    }
 }
 
 /// Staking's genesis configuration.
@@ -367,6 +411,8 @@ pub enum GenesisError {
     Staking(String),
     /// The jobs pallet refused its genesis (the built-in programs).
     Jobs(String),
+    /// The governance periods name an unknown track or a zero decision period.
+    Governance(String),
 }
 
 impl std::fmt::Display for GenesisError {
@@ -384,6 +430,7 @@ impl std::fmt::Display for GenesisError {
             Self::Balances(e) => write!(f, "balances.balances refused: {e}"),
             Self::Staking(e) => write!(f, "staking refused: {e}"),
             Self::Jobs(e) => write!(f, "jobs refused: {e}"),
+            Self::Governance(e) => write!(f, "governance refused: {e}"),
         }
     }
 }
@@ -544,6 +591,25 @@ pub fn build(config: &GenesisConfig) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, Genes
             })?;
         }
         crate::Jobs::genesis_build().map_err(|e| GenesisError::Jobs(format!("{e:?}")))?;
+        let governance = &config.governance;
+        if let Some((id, _)) = governance
+            .track_periods
+            .iter()
+            .find(|(_, p)| p.decision_period == 0)
+        {
+            return Err(GenesisError::Governance(format!(
+                "governance.trackPeriods: track {id} has a zero decision period"
+            )));
+        }
+        let periods: Vec<_> = governance
+            .track_periods
+            .iter()
+            .map(|(id, p)| (*id, p.to_pallet()))
+            .collect();
+        crate::Referenda::genesis_build(&periods, governance.undeciding_timeout).map_err(|_| {
+            GenesisError::Governance("governance.trackPeriods: unknown track".into())
+        })?;
+        crate::ConvictionVoting::genesis_build(governance.vote_locking_period);
         // Genesis has no events: registration's belong to no block.
         let _ = basalt_support::state::io::take_events();
         // Consensus at era 0 is staking's elected set.
@@ -658,6 +724,29 @@ fn dev_config(authorities: &[&str], minimum_validator_count: u32) -> GenesisConf
                 })
                 .collect(),
         },
+        governance: dev_governance(),
+    }
+}
+
+/// Governance on development chains: referenda decide within about a minute of blocks, so that
+/// tests and demos see them pass, and a conviction lock period is 10 blocks.
+///
+/// Both tracks: prepare 2 blocks, decide for up to 20, confirm 3, enact at least 2 after
+/// approval; a referendum times out if it has not begun deciding within 50 blocks.
+pub fn dev_governance() -> GovernanceConfig {
+    let periods = GenesisTrackPeriods {
+        prepare_period: 2,
+        decision_period: 20,
+        confirm_period: 3,
+        min_enactment_period: 2,
+    };
+    GovernanceConfig {
+        track_periods: vec![
+            (crate::tracks::ROOT_TRACK, periods),
+            (crate::tracks::TREASURER_TRACK, periods),
+        ],
+        undeciding_timeout: Some(50),
+        vote_locking_period: Some(10),
     }
 }
 

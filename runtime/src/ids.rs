@@ -20,7 +20,13 @@ pub const PALLET_IDS: &[(&str, PalletId)] =
     &[("Treasury", TREASURY_PALLET_ID), ("Jobs", JOBS_PALLET_ID)];
 
 /// Every lock id of the runtime, with the pallet that sets it.
-pub const LOCK_IDS: &[(&str, LockIdentifier)] = &[("Staking", pallet_staking::STAKING_ID)];
+pub const LOCK_IDS: &[(&str, LockIdentifier)] = &[
+    ("Staking", pallet_staking::STAKING_ID),
+    (
+        "ConvictionVoting",
+        pallet_conviction_voting::CONVICTION_VOTING_ID,
+    ),
+];
 
 /// Every hold reason of the runtime, with the pallet that places it.
 pub const HOLD_REASONS: &[(&str, HoldReason)] = &[
@@ -28,6 +34,8 @@ pub const HOLD_REASONS: &[(&str, HoldReason)] = &[
     ("Jobs", pallet_jobs::PROGRAM_HOLD),
     ("Nfts", pallet_nfts::DEPOSIT_HOLD),
     ("Nfts", pallet_nfts::OFFER_HOLD),
+    ("Referenda", pallet_referenda::DEPOSIT_HOLD),
+    ("Preimage", pallet_preimage::PREIMAGE_HOLD),
 ];
 
 #[cfg(test)]

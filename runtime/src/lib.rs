@@ -16,6 +16,10 @@
 //! | 8 | Treasury | yes | yes |
 //! | 9 | Scheduler | yes (root) | yes |
 //! | 10 | Parameters | yes (root) | yes |
+//! | 11 | ConvictionVoting | yes | yes |
+//! | 12 | Referenda | yes | yes |
+//! | 13 | Origins | - (the governance origins' index in `OriginCaller`) | - |
+//! | 14 | Preimage | yes | yes |
 //!
 //! Storage-only state the node needs (authorities, block author) is in [`consensus`], listed in
 //! metadata as `Aura` (20), `Grandpa` (21), `Authorship` (22) and `Randomness` (23).
@@ -28,6 +32,7 @@
 //! - [`version`] says which runtime this is (`RuntimeVersion`);
 //! - [`api`] is the runtime API the node calls, and `state_call` by Substrate's method names;
 //! - [`genesis`] builds the genesis state from the chain spec's JSON;
+//! - [`tracks`] sets the referenda's tracks (Root and Treasurer) and the Treasurer's cap;
 //! - [`ids`] lists every pallet id, lock id and hold id of the runtime, in one place;
 //! - [`limits`] sets the block weight and length limits, [`consensus`] keeps the authorities
 //!   and the block author.
@@ -44,6 +49,7 @@ pub mod genesis;
 pub mod ids;
 pub mod limits;
 pub mod metadata;
+pub mod tracks;
 pub mod version;
 
 use basalt_support::dispatch::{DispatchInfo, DispatchResultWithPostInfo, Dispatchable};
@@ -82,6 +88,12 @@ pub type Treasury = pallet_treasury::Pallet<Runtime>;
 pub type Scheduler = pallet_scheduler::Pallet<Runtime>;
 /// The runtime parameters governance may change.
 pub type Parameters = pallet_parameters::Pallet<Runtime>;
+/// Conviction voting on the referenda.
+pub type ConvictionVoting = pallet_conviction_voting::Pallet<Runtime>;
+/// The referenda (OpenGov tracks).
+pub type Referenda = pallet_referenda::Pallet<Runtime>;
+/// The preimages of proposals too long to carry inline.
+pub type Preimage = pallet_preimage::Pallet<Runtime>;
 
 /// A typed extrinsic of this runtime.
 pub type UncheckedExtrinsic = basalt_support::generic::UncheckedExtrinsic<RuntimeCall, SignedExtra>;
@@ -291,11 +303,13 @@ impl pallet_treasury::Config for Runtime {
     const SPEND_PERIOD: BlockNumber = WEEK;
     const BURN: basalt_support::Permill = basalt_support::Permill::from_percent(1);
     const PAYOUT_PERIOD: BlockNumber = 30 * 24 * 60 * 30;
-    /// Root spends without limit. (Governance tracks with their own caps join with the
-    /// referenda.)
+    /// Root spends without limit; the Treasurer track up to its cap per spend.
     fn max_spend(origin: &Origin) -> Option<Balance> {
         match origin {
             Origin::Root => Some(Balance::MAX),
+            Origin::Origins(basalt_support::origin::GovernanceOrigin::Treasurer) => {
+                Some(tracks::TREASURER_MAX_SPEND)
+            }
             _ => None,
         }
     }
@@ -319,6 +333,41 @@ impl pallet_parameters::Config for Runtime {
     const INDEX: u8 = 10;
     const MAX_MARKET_FEE: u16 = 1_000;
     const MIN_BOND_FLOOR: Balance = UNIT;
+}
+
+/// Conviction voting: a lock period of a week (Polkadot's is 28 days; Basalt's referenda are
+/// shorter), so a 6x vote stays locked 32 weeks after its referendum.
+impl pallet_conviction_voting::Config for Runtime {
+    const INDEX: u8 = 11;
+    const VOTE_LOCKING_PERIOD: BlockNumber = WEEK;
+    type Polls = Referenda;
+}
+
+/// Referenda: a 100 BSLT submission deposit, two weeks to begin deciding, the tracks of
+/// [`tracks`]; slashed deposits go to the treasury.
+impl pallet_referenda::Config for Runtime {
+    const INDEX: u8 = 12;
+    const SUBMISSION_DEPOSIT: Balance = 100 * UNIT;
+    const UNDECIDING_TIMEOUT: BlockNumber = 2 * WEEK;
+    const TRACKS: &'static [(pallet_referenda::TrackId, pallet_referenda::TrackInfo)] =
+        &tracks::TRACKS;
+    fn track_for(origin: &Origin) -> Option<pallet_referenda::TrackId> {
+        tracks::track_for(origin)
+    }
+    type Preimages = Preimage;
+    fn nudge_call(index: pallet_referenda::ReferendumIndex) -> RuntimeCall {
+        RuntimeCall::Referenda(pallet_referenda::Call::nudge_referendum { index })
+    }
+    fn slash_destination() -> AccountId {
+        Treasury::account_id()
+    }
+}
+
+/// Preimages: 1 BSLT plus 0.01 BSLT per byte (a full 4 KiB call holds about 42 BSLT).
+impl pallet_preimage::Config for Runtime {
+    const INDEX: u8 = 14;
+    const BASE_DEPOSIT: Balance = UNIT;
+    const BYTE_DEPOSIT: Balance = UNIT / 100;
 }
 
 /// Every call of the runtime: the pallet index, then the pallet's call. What signed
@@ -355,6 +404,15 @@ pub enum RuntimeCall {
     /// A call of the parameters pallet.
     #[codec(index = 10)]
     Parameters(pallet_parameters::Call),
+    /// A call of conviction voting.
+    #[codec(index = 11)]
+    ConvictionVoting(pallet_conviction_voting::Call),
+    /// A call of the referenda.
+    #[codec(index = 12)]
+    Referenda(pallet_referenda::Call),
+    /// A call of the preimage pallet.
+    #[codec(index = 14)]
+    Preimage(pallet_preimage::Call),
 }
 
 impl Dispatchable<Runtime> for RuntimeCall {
@@ -390,6 +448,15 @@ impl Dispatchable<Runtime> for RuntimeCall {
             RuntimeCall::Parameters(call) => {
                 Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
             }
+            RuntimeCall::ConvictionVoting(call) => {
+                Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
+            }
+            RuntimeCall::Referenda(call) => {
+                Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
+            }
+            RuntimeCall::Preimage(call) => {
+                Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
+            }
         }
     }
 
@@ -405,6 +472,9 @@ impl Dispatchable<Runtime> for RuntimeCall {
             RuntimeCall::Treasury(call) => Dispatchable::<Runtime>::dispatch_info(call),
             RuntimeCall::Scheduler(call) => Dispatchable::<Runtime>::dispatch_info(call),
             RuntimeCall::Parameters(call) => Dispatchable::<Runtime>::dispatch_info(call),
+            RuntimeCall::ConvictionVoting(call) => Dispatchable::<Runtime>::dispatch_info(call),
+            RuntimeCall::Referenda(call) => Dispatchable::<Runtime>::dispatch_info(call),
+            RuntimeCall::Preimage(call) => Dispatchable::<Runtime>::dispatch_info(call),
         }
     }
 }
@@ -443,6 +513,15 @@ pub enum RuntimeEvent {
     /// An event of the parameters pallet.
     #[codec(index = 10)]
     Parameters(pallet_parameters::Event),
+    /// An event of conviction voting.
+    #[codec(index = 11)]
+    ConvictionVoting(pallet_conviction_voting::Event),
+    /// An event of the referenda.
+    #[codec(index = 12)]
+    Referenda(pallet_referenda::Event),
+    /// An event of the preimage pallet.
+    #[codec(index = 14)]
+    Preimage(pallet_preimage::Event),
 }
 
 /// Every pallet error of the runtime, as metadata V15's outer error enum: the pallet index,
@@ -479,6 +558,15 @@ pub enum RuntimeError {
     /// An error of the parameters pallet.
     #[codec(index = 10)]
     Parameters(pallet_parameters::Error<Runtime>),
+    /// An error of conviction voting.
+    #[codec(index = 11)]
+    ConvictionVoting(pallet_conviction_voting::Error<Runtime>),
+    /// An error of the referenda.
+    #[codec(index = 12)]
+    Referenda(pallet_referenda::Error<Runtime>),
+    /// An error of the preimage pallet.
+    #[codec(index = 14)]
+    Preimage(pallet_preimage::Error<Runtime>),
 }
 
 /// The pallets' block hooks, called in index order.
@@ -498,11 +586,14 @@ impl AllPallets {
             .saturating_add(<Treasury as Hooks>::on_initialize(n))
             .saturating_add(<Scheduler as Hooks>::on_initialize(n))
             .saturating_add(<Parameters as Hooks>::on_initialize(n))
+            .saturating_add(<ConvictionVoting as Hooks>::on_initialize(n))
+            .saturating_add(<Referenda as Hooks>::on_initialize(n))
+            .saturating_add(<Preimage as Hooks>::on_initialize(n))
     }
 
     /// `on_idle` of every pallet, each offered what the previous ones left; the weight used.
     pub fn on_idle(n: BlockNumber, remaining: Weight) -> Weight {
-        let hooks: [fn(BlockNumber, Weight) -> Weight; 11] = [
+        let hooks: [fn(BlockNumber, Weight) -> Weight; 14] = [
             <System as Hooks>::on_idle,
             <Timestamp as Hooks>::on_idle,
             <Balances as Hooks>::on_idle,
@@ -514,6 +605,9 @@ impl AllPallets {
             <Treasury as Hooks>::on_idle,
             <Scheduler as Hooks>::on_idle,
             <Parameters as Hooks>::on_idle,
+            <ConvictionVoting as Hooks>::on_idle,
+            <Referenda as Hooks>::on_idle,
+            <Preimage as Hooks>::on_idle,
         ];
         let mut used = Weight::ZERO;
         for hook in hooks {
@@ -535,6 +629,9 @@ impl AllPallets {
         <Treasury as Hooks>::on_finalize(n);
         <Scheduler as Hooks>::on_finalize(n);
         <Parameters as Hooks>::on_finalize(n);
+        <ConvictionVoting as Hooks>::on_finalize(n);
+        <Referenda as Hooks>::on_finalize(n);
+        <Preimage as Hooks>::on_finalize(n);
     }
 }
 
@@ -600,6 +697,30 @@ pub fn pallet_descriptions() -> Vec<(u8, PalletDescription)> {
         (
             <Runtime as pallet_parameters::Config>::INDEX,
             Parameters::describe(),
+        ),
+        (
+            <Runtime as pallet_conviction_voting::Config>::INDEX,
+            ConvictionVoting::describe(),
+        ),
+        (
+            <Runtime as pallet_referenda::Config>::INDEX,
+            Referenda::describe(),
+        ),
+        (
+            basalt_support::origin::ORIGINS_PALLET_INDEX,
+            PalletDescription {
+                name: "Origins",
+                storage: None,
+                calls: None,
+                event: None,
+                error: None,
+                constants: Vec::new(),
+                docs: vec![" The governance origins (the Treasurer track's): `OriginCaller::Origins`."],
+            },
+        ),
+        (
+            <Runtime as pallet_preimage::Config>::INDEX,
+            Preimage::describe(),
         ),
         (
             AURA_INDEX,
@@ -701,25 +822,35 @@ mod tests {
             ("Treasury", <Runtime as pallet_treasury::Config>::INDEX),
             ("Scheduler", <Runtime as pallet_scheduler::Config>::INDEX),
             ("Parameters", <Runtime as pallet_parameters::Config>::INDEX),
+            (
+                "ConvictionVoting",
+                <Runtime as pallet_conviction_voting::Config>::INDEX,
+            ),
+            ("Referenda", <Runtime as pallet_referenda::Config>::INDEX),
+            ("Origins", basalt_support::origin::ORIGINS_PALLET_INDEX),
+            ("Preimage", <Runtime as pallet_preimage::Config>::INDEX),
         ];
-        assert_eq!(indices.map(|(_, i)| i), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        assert_eq!(
+            indices.map(|(_, i)| i),
+            [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
+        );
         let index_of = |name: &str| indices.iter().find(|(n, _)| *n == name).map(|(_, i)| *i);
 
         let (path, calls) = variants::<RuntimeCall>();
         assert_eq!(path, vec!["basalt_runtime", "RuntimeCall"]);
-        assert_eq!(calls.len(), 10);
+        assert_eq!(calls.len(), 13);
         for (name, index) in &calls {
             assert_eq!(index_of(name), Some(*index), "RuntimeCall::{name}");
         }
         let (path, events) = variants::<RuntimeEvent>();
         assert_eq!(path, vec!["basalt_runtime", "RuntimeEvent"]);
-        assert_eq!(events.len(), 10);
+        assert_eq!(events.len(), 13);
         for (name, index) in &events {
             assert_eq!(index_of(name), Some(*index), "RuntimeEvent::{name}");
         }
         let (path, errors) = variants::<RuntimeError>();
         assert_eq!(path, vec!["basalt_runtime", "RuntimeError"]);
-        assert_eq!(errors.len(), 10);
+        assert_eq!(errors.len(), 13);
         for (name, index) in &errors {
             assert_eq!(index_of(name), Some(*index), "RuntimeError::{name}");
         }
@@ -755,6 +886,11 @@ mod tests {
         );
         assert_eq!(
             <Runtime as pallet_nfts::Config>::treasury_account(),
+            treasury
+        );
+        // Killed referenda's deposits.
+        assert_eq!(
+            <Runtime as pallet_referenda::Config>::slash_destination(),
             treasury
         );
     }

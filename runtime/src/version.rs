@@ -15,7 +15,7 @@ pub const IMPL_NAME: &str = "basalt-node";
 /// Version of the block authorship interface.
 pub const AUTHORING_VERSION: u32 = 1;
 /// Version of the runtime's behaviour; bumped on every change that can alter a state transition.
-pub const SPEC_VERSION: u32 = 103;
+pub const SPEC_VERSION: u32 = 104;
 /// Version of the implementation of the same behaviour.
 pub const IMPL_VERSION: u32 = 1;
 /// Version of the extrinsic format and call indices; bumped when an old signed extrinsic would
@@ -83,7 +83,7 @@ mod tests {
     fn json_has_the_fields_clients_read() {
         let json = version().to_json();
         assert_eq!(json["specName"], "basalt");
-        assert_eq!(json["specVersion"], 103);
+        assert_eq!(json["specVersion"], 104);
         assert_eq!(json["transactionVersion"], 3);
         assert_eq!(json["stateVersion"], 1);
     }

@@ -31,7 +31,7 @@ fn variant_names(types: &PortableRegistry, id: u32) -> Vec<(String, u8)> {
     }
 }
 
-const EXPECTED_PATHS: [&str; 10] = [
+const EXPECTED_PATHS: [&str; 17] = [
     "sp_core::crypto::AccountId32",
     "sp_runtime::multiaddress::MultiAddress",
     "sp_runtime::MultiSignature",
@@ -42,6 +42,14 @@ const EXPECTED_PATHS: [&str; 10] = [
     "basalt_runtime::RuntimeCall",
     "basalt_runtime::RuntimeEvent",
     "pallet_balances::pallet::Call",
+    // Governance, as FRAME names it: what polkadot.js and explorers key on.
+    "basalt_runtime::OriginCaller",
+    "frame_support::dispatch::RawOrigin",
+    "pallet_custom_origins::pallet::Origin",
+    "pallet_conviction_voting::vote::AccountVote",
+    "pallet_conviction_voting::vote::Vote",
+    "pallet_conviction_voting::types::Tally",
+    "pallet_referenda::types::ReferendumInfo",
 ];
 
 const EXTENSIONS: [&str; 9] = [
@@ -84,6 +92,10 @@ fn v14_describes_every_pallet_and_the_extrinsic() {
             ("Treasury", 8),
             ("Scheduler", 9),
             ("Parameters", 10),
+            ("ConvictionVoting", 11),
+            ("Referenda", 12),
+            ("Origins", 13),
+            ("Preimage", 14),
             ("Aura", 20),
             ("Grandpa", 21),
             ("Authorship", 22),
@@ -255,7 +267,10 @@ fn v14_describes_every_pallet_and_the_extrinsic() {
             ("Nfts".into(), 7),
             ("Treasury".into(), 8),
             ("Scheduler".into(), 9),
-            ("Parameters".into(), 10)
+            ("Parameters".into(), 10),
+            ("ConvictionVoting".into(), 11),
+            ("Referenda".into(), 12),
+            ("Preimage".into(), 14)
         ]
     );
     let names: Vec<&str> = m
@@ -333,7 +348,10 @@ fn v14_describes_every_pallet_and_the_extrinsic() {
             ("Nfts".into(), 7),
             ("Treasury".into(), 8),
             ("Scheduler".into(), 9),
-            ("Parameters".into(), 10)
+            ("Parameters".into(), 10),
+            ("ConvictionVoting".into(), 11),
+            ("Referenda".into(), 12),
+            ("Preimage".into(), 14)
         ]
     );
 }
@@ -347,7 +365,7 @@ fn v15_adds_apis_and_outer_enums() {
     for path in EXPECTED_PATHS {
         assert!(all_paths.iter().any(|p| p == path), "missing type {path}");
     }
-    assert_eq!(m.pallets.len(), 15);
+    assert_eq!(m.pallets.len(), 19);
     let names: Vec<&str> = m
         .extrinsic
         .signed_extensions

@@ -120,6 +120,32 @@ EXPECTED_PALLETS = {
         "constants": ["MaxMarketFee", "MinBondFloor"],
         "errors": ["InvalidValue"],
     },
+    "ConvictionVoting": {
+        "index": 11,
+        "calls": ["vote", "unlock", "remove_vote", "remove_other_vote"],
+        "events": ["Voted", "VoteRemoved", "VoteUnlocked"],
+        "storage": ["VotingFor", "ClassLocksFor"],
+        "constants": ["MaxVotes", "VoteLockingPeriod"],
+        "errors": ["NotOngoing", "NotVoter", "InsufficientFunds", "MaxVotesReached"],
+    },
+    "Referenda": {
+        "index": 12,
+        "calls": ["submit", "place_decision_deposit", "refund_decision_deposit", "cancel", "kill",
+                  "nudge_referendum", "refund_submission_deposit", "set_metadata"],
+        "events": ["Submitted", "DecisionDepositPlaced", "DecisionStarted", "ConfirmStarted", "Confirmed",
+                   "Approved", "Rejected", "TimedOut", "Cancelled", "Killed"],
+        "storage": ["ReferendumCount", "ReferendumInfoFor", "TrackQueue", "DecidingCount", "MetadataOf"],
+        "constants": ["SubmissionDeposit", "MaxQueued", "UndecidingTimeout", "AlarmInterval", "Tracks"],
+        "errors": ["NotOngoing", "HasDeposit", "NoTrack", "Unfinished", "NoDeposit", "BadStatus"],
+    },
+    "Preimage": {
+        "index": 14,
+        "calls": ["note_preimage", "unnote_preimage", "request_preimage", "unrequest_preimage"],
+        "events": ["Noted", "Requested", "Cleared"],
+        "storage": ["RequestStatusFor", "PreimageFor"],
+        "constants": ["MaxSize", "BaseDeposit", "ByteDeposit"],
+        "errors": ["TooBig", "AlreadyNoted", "NotAuthorized", "NotNoted", "Requested", "NotRequested"],
+    },
 }
 
 
@@ -1329,6 +1355,154 @@ def parameters_a_root_change_of_the_fee_split_applies_to_the_next_fee():
         assert refused["index"] == 10 and refused["error"].startswith("0x00"), refused
         assert _signed(ctx.bob, "Parameters", "set_parameter",
                        {"key_value": {"MarketFee": 0}}, expect_ok=False)[0] == "BadOrigin"
+    finally:
+        _set_fee_split(50, 20)
+
+
+def _vote(kp, index, aye, conviction, balance):
+    vote = {"Standard": {"vote": {"aye": aye, "conviction": conviction}, "balance": balance}}
+    return _signed(kp, "ConvictionVoting", "vote", {"poll_index": index, "vote": vote})
+
+
+def _submit_referendum(kp, origin, call, use_preimage=False):
+    """Submits `call` to be dispatched as `origin` ({"system": "Root"} or {"Origins": "Treasurer"}),
+    inline or by a noted preimage; returns the referendum's index."""
+    s = ctx.s
+    if use_preimage:
+        events, _ = _signed(kp, "Preimage", "note_preimage", {"bytes": call.data.to_hex()})
+        proposal = {"Lookup": {"hash": find_event(events, "Preimage", "Noted")["hash"],
+                               "len": len(call.data.data)}}
+    else:
+        proposal = {"Inline": call.data.to_hex()}
+    events, _ = _signed(kp, "Referenda", "submit", {"proposal_origin": origin, "proposal": proposal,
+                                                    "enactment_moment": {"After": 0}})
+    return to_int(find_event(events, "Referenda", "Submitted")["index"])
+
+
+def _wait_referendum(index, outcome, timeout=90):
+    """Waits until referendum `index` is `outcome` (e.g. "Approved"); returns its end block."""
+    s = ctx.s
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        info = s.query("Referenda", "ReferendumInfoFor", [index]).value
+        if isinstance(info, dict) and outcome in info:
+            return to_int(info[outcome][0])
+        assert "Ongoing" in info, info
+        time.sleep(0.5)
+    raise AssertionError(f"referendum {index} not {outcome} within {timeout}s: {info}")
+
+
+def _wait_enactment(index, after_block, timeout=30):
+    """The scheduler's Dispatched result of referendum `index`'s enactment, found in the blocks
+    after `after_block`."""
+    s = ctx.s
+    name = "0x" + blake2_256(b"assembly" + scale_compact(len(b"enactment")) + b"enactment"
+                             + index.to_bytes(4, "little")).hex()
+    deadline = time.monotonic() + timeout
+    number = after_block
+    while time.monotonic() < deadline:
+        head = s.get_block_number(s.get_chain_head())
+        while number <= head:
+            for p, n, a in _block_events(s, number):
+                if p == "Scheduler" and n == "Dispatched" and a["id"] == name:
+                    return a["result"], number
+            number += 1
+        time.sleep(0.5)
+    raise AssertionError(f"referendum {index} not enacted within {timeout}s")
+
+
+@test
+def referenda_treasurer_referendum_voted_at_three_convictions_pays_dave():
+    """OpenGov end to end: Charlie proposes a treasury spend to Dave on the Treasurer track (the
+    call noted as a preimage), Dave places the decision deposit, Eve (1x), Ferdie (3x) and Bob
+    (0.1x, against) vote with locked tokens; the tally weighs them by conviction; the referendum
+    passes its prepare, decision and confirm periods, is enacted as the Treasurer origin, and
+    Dave is paid exactly the spend. Eve's tokens cannot move until her 1x lock period has
+    passed after the referendum; both deposits come back."""
+    s = ctx.s
+    amount = 1_000 * UNIT
+    _signed(ctx.alice, "Balances", "transfer_keep_alive", {"dest": TREASURY, "value": amount + UNIT})
+    spend = s.compose_call("Treasury", "spend", {"amount": amount, "beneficiary": ctx.dave.ss58_address,
+                                                 "valid_from": None})
+    index = _submit_referendum(ctx.charlie, {"Origins": "Treasurer"}, spend, use_preimage=True)
+    info = s.query("Referenda", "ReferendumInfoFor", [index]).value["Ongoing"]
+    assert info["track"] == 11 and info["origin"] == {"Origins": "Treasurer"}, info
+    events, _ = _signed(ctx.dave, "Referenda", "place_decision_deposit", {"index": index})
+    decision_deposit = to_int(find_event(events, "Referenda", "DecisionDepositPlaced")["amount"])
+    assert decision_deposit == 1_000 * UNIT, decision_deposit
+
+    eve_stake, ferdie_stake, bob_stake = 800_000 * UNIT, 600_000 * UNIT, 100_000 * UNIT
+    _vote(ctx.eve, index, True, "Locked1x", eve_stake)
+    _vote(ctx.ferdie, index, True, "Locked3x", ferdie_stake)
+    _vote(ctx.bob, index, False, "None", bob_stake)
+    tally = s.query("Referenda", "ReferendumInfoFor", [index]).value["Ongoing"]["tally"]
+    assert tally == {"ayes": eve_stake + 3 * ferdie_stake, "nays": bob_stake // 10,
+                     "support": eve_stake + ferdie_stake}, tally
+    votes = s.query("ConvictionVoting", "VotingFor", [ctx.ferdie.ss58_address, 11]).value["votes"]
+    assert len(votes) == 1 and to_int(votes[0][0]) == index, votes
+    assert votes[0][1] == {"Standard": {"vote": {"aye": True, "conviction": "Locked3x"},
+                                        "balance": ferdie_stake}}, votes
+    locks = s.query("Balances", "Locks", [ctx.eve.ss58_address]).value
+    assert any(l["id"] == "0x" + b"pyconvot".hex() and to_int(l["amount"]) == eve_stake for l in locks), locks
+    # Locked, not moved: Eve cannot transfer what she voted with.
+    err, _ = _signed(ctx.eve, "Balances", "transfer_keep_alive", {"dest": ctx.alice.ss58_address,
+                                                                  "value": 500_000 * UNIT}, expect_ok=False)
+    assert err == "LiquidityRestrictions", err
+
+    end = _wait_referendum(index, "Approved")
+    result, enacted_at = _wait_enactment(index, end)
+    assert result == "Ok" or "Ok" in str(result), result
+    approved = find_event(_block_events(s, enacted_at), "Treasury", "AssetSpendApproved")
+    assert approved["beneficiary"] == ctx.dave.ss58_address and to_int(approved["amount"]) == amount, approved
+    dave_before = free_balance(s, ctx.dave.ss58_address)
+    _signed(ctx.alice, "Treasury", "payout", {"index": to_int(approved["index"])})
+    assert free_balance(s, ctx.dave.ss58_address) == dave_before + amount
+
+    # The deposits come back; the referendum's record shows its end for explorers.
+    _signed(ctx.dave, "Referenda", "refund_decision_deposit", {"index": index})
+    _signed(ctx.charlie, "Referenda", "refund_submission_deposit", {"index": index})
+    assert _signed(ctx.dave, "Referenda", "refund_decision_deposit", {"index": index},
+                   expect_ok=False)[0] == "NoDeposit"
+
+    # Eve's winning 1x vote keeps her tokens locked for one period (10 blocks on dev) after the end.
+    _signed(ctx.eve, "ConvictionVoting", "remove_vote", {"class": 11, "index": index})
+    _signed(ctx.eve, "ConvictionVoting", "unlock", {"class": 11, "target": ctx.eve.ss58_address})
+    if s.get_block_number(s.get_chain_head()) < end + 9:
+        err, _ = _signed(ctx.eve, "Balances", "transfer_keep_alive", {"dest": ctx.alice.ss58_address,
+                                                                      "value": 500_000 * UNIT}, expect_ok=False)
+        assert err == "LiquidityRestrictions", err
+    common.wait_for_block(s, end + 10, timeout=30)
+    _signed(ctx.eve, "ConvictionVoting", "unlock", {"class": 11, "target": ctx.eve.ss58_address})
+    _signed(ctx.eve, "Balances", "transfer_keep_alive", {"dest": ctx.alice.ss58_address, "value": 500_000 * UNIT})
+
+
+@test
+def referenda_root_referendum_changes_the_fee_split_for_the_next_fee():
+    """A Root-track referendum (inline proposal) sets Parameters.FeeSplit to 70/30; once enacted
+    the next transfer's fee pays exactly 70% to the treasury. A proposal as another account has
+    no track."""
+    s = ctx.s
+    split = s.compose_call("Parameters", "set_parameter",
+                           {"key_value": {"FeeSplit": {"treasury_percent": 70, "burn_percent": 30}}})
+    assert _signed(ctx.alice, "Referenda", "submit", {
+        "proposal_origin": {"system": {"Signed": ctx.bob.ss58_address}},
+        "proposal": {"Inline": split.data.to_hex()}, "enactment_moment": {"After": 0}},
+        expect_ok=False)[0] == "NoTrack"
+    index = _submit_referendum(ctx.alice, {"system": "Root"}, split)
+    _signed(ctx.alice, "Referenda", "place_decision_deposit", {"index": index})
+    for kp in (ctx.dave, ctx.ferdie, ctx.charlie):
+        _vote(kp, index, True, "Locked2x", 700_000 * UNIT)
+    try:
+        end = _wait_referendum(index, "Approved")
+        result, _ = _wait_enactment(index, end)
+        assert "Ok" in str(result), result
+        stored = s.query("Parameters", "Parameters", ["FeeSplit"]).value
+        assert stored == {"FeeSplit": {"treasury_percent": 70, "burn_percent": 30}}, stored
+        events, fee = _signed(ctx.bob, "Balances", "transfer_keep_alive", {"dest": ctx.ferdie.ss58_address,
+                                                                          "value": UNIT})
+        to_treasury = [to_int(a["amount"]) for p, n, a in events
+                       if p == "Balances" and n == "Deposit" and a["who"] == TREASURY]
+        assert to_treasury == [fee * 70 // 100], (to_treasury, fee)
     finally:
         _set_fee_split(50, 20)
 

@@ -64,6 +64,17 @@ impl<T, const N: u32> BoundedVec<T, N> {
         Ok(())
     }
 
+    /// Insert `item` at `index` (at most the length), shifting the rest; gives it back when
+    /// the vector is full or `index` is past the end. Keeps sorted vectors sorted when `index`
+    /// comes from a binary search.
+    pub fn try_insert(&mut self, index: usize, item: T) -> Result<(), T> {
+        if index > self.0.len() || u32::try_from(self.0.len()).map_or(true, |len| len >= N) {
+            return Err(item);
+        }
+        self.0.insert(index, item);
+        Ok(())
+    }
+
     /// The items, mutably; the length cannot change through this.
     pub fn as_mut_slice(&mut self) -> &mut [T] {
         &mut self.0

@@ -5,59 +5,12 @@
 //! `TransactionPaymentApi` answers decode in stock clients. Type paths are rewritten to FRAME's
 //! (`frame_support::dispatch::DispatchInfo`, `sp_runtime::DispatchError`, ...).
 
-use crate::primitives::AccountId;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 
 pub use crate::weight_v2::Weight;
 
-/// Who dispatches a call. Calls check the origin first and fail with
-/// [`DispatchError::BadOrigin`] when it is not one they accept.
-///
-/// Encoded as `frame_support::dispatch::RawOrigin`, so that what stores an origin (a scheduled
-/// task, a referendum's proposal origin) shows it to stock clients as FRAME does.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
-#[scale_info(replace_segment("basalt_support", "frame_support"))]
-pub enum RawOrigin {
-    /// The chain itself, through sudo or governance.
-    #[codec(index = 0)]
-    Root,
-    /// A signed extrinsic from this account.
-    #[codec(index = 1)]
-    Signed(AccountId),
-    /// An unsigned extrinsic or inherent.
-    #[codec(index = 2)]
-    None,
-}
-
-/// The origin calls are dispatched with: [`RawOrigin`] under the name pallets use.
-pub type Origin = RawOrigin;
-
-impl RawOrigin {
-    /// The signer, or `BadOrigin` for root and unsigned origins.
-    pub fn ensure_signed(self) -> Result<AccountId, DispatchError> {
-        match self {
-            Origin::Signed(who) => Ok(who),
-            _ => Err(DispatchError::BadOrigin),
-        }
-    }
-
-    /// `Ok` for root, `BadOrigin` otherwise.
-    pub fn ensure_root(self) -> Result<(), DispatchError> {
-        match self {
-            Origin::Root => Ok(()),
-            _ => Err(DispatchError::BadOrigin),
-        }
-    }
-
-    /// `Ok` for unsigned origins (inherents), `BadOrigin` otherwise.
-    pub fn ensure_none(self) -> Result<(), DispatchError> {
-        match self {
-            Origin::None => Ok(()),
-            _ => Err(DispatchError::BadOrigin),
-        }
-    }
-}
+pub use crate::origin::{GovernanceOrigin, Origin, OriginCaller, RawOrigin};
 
 /// The result of a dispatchable call.
 pub type DispatchResult = Result<(), DispatchError>;

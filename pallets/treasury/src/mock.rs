@@ -1,6 +1,6 @@
 //! The mock runtime for the treasury's tests: system, balances and the treasury, with small
 //! numbers (existential deposit 2, spend periods of 10 blocks, a 50% burn, payouts open for 5
-//! blocks); root spends without limit, account 7 plays the Treasurer track with a cap of 100.
+//! blocks); root spends without limit, the Treasurer track's origin up to a cap of 100.
 
 use crate::pallet::*;
 use basalt_support::{AccountId, Balance, BlockNumber, Origin, PalletId, Permill};
@@ -10,8 +10,8 @@ pub fn acc(n: u8) -> AccountId {
     AccountId::new([n; 32])
 }
 
-/// The signer that stands in for the Treasurer track's origin.
-pub const TREASURER: u8 = 7;
+/// The Treasurer track's origin.
+pub const TREASURER: Origin = Origin::Origins(basalt_support::origin::GovernanceOrigin::Treasurer);
 /// The Treasurer's cap per spend.
 pub const TREASURER_CAP: Balance = 100;
 
@@ -31,7 +31,9 @@ impl Config for Test {
     fn max_spend(origin: &Origin) -> Option<Balance> {
         match origin {
             Origin::Root => Some(Balance::MAX),
-            Origin::Signed(who) if *who == acc(TREASURER) => Some(TREASURER_CAP),
+            Origin::Origins(basalt_support::origin::GovernanceOrigin::Treasurer) => {
+                Some(TREASURER_CAP)
+            }
             _ => None,
         }
     }

@@ -1,0 +1,295 @@
+//! Votes and what they weigh, with pallet-conviction-voting's types, paths and encodings, so
+//! that polkadot.js (`{ Standard: { vote: { aye, conviction }, balance } }`) and
+//! py-substrate-interface build them unchanged.
+
+use basalt_support::governance::{PollIndex, Tally};
+use basalt_support::{Balance, BlockNumber, BoundedVec};
+
+/// The most votes one account keeps in one class (track): bounds the work of every vote.
+pub const MAX_VOTES: u32 = 100;
+use codec::{Decode, DecodeWithMemTracking, Encode, EncodeLike, Input, MaxEncodedLen, Output};
+use scale_info::{build::Fields, Path, Type, TypeInfo};
+
+/// How long a voter locks the tokens behind a vote after the referendum, in vote-locking
+/// periods, and what that multiplies the vote by: 0.1x with no lock, 1x for one period, up to
+/// 6x for 32 (`pallet_conviction_voting::conviction::Conviction`).
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Debug,
+    Default,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
+    MaxEncodedLen,
+)]
+#[scale_info(replace_segment("vote", "conviction"))]
+pub enum Conviction {
+    /// 0.1x votes, no lock after the referendum.
+    #[default]
+    #[codec(index = 0)]
+    None,
+    /// 1x votes, locked for 1 period.
+    #[codec(index = 1)]
+    Locked1x,
+    /// 2x votes, locked for 2 periods.
+    #[codec(index = 2)]
+    Locked2x,
+    /// 3x votes, locked for 4 periods.
+    #[codec(index = 3)]
+    Locked3x,
+    /// 4x votes, locked for 8 periods.
+    #[codec(index = 4)]
+    Locked4x,
+    /// 5x votes, locked for 16 periods.
+    #[codec(index = 5)]
+    Locked5x,
+    /// 6x votes, locked for 32 periods.
+    #[codec(index = 6)]
+    Locked6x,
+}
+
+impl Conviction {
+    /// The conviction of a vote byte's low bits (values above 6 are refused).
+    fn from_bits(bits: u8) -> Option<Conviction> {
+        Some(match bits {
+            0 => Conviction::None,
+            1 => Conviction::Locked1x,
+            2 => Conviction::Locked2x,
+            3 => Conviction::Locked3x,
+            4 => Conviction::Locked4x,
+            5 => Conviction::Locked5x,
+            6 => Conviction::Locked6x,
+            _ => return None,
+        })
+    }
+
+    /// The vote-locking periods the tokens stay locked after the referendum (if the vote won).
+    pub fn lock_periods(self) -> u32 {
+        match self {
+            Conviction::None => 0,
+            Conviction::Locked1x => 1,
+            Conviction::Locked2x => 2,
+            Conviction::Locked3x => 4,
+            Conviction::Locked4x => 8,
+            Conviction::Locked5x => 16,
+            Conviction::Locked6x => 32,
+        }
+    }
+
+    /// The votes `capital` carries at this conviction (rounded down).
+    pub fn votes(self, capital: Balance) -> Balance {
+        match self {
+            Conviction::None => capital / 10,
+            c => capital.saturating_mul(c as Balance),
+        }
+    }
+}
+
+/// Aye or nay, with a conviction: one byte, the aye bit (0x80) over the conviction
+/// (`pallet_conviction_voting::vote::Vote`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, MaxEncodedLen)]
+pub struct Vote {
+    /// For (true) or against.
+    pub aye: bool,
+    /// The conviction.
+    pub conviction: Conviction,
+}
+
+impl Encode for Vote {
+    fn size_hint(&self) -> usize {
+        1
+    }
+    fn encode_to<W: Output + ?Sized>(&self, dest: &mut W) {
+        dest.push_byte(u8::from(self.aye) << 7 | self.conviction as u8)
+    }
+}
+
+impl EncodeLike for Vote {}
+
+impl Decode for Vote {
+    fn decode<I: Input>(input: &mut I) -> Result<Self, codec::Error> {
+        let byte = input.read_byte()?;
+        Ok(Vote {
+            aye: byte & 0x80 == 0x80,
+            conviction: Conviction::from_bits(byte & 0x7f).ok_or("Invalid conviction")?,
+        })
+    }
+}
+
+impl DecodeWithMemTracking for Vote {}
+
+impl TypeInfo for Vote {
+    type Identity = Self;
+    fn type_info() -> Type {
+        Type::builder()
+            .path(Path::new("Vote", "pallet_conviction_voting::vote"))
+            .composite(Fields::unnamed().field(|f| {
+                f.ty::<u8>()
+                    .docs(&["Raw vote byte, encodes aye + conviction"])
+            }))
+    }
+}
+
+/// A vote on one referendum (`pallet_conviction_voting::vote::AccountVote`).
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Debug,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
+    MaxEncodedLen,
+)]
+pub enum AccountVote {
+    /// All of `balance` for one side, with a conviction.
+    #[codec(index = 0)]
+    Standard {
+        /// The side and conviction.
+        vote: Vote,
+        /// The capital behind it.
+        balance: Balance,
+    },
+    /// Capital split between the sides, without conviction (0.1x).
+    #[codec(index = 1)]
+    Split {
+        /// Capital for.
+        aye: Balance,
+        /// Capital against.
+        nay: Balance,
+    },
+    /// Capital split between the sides and abstention, without conviction; abstaining
+    /// capital counts towards support only.
+    #[codec(index = 2)]
+    SplitAbstain {
+        /// Capital for.
+        aye: Balance,
+        /// Capital against.
+        nay: Balance,
+        /// Capital abstaining.
+        abstain: Balance,
+    },
+}
+
+impl AccountVote {
+    /// The capital the vote locks while it stands.
+    pub fn balance(&self) -> Balance {
+        match *self {
+            AccountVote::Standard { balance, .. } => balance,
+            AccountVote::Split { aye, nay } => aye.saturating_add(nay),
+            AccountVote::SplitAbstain { aye, nay, abstain } => {
+                aye.saturating_add(nay).saturating_add(abstain)
+            }
+        }
+    }
+
+    /// The lock periods and capital that stay locked after a referendum that ended
+    /// `approved`: only a standard vote with conviction on the winning side.
+    pub fn locked_if(&self, approved: bool) -> Option<(u32, Balance)> {
+        match *self {
+            AccountVote::Standard { vote, balance } if vote.aye == approved => {
+                Some((vote.conviction.lock_periods(), balance))
+            }
+            _ => None,
+        }
+    }
+
+    /// Add this vote to `tally`.
+    pub fn add_to(&self, tally: &mut Tally) {
+        let (ayes, nays, support) = self.weights();
+        tally.ayes = tally.ayes.saturating_add(ayes);
+        tally.nays = tally.nays.saturating_add(nays);
+        tally.support = tally.support.saturating_add(support);
+    }
+
+    /// Take this vote (added before) out of `tally`.
+    pub fn remove_from(&self, tally: &mut Tally) {
+        let (ayes, nays, support) = self.weights();
+        tally.ayes = tally.ayes.saturating_sub(ayes);
+        tally.nays = tally.nays.saturating_sub(nays);
+        tally.support = tally.support.saturating_sub(support);
+    }
+
+    /// What the vote adds to ayes, nays and support.
+    fn weights(&self) -> (Balance, Balance, Balance) {
+        let plain = Conviction::None;
+        match *self {
+            AccountVote::Standard { vote, balance } if vote.aye => {
+                (vote.conviction.votes(balance), 0, balance)
+            }
+            AccountVote::Standard { vote, balance } => (0, vote.conviction.votes(balance), 0),
+            AccountVote::Split { aye, nay } => (plain.votes(aye), plain.votes(nay), aye),
+            AccountVote::SplitAbstain { aye, nay, abstain } => (
+                plain.votes(aye),
+                plain.votes(nay),
+                aye.saturating_add(abstain),
+            ),
+        }
+    }
+}
+
+/// A lock left by votes already removed: `amount` stays locked until block `.0`
+/// (`pallet_conviction_voting::types::PriorLock`).
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Debug,
+    Default,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
+    MaxEncodedLen,
+)]
+#[scale_info(replace_segment("vote", "types"))]
+pub struct PriorLock(pub BlockNumber, pub Balance);
+
+impl PriorLock {
+    /// Keep `amount` locked until `until` as well: the later time and the larger amount.
+    pub fn accumulate(&mut self, until: BlockNumber, amount: Balance) {
+        self.0 = self.0.max(until);
+        self.1 = self.1.max(amount);
+    }
+
+    /// What is still locked at `now` (nothing once the time has passed).
+    pub fn locked_at(&self, now: BlockNumber) -> Balance {
+        if now >= self.0 {
+            0
+        } else {
+            self.1
+        }
+    }
+}
+
+/// One account's votes in one class (track), sorted by referendum, and the lock its removed
+/// votes left (`pallet_conviction_voting::vote::Casting`, without delegations).
+#[derive(Clone, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct Casting {
+    /// The votes, by referendum index.
+    pub votes: BoundedVec<(PollIndex, AccountVote), MAX_VOTES>,
+    /// The lock left by removed votes.
+    pub prior: PriorLock,
+}
+
+impl Casting {
+    /// What this class needs locked at `now`: the largest standing vote, or the prior lock.
+    pub fn locked_balance(&self, now: BlockNumber) -> Balance {
+        self.votes
+            .iter()
+            .map(|(_, v)| v.balance())
+            .fold(self.prior.locked_at(now), Balance::max)
+    }
+
+    /// Whether nothing is left: no votes and no prior lock still running at `now`.
+    pub fn is_empty_at(&self, now: BlockNumber) -> bool {
+        self.votes.is_empty() && self.prior.locked_at(now) == 0
+    }
+}
