@@ -81,6 +81,29 @@ const EXPECTED_PALLETS = {
     storage: ['Agenda', 'Lookup', 'IncompleteSince'],
     constants: ['MaximumWeight', 'MaxScheduledPerBlock'],
     errors: ['FailedToSchedule', 'NotFound', 'TargetBlockNumberInPast']
+  },
+  ConvictionVoting: {
+    index: 11,
+    calls: ['vote', 'unlock', 'remove_vote', 'remove_other_vote'],
+    events: ['Voted', 'VoteRemoved', 'VoteUnlocked'],
+    storage: ['VotingFor', 'ClassLocksFor'],
+    constants: ['MaxVotes', 'VoteLockingPeriod'],
+    errors: ['NotOngoing', 'InsufficientFunds']
+  },
+  Referenda: {
+    index: 12,
+    calls: ['submit', 'place_decision_deposit', 'refund_decision_deposit', 'cancel', 'kill', 'refund_submission_deposit'],
+    events: ['Submitted', 'DecisionStarted', 'Confirmed', 'Approved', 'Rejected'],
+    storage: ['ReferendumCount', 'ReferendumInfoFor', 'TrackQueue', 'DecidingCount'],
+    constants: ['SubmissionDeposit', 'Tracks', 'UndecidingTimeout'],
+    errors: ['NoTrack', 'NotOngoing']
+  },
+  Preimage: {
+    index: 14,
+    calls: ['note_preimage', 'unnote_preimage'],
+    events: ['Noted', 'Cleared'],
+    storage: ['RequestStatusFor', 'PreimageFor'],
+    errors: ['AlreadyNoted', 'Requested']
   }
 };
 
@@ -641,7 +664,7 @@ test('scheduler: a named task runs as root at its block, a cancelled one never r
   const agenda = await api.query.scheduler.agenda(when);
   const task = agenda[index.toNumber()].unwrap();
   assert.equal(task.maybeId.unwrap().toHex(), id(1));
-  assert.ok(task.origin.isRoot, task.origin.toString());
+  assert.ok(task.origin.isSystem && task.origin.asSystem.isRoot, task.origin.toString()); // OriginCaller, as FRAME stores it
   assert.equal(api.createType('Call', task.call.toU8a(true)).method, 'forceSetBalance');
   // Only root schedules.
   const denied = await sendAndWatch(api.tx.scheduler.cancelNamed(id(2)), ctx.bob);
@@ -656,6 +679,50 @@ test('scheduler: a named task runs as root at its block, a cancelled one never r
   assert.equal(await freeOf(who), 5n * UNIT);
   assert.equal((await api.query.treasury.spendCount()).toNumber(), spendsBefore, 'the cancelled spend never ran');
   assert.ok((await api.query.scheduler.lookup(id(1))).isNone);
+});
+
+test('governance: a Treasurer referendum voted at three convictions pays its beneficiary; tracks, tally and votes decode', async () => {
+  const { api } = ctx;
+  const who = newAccount().address;
+  // polkadot.js reads the tracks (names, curves) from metadata alone, as apps' governance pages do.
+  const tracks = api.consts.referenda.tracks.map(([id, info]) => [id.toNumber(), info.name.toString()]);
+  assert.deepEqual(tracks, [[0, 'root'], [11, 'treasurer']]);
+  assert.ok(api.consts.referenda.tracks[1][1].minApproval.isLinearDecreasing);
+  await sendAndWatch(api.tx.balances.transferKeepAlive(TREASURY, 10n * UNIT), ctx.alice);
+  const spend = api.tx.treasury.spend(7n * UNIT, who, null);
+  const submitted = await sendAndWatch(api.tx.referenda.submit({ Origins: 'Treasurer' }, { Inline: spend.method.toHex() }, { After: 0 }), ctx.charlie);
+  const index = findEvent(submitted.result, 'referenda', 'Submitted').data.index.toNumber();
+  await sendAndWatch(api.tx.referenda.placeDecisionDeposit(index), ctx.dave);
+  const stakes = [[ctx.eve, 'Locked1x', 700000n], [ctx.alice, 'Locked6x', 300000n], [ctx.bob, 'None', 100000n]];
+  for (const [kp, conviction, amount] of stakes) {
+    const vote = { Standard: { vote: { aye: kp !== ctx.bob, conviction }, balance: amount * UNIT } };
+    await sendAndWatch(api.tx.convictionVoting.vote(index, vote), kp);
+  }
+  const ongoing = (await api.query.referenda.referendumInfoFor(index)).unwrap().asOngoing;
+  assert.equal(ongoing.track.toNumber(), 11);
+  assert.ok(ongoing.origin.isOrigins && ongoing.origin.asOrigins.isTreasurer, ongoing.origin.toString());
+  assert.equal(ongoing.tally.ayes.toBigInt(), (700000n + 6n * 300000n) * UNIT);
+  assert.equal(ongoing.tally.nays.toBigInt(), 10000n * UNIT);
+  assert.equal(ongoing.tally.support.toBigInt(), 1000000n * UNIT);
+  const eveVotes = (await api.query.convictionVoting.votingFor(ctx.eve.address, 11)).votes;
+  assert.equal(eveVotes.length, 1);
+  assert.ok(eveVotes[0][1].asStandard.vote.isAye && eveVotes[0][1].asStandard.vote.conviction.isLocked1x, eveVotes.toString());
+  for (let i = 0; i < 240; i++) {
+    if ((await api.query.referenda.referendumInfoFor(index)).unwrap().isApproved) break;
+    await sleep(250);
+  }
+  const info = (await api.query.referenda.referendumInfoFor(index)).unwrap();
+  assert.ok(info.isApproved, info.toString());
+  let spendIndex = null;
+  for (let i = 0; i < 40 && spendIndex === null; i++) {
+    const entries = await api.query.treasury.spends.entries();
+    const mine = entries.find(([, v]) => v.unwrap().beneficiary.toString() === who);
+    if (mine) spendIndex = mine[0].args[0].toNumber();
+    else await sleep(250);
+  }
+  assert.notEqual(spendIndex, null, 'the enacted spend is approved');
+  await sendAndWatch(api.tx.treasury.payout(spendIndex), ctx.alice);
+  assert.equal(await freeOf(who), 7n * UNIT);
 });
 
 test('polkadot-api over chainHead_v1: constants, storage, finalized blocks, a transfer watched to finality, a refused transaction', async () => {
