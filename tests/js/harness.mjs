@@ -170,3 +170,32 @@ export async function startDevNode ({ binary = defaultBinary(), extraArgs = [], 
   }
   throw lastError;
 }
+
+// A node this harness did not start (BASALT_URL, e.g. a validator of scripts/testnet.sh): the
+// same interface as a DevNode; stopping it does nothing, and it has no log of ours.
+export class RemoteNode {
+  constructor (wsUrl) {
+    this.wsUrl = wsUrl;
+    this.httpUrl = wsUrl.replace(/^ws/, 'http');
+  }
+
+  async rpc (method, params = [], timeoutMs = 10000) {
+    return DevNode.prototype.rpc.call(this, method, params, timeoutMs);
+  }
+
+  alive () { return true; }
+  logTail () { return `(the node at ${this.wsUrl} is not ours: no log)`; }
+  async stop () {}
+  removeLog () {}
+}
+
+// The node under test: BASALT_URL's if set, else a fresh `basalt --dev --tmp`.
+export async function startNode (options = {}) {
+  const url = process.env.BASALT_URL;
+  if (!url) return startDevNode(options);
+  const node = new RemoteNode(url);
+  const head = await node.rpc('chain_getHeader', [], 10000);
+  if (!head.result) throw new Error(`${url} does not serve chain_getHeader: ${JSON.stringify(head)}`);
+  console.log(`[harness] using the node at ${url}, best block #${parseInt(head.result.number, 16)}`);
+  return node;
+}

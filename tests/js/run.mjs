@@ -1,10 +1,12 @@
-// @polkadot/api (stock, 16.5.6) against the real `basalt --dev` binary.
+// @polkadot/api (stock, 16.5.6), polkadot-api and dedot against the real `basalt --dev` binary.
 //
-//   BASALT_BIN=target/release/basalt node run.mjs [filter]
+//   BASALT_BIN=target/release/basalt node run.mjs [filter|filter...]
+//   BASALT_URL=ws://127.0.0.1:9945 node run.mjs 'polkadot-api|dedot'   # a running node instead
 //
 // Starts the node on free ports (harness.mjs), runs the checks below in order (later checks use
 // accounts funded by earlier ones), stops the node whatever happens, prints 'N passed, N failed'
 // and exits non-zero on any failure. BASALT_TEST_SLOT_MS sets the node's slot length (default 500).
+// A filter runs the checks whose names contain one of its '|'-separated parts.
 
 import assert from 'node:assert/strict';
 
@@ -18,7 +20,7 @@ import { Keyring } from '@polkadot/keyring';
 import { stringCamelCase, u8aToHex, hexToU8a } from '@polkadot/util';
 import { blake2AsHex, cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
 
-import { startDevNode } from './harness.mjs';
+import { startNode } from './harness.mjs';
 
 const UNIT = 10n ** 12n;
 // The treasury account (`modlpy/trsry` padded): it receives half of every fee.
@@ -815,7 +817,7 @@ async function main () {
   await cryptoWaitReady();
   let node;
   try {
-    node = await startDevNode({ extraArgs: ['--slot-duration-ms', process.env.BASALT_TEST_SLOT_MS || '500'] });
+    node = await startNode({ extraArgs: ['--slot-duration-ms', process.env.BASALT_TEST_SLOT_MS || '500'] });
   } catch (e) {
     console.log(`FAILED to start the node: ${e.message}`);
     console.log('0 passed, 1 failed');
@@ -836,7 +838,7 @@ async function main () {
     ctx.ec = new Keyring({ type: 'ecdsa', ss58Format: 42 }).addFromUri('//Alice');
     assert.equal(u8aToHex(ctx.ec.addressRaw), blake2AsHex(ctx.ec.publicKey), 'ecdsa AccountId = blake2_256(compressed key)');
     for (const { name, fn } of tests) {
-      if (filter && !name.includes(filter)) continue;
+      if (filter && !filter.split('|').some((f) => name.includes(f))) continue;
       const start = Date.now();
       try {
         await withTimeout(fn(), 300000, name);

@@ -630,29 +630,33 @@ async fn announce(
     let Some(number) = ctx.client.header(hash).map(|h| h.number) else {
         return true;
     };
-    let next = {
-        let mut f = state.lock();
-        if number <= f.finalized.1 {
-            Next::Skip
-        } else if (parent != f.finalized.0 && !f.announced.contains_key(&parent))
-            || f.pinned.len() >= MAX_PINNED
-        {
-            Next::Stop
-        } else {
-            f.pinned.insert(hash);
-            f.announced.insert(hash, (number, parent));
-            let mut event = json!({
-                "event": "newBlock",
-                "blockHash": hex_hash(&hash),
-                "parentBlockHash": hex_hash(&parent),
-            });
-            if f.with_runtime {
-                event["newRuntime"] = Value::Null;
-            }
-            Next::Send(event)
-        }
-    };
+    let next = new_block_event(&mut state.lock(), hash, number, parent);
     next.run(sink).await
+}
+
+/// The `newBlock` event for `hash` (at `number`, child of `parent`), pinning it; `Stop` when
+/// its parent was never reported or the follower already pins [`MAX_PINNED`] blocks (a
+/// follower that never unpins is stopped rather than growing the node's memory).
+fn new_block_event(f: &mut Follow, hash: H256, number: u32, parent: H256) -> Next {
+    if number <= f.finalized.1 {
+        return Next::Skip;
+    }
+    if (parent != f.finalized.0 && !f.announced.contains_key(&parent))
+        || f.pinned.len() >= MAX_PINNED
+    {
+        return Next::Stop;
+    }
+    f.pinned.insert(hash);
+    f.announced.insert(hash, (number, parent));
+    let mut event = json!({
+        "event": "newBlock",
+        "blockHash": hex_hash(&hash),
+        "parentBlockHash": hex_hash(&parent),
+    });
+    if f.with_runtime {
+        event["newRuntime"] = Value::Null;
+    }
+    Next::Send(event)
 }
 
 /// What a follower is sent next, decided under its lock and sent after it.
@@ -816,6 +820,34 @@ mod tests {
             h(0xd3),
             "the best block was neither finalized nor pruned"
         );
+    }
+
+    #[test]
+    fn a_follower_that_never_unpins_is_stopped_at_the_pinned_limit() {
+        let mut f = forked();
+        let mut parent = h(0xd3);
+        let mut n = 4u32;
+        while f.pinned.len() < MAX_PINNED {
+            let hash = H256::from_low_u64_be(u64::from(n));
+            assert!(matches!(new_block_event(&mut f, hash, n, parent), Next::Send(_)));
+            parent = hash;
+            n += 1;
+        }
+        let next = H256::from_low_u64_be(u64::from(n));
+        assert!(matches!(new_block_event(&mut f, next, n, parent), Next::Stop));
+        assert_eq!(f.pinned.len(), MAX_PINNED, "nothing more is kept");
+    }
+
+    #[test]
+    fn a_block_whose_parent_was_never_reported_stops_the_follower() {
+        let mut f = forked();
+        assert!(matches!(new_block_event(&mut f, h(0x44), 4, h(0x99)), Next::Stop));
+        assert!(matches!(new_block_event(&mut f, h(0x45), 0, h(0x99)), Next::Skip));
+        let Next::Send(event) = new_block_event(&mut f, h(0xe4), 4, h(0xd3)) else {
+            panic!("a newBlock")
+        };
+        assert_eq!(event["parentBlockHash"], json!(hex_hash(&h(0xd3))));
+        assert!(event.get("newRuntime").is_none(), "only with runtime updates");
     }
 
     #[test]

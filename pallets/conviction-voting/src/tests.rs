@@ -515,6 +515,21 @@ fn attack_unlock_before_the_conviction_has_run() {
 }
 
 #[test]
+fn attack_spread_votes_over_more_classes_than_locks_are_kept_for() {
+    test(|| {
+        for class in 0..crate::MAX_CLASSES as u16 {
+            open(u32::from(class), class);
+            vote(1, u32::from(class), standard(true, Conviction::None, 1)).unwrap();
+        }
+        let extra = crate::MAX_CLASSES;
+        open(extra, extra as u16);
+        assert_eq!(vote(1, extra, standard(true, Conviction::None, 1)), err(Error::BadClass));
+        assert_eq!(tally(extra), Tally::default(), "the refused vote left nothing");
+        assert_eq!(ClassLocksFor::get(acc(1)).len(), crate::MAX_CLASSES as usize);
+    });
+}
+
+#[test]
 fn genesis_sets_the_chains_lock_period() {
     test(|| {
         assert_eq!(Voting::vote_locking_period(), PERIOD);

@@ -21,8 +21,9 @@
 //!   `CallUnavailable` for a call that no longer decodes (after a runtime upgrade).
 //!
 //! Differences from pallet-scheduler, and why: calls are stored inline only (bounded), not
-//! by preimage, since nothing larger is enacted yet; there are no retries; a full agenda
-//! overflows to the next block instead of failing.
+//! by preimage: the referenda fetch a proposal's preimage when they schedule its enactment,
+//! so a task never waits on one; there are no retries; a full agenda overflows to the next
+//! block instead of failing.
 
 pub use pallet::*;
 pub use types::*;
