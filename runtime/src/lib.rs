@@ -52,12 +52,9 @@ pub mod metadata;
 pub mod tracks;
 pub mod version;
 
-use basalt_support::dispatch::{DispatchInfo, DispatchResultWithPostInfo, Dispatchable};
-use basalt_support::hooks::Hooks;
-use basalt_support::metadata::{DescribePallet, PalletDescription};
+use basalt_support::metadata::PalletDescription;
 use basalt_support::primitives::{SS58_PREFIX, UNIT};
 use basalt_support::{AccountId, Balance, BlockNumber, Moment, Origin, Weight, H256};
-use codec::{Decode, Encode};
 use scale_info::TypeInfo;
 
 pub use extensions::SignedExtra;
@@ -66,34 +63,37 @@ pub use extensions::SignedExtra;
 #[derive(Clone, Copy, PartialEq, Eq, Debug, TypeInfo)]
 pub struct Runtime;
 
-/// The system pallet of this runtime.
-pub type System = pallet_system::Pallet<Runtime>;
-/// The timestamp pallet of this runtime.
-pub type Timestamp = pallet_timestamp::Pallet<Runtime>;
-/// The balances pallet of this runtime.
-pub type Balances = pallet_balances::Pallet<Runtime>;
-/// The transaction-payment pallet of this runtime.
-pub type TransactionPayment = pallet_transaction_payment::Pallet<Runtime>;
-/// The sudo pallet of this runtime.
-pub type Sudo = pallet_sudo::Pallet<Runtime>;
-/// The staking pallet of this runtime.
-pub type Staking = pallet_staking::Pallet<Runtime>;
-/// The compute-settlement pallet of this runtime.
-pub type Jobs = pallet_jobs::Pallet<Runtime>;
-/// The NFT pallet of this runtime (royalties, marketplace, model NFTs).
-pub type Nfts = pallet_nfts::Pallet<Runtime>;
-/// The treasury of this runtime (the DAO's pot).
-pub type Treasury = pallet_treasury::Pallet<Runtime>;
-/// The scheduler of this runtime (calls dispatched at a future block).
-pub type Scheduler = pallet_scheduler::Pallet<Runtime>;
-/// The runtime parameters governance may change.
-pub type Parameters = pallet_parameters::Pallet<Runtime>;
-/// Conviction voting on the referenda.
-pub type ConvictionVoting = pallet_conviction_voting::Pallet<Runtime>;
-/// The referenda (OpenGov tracks).
-pub type Referenda = pallet_referenda::Pallet<Runtime>;
-/// The preimages of proposals too long to carry inline.
-pub type Preimage = pallet_preimage::Pallet<Runtime>;
+basalt_support::construct_runtime! {
+    runtime = Runtime;
+    /// The system pallet of this runtime.
+    System: pallet_system = 0 { Call, Event, Error<Runtime> },
+    /// The timestamp pallet of this runtime.
+    Timestamp: pallet_timestamp = 1 { Call, Error<Runtime> },
+    /// The balances pallet of this runtime.
+    Balances: pallet_balances = 2 { Call, Event, Error<Runtime> },
+    /// The transaction-payment pallet of this runtime.
+    TransactionPayment: pallet_transaction_payment = 3 { Event },
+    /// The sudo pallet of this runtime.
+    Sudo: pallet_sudo = 4 { Call<Runtime>, Event, Error<Runtime> },
+    /// The staking pallet of this runtime.
+    Staking: pallet_staking = 5 { Call, Event, Error<Runtime> },
+    /// The compute-settlement pallet of this runtime.
+    Jobs: pallet_jobs = 6 { Call, Event, Error<Runtime> },
+    /// The NFT pallet of this runtime (royalties, marketplace, model NFTs).
+    Nfts: pallet_nfts = 7 { Call, Event, Error<Runtime> },
+    /// The treasury of this runtime (the DAO's pot).
+    Treasury: pallet_treasury = 8 { Call, Event, Error<Runtime> },
+    /// The scheduler of this runtime (calls dispatched at a future block).
+    Scheduler: pallet_scheduler = 9 { Call<Runtime>, Event, Error<Runtime> },
+    /// The runtime parameters governance may change.
+    Parameters: pallet_parameters = 10 { Call, Event, Error<Runtime> },
+    /// Conviction voting on the referenda.
+    ConvictionVoting: pallet_conviction_voting = 11 { Call, Event, Error<Runtime> },
+    /// The referenda (OpenGov tracks).
+    Referenda: pallet_referenda = 12 { Call, Event, Error<Runtime> },
+    /// The preimages of proposals too long to carry inline.
+    Preimage: pallet_preimage = 14 { Call, Event, Error<Runtime> },
+}
 
 /// A typed extrinsic of this runtime.
 pub type UncheckedExtrinsic = basalt_support::generic::UncheckedExtrinsic<RuntimeCall, SignedExtra>;
@@ -370,271 +370,6 @@ impl pallet_preimage::Config for Runtime {
     const BYTE_DEPOSIT: Balance = UNIT / 100;
 }
 
-/// Every call of the runtime: the pallet index, then the pallet's call. What signed
-/// extrinsics carry and sudo dispatches.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
-pub enum RuntimeCall {
-    /// A call of the system pallet.
-    #[codec(index = 0)]
-    System(pallet_system::Call),
-    /// A call of the timestamp pallet (the inherent).
-    #[codec(index = 1)]
-    Timestamp(pallet_timestamp::Call),
-    /// A call of the balances pallet.
-    #[codec(index = 2)]
-    Balances(pallet_balances::Call),
-    /// A call of the sudo pallet.
-    #[codec(index = 4)]
-    Sudo(pallet_sudo::Call<Runtime>),
-    /// A call of the staking pallet.
-    #[codec(index = 5)]
-    Staking(pallet_staking::Call),
-    /// A call of the jobs pallet.
-    #[codec(index = 6)]
-    Jobs(pallet_jobs::Call),
-    /// A call of the NFT pallet.
-    #[codec(index = 7)]
-    Nfts(pallet_nfts::Call),
-    /// A call of the treasury.
-    #[codec(index = 8)]
-    Treasury(pallet_treasury::Call),
-    /// A call of the scheduler.
-    #[codec(index = 9)]
-    Scheduler(pallet_scheduler::Call<Runtime>),
-    /// A call of the parameters pallet.
-    #[codec(index = 10)]
-    Parameters(pallet_parameters::Call),
-    /// A call of conviction voting.
-    #[codec(index = 11)]
-    ConvictionVoting(pallet_conviction_voting::Call),
-    /// A call of the referenda.
-    #[codec(index = 12)]
-    Referenda(pallet_referenda::Call),
-    /// A call of the preimage pallet.
-    #[codec(index = 14)]
-    Preimage(pallet_preimage::Call),
-}
-
-impl Dispatchable<Runtime> for RuntimeCall {
-    fn dispatch_with_post_info(self, origin: Origin) -> DispatchResultWithPostInfo {
-        match self {
-            RuntimeCall::System(call) => {
-                Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
-            }
-            RuntimeCall::Timestamp(call) => {
-                Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
-            }
-            RuntimeCall::Balances(call) => {
-                Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
-            }
-            RuntimeCall::Sudo(call) => {
-                Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
-            }
-            RuntimeCall::Staking(call) => {
-                Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
-            }
-            RuntimeCall::Jobs(call) => {
-                Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
-            }
-            RuntimeCall::Nfts(call) => {
-                Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
-            }
-            RuntimeCall::Treasury(call) => {
-                Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
-            }
-            RuntimeCall::Scheduler(call) => {
-                Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
-            }
-            RuntimeCall::Parameters(call) => {
-                Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
-            }
-            RuntimeCall::ConvictionVoting(call) => {
-                Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
-            }
-            RuntimeCall::Referenda(call) => {
-                Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
-            }
-            RuntimeCall::Preimage(call) => {
-                Dispatchable::<Runtime>::dispatch_with_post_info(call, origin)
-            }
-        }
-    }
-
-    fn dispatch_info(&self) -> DispatchInfo {
-        match self {
-            RuntimeCall::System(call) => Dispatchable::<Runtime>::dispatch_info(call),
-            RuntimeCall::Timestamp(call) => Dispatchable::<Runtime>::dispatch_info(call),
-            RuntimeCall::Balances(call) => Dispatchable::<Runtime>::dispatch_info(call),
-            RuntimeCall::Sudo(call) => Dispatchable::<Runtime>::dispatch_info(call),
-            RuntimeCall::Staking(call) => Dispatchable::<Runtime>::dispatch_info(call),
-            RuntimeCall::Jobs(call) => Dispatchable::<Runtime>::dispatch_info(call),
-            RuntimeCall::Nfts(call) => Dispatchable::<Runtime>::dispatch_info(call),
-            RuntimeCall::Treasury(call) => Dispatchable::<Runtime>::dispatch_info(call),
-            RuntimeCall::Scheduler(call) => Dispatchable::<Runtime>::dispatch_info(call),
-            RuntimeCall::Parameters(call) => Dispatchable::<Runtime>::dispatch_info(call),
-            RuntimeCall::ConvictionVoting(call) => Dispatchable::<Runtime>::dispatch_info(call),
-            RuntimeCall::Referenda(call) => Dispatchable::<Runtime>::dispatch_info(call),
-            RuntimeCall::Preimage(call) => Dispatchable::<Runtime>::dispatch_info(call),
-        }
-    }
-}
-
-/// Every event of the runtime: the pallet index, then the pallet's event, as they appear in
-/// `System.Events`. Only pallets with events are listed.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
-pub enum RuntimeEvent {
-    /// An event of the system pallet.
-    #[codec(index = 0)]
-    System(pallet_system::Event),
-    /// An event of the balances pallet.
-    #[codec(index = 2)]
-    Balances(pallet_balances::Event),
-    /// An event of the transaction-payment pallet.
-    #[codec(index = 3)]
-    TransactionPayment(pallet_transaction_payment::Event),
-    /// An event of the sudo pallet.
-    #[codec(index = 4)]
-    Sudo(pallet_sudo::Event),
-    /// An event of the staking pallet.
-    #[codec(index = 5)]
-    Staking(pallet_staking::Event),
-    /// An event of the jobs pallet.
-    #[codec(index = 6)]
-    Jobs(pallet_jobs::Event),
-    /// An event of the NFT pallet.
-    #[codec(index = 7)]
-    Nfts(pallet_nfts::Event),
-    /// An event of the treasury.
-    #[codec(index = 8)]
-    Treasury(pallet_treasury::Event),
-    /// An event of the scheduler.
-    #[codec(index = 9)]
-    Scheduler(pallet_scheduler::Event),
-    /// An event of the parameters pallet.
-    #[codec(index = 10)]
-    Parameters(pallet_parameters::Event),
-    /// An event of conviction voting.
-    #[codec(index = 11)]
-    ConvictionVoting(pallet_conviction_voting::Event),
-    /// An event of the referenda.
-    #[codec(index = 12)]
-    Referenda(pallet_referenda::Event),
-    /// An event of the preimage pallet.
-    #[codec(index = 14)]
-    Preimage(pallet_preimage::Event),
-}
-
-/// Every pallet error of the runtime, as metadata V15's outer error enum: the pallet index,
-/// then the pallet's error (the first bytes of `DispatchError::Module`).
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
-pub enum RuntimeError {
-    /// An error of the system pallet.
-    #[codec(index = 0)]
-    System(pallet_system::Error<Runtime>),
-    /// An error of the timestamp pallet.
-    #[codec(index = 1)]
-    Timestamp(pallet_timestamp::Error<Runtime>),
-    /// An error of the balances pallet.
-    #[codec(index = 2)]
-    Balances(pallet_balances::Error<Runtime>),
-    /// An error of the sudo pallet.
-    #[codec(index = 4)]
-    Sudo(pallet_sudo::Error<Runtime>),
-    /// An error of the staking pallet.
-    #[codec(index = 5)]
-    Staking(pallet_staking::Error<Runtime>),
-    /// An error of the jobs pallet.
-    #[codec(index = 6)]
-    Jobs(pallet_jobs::Error<Runtime>),
-    /// An error of the NFT pallet.
-    #[codec(index = 7)]
-    Nfts(pallet_nfts::Error<Runtime>),
-    /// An error of the treasury.
-    #[codec(index = 8)]
-    Treasury(pallet_treasury::Error<Runtime>),
-    /// An error of the scheduler.
-    #[codec(index = 9)]
-    Scheduler(pallet_scheduler::Error<Runtime>),
-    /// An error of the parameters pallet.
-    #[codec(index = 10)]
-    Parameters(pallet_parameters::Error<Runtime>),
-    /// An error of conviction voting.
-    #[codec(index = 11)]
-    ConvictionVoting(pallet_conviction_voting::Error<Runtime>),
-    /// An error of the referenda.
-    #[codec(index = 12)]
-    Referenda(pallet_referenda::Error<Runtime>),
-    /// An error of the preimage pallet.
-    #[codec(index = 14)]
-    Preimage(pallet_preimage::Error<Runtime>),
-}
-
-/// The pallets' block hooks, called in index order.
-pub struct AllPallets;
-
-impl AllPallets {
-    /// `on_initialize` of every pallet; the weight they used.
-    pub fn on_initialize(n: BlockNumber) -> Weight {
-        <System as Hooks>::on_initialize(n)
-            .saturating_add(<Timestamp as Hooks>::on_initialize(n))
-            .saturating_add(<Balances as Hooks>::on_initialize(n))
-            .saturating_add(<TransactionPayment as Hooks>::on_initialize(n))
-            .saturating_add(<Sudo as Hooks>::on_initialize(n))
-            .saturating_add(<Staking as Hooks>::on_initialize(n))
-            .saturating_add(<Jobs as Hooks>::on_initialize(n))
-            .saturating_add(<Nfts as Hooks>::on_initialize(n))
-            .saturating_add(<Treasury as Hooks>::on_initialize(n))
-            .saturating_add(<Scheduler as Hooks>::on_initialize(n))
-            .saturating_add(<Parameters as Hooks>::on_initialize(n))
-            .saturating_add(<ConvictionVoting as Hooks>::on_initialize(n))
-            .saturating_add(<Referenda as Hooks>::on_initialize(n))
-            .saturating_add(<Preimage as Hooks>::on_initialize(n))
-    }
-
-    /// `on_idle` of every pallet, each offered what the previous ones left; the weight used.
-    pub fn on_idle(n: BlockNumber, remaining: Weight) -> Weight {
-        let hooks: [fn(BlockNumber, Weight) -> Weight; 14] = [
-            <System as Hooks>::on_idle,
-            <Timestamp as Hooks>::on_idle,
-            <Balances as Hooks>::on_idle,
-            <TransactionPayment as Hooks>::on_idle,
-            <Sudo as Hooks>::on_idle,
-            <Staking as Hooks>::on_idle,
-            <Jobs as Hooks>::on_idle,
-            <Nfts as Hooks>::on_idle,
-            <Treasury as Hooks>::on_idle,
-            <Scheduler as Hooks>::on_idle,
-            <Parameters as Hooks>::on_idle,
-            <ConvictionVoting as Hooks>::on_idle,
-            <Referenda as Hooks>::on_idle,
-            <Preimage as Hooks>::on_idle,
-        ];
-        let mut used = Weight::ZERO;
-        for hook in hooks {
-            used = used.saturating_add(hook(n, remaining.saturating_sub(used)));
-        }
-        used
-    }
-
-    /// `on_finalize` of every pallet.
-    pub fn on_finalize(n: BlockNumber) {
-        <System as Hooks>::on_finalize(n);
-        <Timestamp as Hooks>::on_finalize(n);
-        <Balances as Hooks>::on_finalize(n);
-        <TransactionPayment as Hooks>::on_finalize(n);
-        <Sudo as Hooks>::on_finalize(n);
-        <Staking as Hooks>::on_finalize(n);
-        <Jobs as Hooks>::on_finalize(n);
-        <Nfts as Hooks>::on_finalize(n);
-        <Treasury as Hooks>::on_finalize(n);
-        <Scheduler as Hooks>::on_finalize(n);
-        <Parameters as Hooks>::on_finalize(n);
-        <ConvictionVoting as Hooks>::on_finalize(n);
-        <Referenda as Hooks>::on_finalize(n);
-        <Preimage as Hooks>::on_finalize(n);
-    }
-}
-
 /// Index of the storage-only `Aura` entry in metadata.
 pub const AURA_INDEX: u8 = 20;
 /// Index of the storage-only `Grandpa` entry in metadata.
@@ -662,50 +397,8 @@ fn storage_only(
 
 /// Every pallet's description with its index, in index order: what metadata lists.
 pub fn pallet_descriptions() -> Vec<(u8, PalletDescription)> {
-    vec![
-        (
-            <Runtime as pallet_system::Config>::INDEX,
-            System::describe(),
-        ),
-        (
-            <Runtime as pallet_timestamp::Config>::INDEX,
-            Timestamp::describe(),
-        ),
-        (
-            <Runtime as pallet_balances::Config>::INDEX,
-            Balances::describe(),
-        ),
-        (
-            <Runtime as pallet_transaction_payment::Config>::INDEX,
-            TransactionPayment::describe(),
-        ),
-        (<Runtime as pallet_sudo::Config>::INDEX, Sudo::describe()),
-        (
-            <Runtime as pallet_staking::Config>::INDEX,
-            Staking::describe(),
-        ),
-        (<Runtime as pallet_jobs::Config>::INDEX, Jobs::describe()),
-        (<Runtime as pallet_nfts::Config>::INDEX, Nfts::describe()),
-        (
-            <Runtime as pallet_treasury::Config>::INDEX,
-            Treasury::describe(),
-        ),
-        (
-            <Runtime as pallet_scheduler::Config>::INDEX,
-            Scheduler::describe(),
-        ),
-        (
-            <Runtime as pallet_parameters::Config>::INDEX,
-            Parameters::describe(),
-        ),
-        (
-            <Runtime as pallet_conviction_voting::Config>::INDEX,
-            ConvictionVoting::describe(),
-        ),
-        (
-            <Runtime as pallet_referenda::Config>::INDEX,
-            Referenda::describe(),
-        ),
+    let mut all = AllPallets::descriptions();
+    all.extend([
         (
             basalt_support::origin::ORIGINS_PALLET_INDEX,
             PalletDescription {
@@ -717,10 +410,6 @@ pub fn pallet_descriptions() -> Vec<(u8, PalletDescription)> {
                 constants: Vec::new(),
                 docs: vec![" The governance origins (the Treasurer track's): `OriginCaller::Origins`."],
             },
-        ),
-        (
-            <Runtime as pallet_preimage::Config>::INDEX,
-            Preimage::describe(),
         ),
         (
             AURA_INDEX,
@@ -754,7 +443,9 @@ pub fn pallet_descriptions() -> Vec<(u8, PalletDescription)> {
                 " The block authors' VRF outputs: this epoch's randomness and the current block's output.",
             ),
         ),
-    ]
+    ]);
+    all.sort_by_key(|(index, _)| *index);
+    all
 }
 
 /// The timestamp inherent's call for `now` (milliseconds).
@@ -786,6 +477,7 @@ pub fn storage_root() -> H256 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use codec::Encode;
     use scale_info::{PortableRegistry, Registry, TypeDef};
 
     fn variants<T: TypeInfo + 'static>() -> (Vec<String>, Vec<(String, u8)>) {
@@ -807,32 +499,27 @@ mod tests {
 
     #[test]
     fn pallet_indices_match_outer_enum_variants() {
-        let indices = [
-            ("System", <Runtime as pallet_system::Config>::INDEX),
-            ("Timestamp", <Runtime as pallet_timestamp::Config>::INDEX),
-            ("Balances", <Runtime as pallet_balances::Config>::INDEX),
-            (
-                "TransactionPayment",
-                <Runtime as pallet_transaction_payment::Config>::INDEX,
-            ),
-            ("Sudo", <Runtime as pallet_sudo::Config>::INDEX),
-            ("Staking", <Runtime as pallet_staking::Config>::INDEX),
-            ("Jobs", <Runtime as pallet_jobs::Config>::INDEX),
-            ("Nfts", <Runtime as pallet_nfts::Config>::INDEX),
-            ("Treasury", <Runtime as pallet_treasury::Config>::INDEX),
-            ("Scheduler", <Runtime as pallet_scheduler::Config>::INDEX),
-            ("Parameters", <Runtime as pallet_parameters::Config>::INDEX),
-            (
-                "ConvictionVoting",
-                <Runtime as pallet_conviction_voting::Config>::INDEX,
-            ),
-            ("Referenda", <Runtime as pallet_referenda::Config>::INDEX),
-            ("Origins", basalt_support::origin::ORIGINS_PALLET_INDEX),
-            ("Preimage", <Runtime as pallet_preimage::Config>::INDEX),
-        ];
+        // The wire format: these indices never move (the declaration checks each against
+        // its pallet's `Config::INDEX` at compile time).
+        let indices = PALLETS;
         assert_eq!(
-            indices.map(|(_, i)| i),
-            [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
+            indices,
+            [
+                ("System", 0),
+                ("Timestamp", 1),
+                ("Balances", 2),
+                ("TransactionPayment", 3),
+                ("Sudo", 4),
+                ("Staking", 5),
+                ("Jobs", 6),
+                ("Nfts", 7),
+                ("Treasury", 8),
+                ("Scheduler", 9),
+                ("Parameters", 10),
+                ("ConvictionVoting", 11),
+                ("Referenda", 12),
+                ("Preimage", 14),
+            ]
         );
         let index_of = |name: &str| indices.iter().find(|(n, _)| *n == name).map(|(_, i)| *i);
 

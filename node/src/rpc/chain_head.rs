@@ -829,25 +829,40 @@ mod tests {
         let mut n = 4u32;
         while f.pinned.len() < MAX_PINNED {
             let hash = H256::from_low_u64_be(u64::from(n));
-            assert!(matches!(new_block_event(&mut f, hash, n, parent), Next::Send(_)));
+            assert!(matches!(
+                new_block_event(&mut f, hash, n, parent),
+                Next::Send(_)
+            ));
             parent = hash;
             n += 1;
         }
         let next = H256::from_low_u64_be(u64::from(n));
-        assert!(matches!(new_block_event(&mut f, next, n, parent), Next::Stop));
+        assert!(matches!(
+            new_block_event(&mut f, next, n, parent),
+            Next::Stop
+        ));
         assert_eq!(f.pinned.len(), MAX_PINNED, "nothing more is kept");
     }
 
     #[test]
     fn a_block_whose_parent_was_never_reported_stops_the_follower() {
         let mut f = forked();
-        assert!(matches!(new_block_event(&mut f, h(0x44), 4, h(0x99)), Next::Stop));
-        assert!(matches!(new_block_event(&mut f, h(0x45), 0, h(0x99)), Next::Skip));
+        assert!(matches!(
+            new_block_event(&mut f, h(0x44), 4, h(0x99)),
+            Next::Stop
+        ));
+        assert!(matches!(
+            new_block_event(&mut f, h(0x45), 0, h(0x99)),
+            Next::Skip
+        ));
         let Next::Send(event) = new_block_event(&mut f, h(0xe4), 4, h(0xd3)) else {
             panic!("a newBlock")
         };
         assert_eq!(event["parentBlockHash"], json!(hex_hash(&h(0xd3))));
-        assert!(event.get("newRuntime").is_none(), "only with runtime updates");
+        assert!(
+            event.get("newRuntime").is_none(),
+            "only with runtime updates"
+        );
     }
 
     #[test]

@@ -523,9 +523,19 @@ fn attack_spread_votes_over_more_classes_than_locks_are_kept_for() {
         }
         let extra = crate::MAX_CLASSES;
         open(extra, extra as u16);
-        assert_eq!(vote(1, extra, standard(true, Conviction::None, 1)), err(Error::BadClass));
-        assert_eq!(tally(extra), Tally::default(), "the refused vote left nothing");
-        assert_eq!(ClassLocksFor::get(acc(1)).len(), crate::MAX_CLASSES as usize);
+        assert_eq!(
+            vote(1, extra, standard(true, Conviction::None, 1)),
+            err(Error::BadClass)
+        );
+        assert_eq!(
+            tally(extra),
+            Tally::default(),
+            "the refused vote left nothing"
+        );
+        assert_eq!(
+            ClassLocksFor::get(acc(1)).len(),
+            crate::MAX_CLASSES as usize
+        );
     });
 }
 

@@ -45,7 +45,7 @@ pub mod version;
 pub mod vrf;
 pub mod weight_v2;
 
-pub use basalt_support_procedural::call;
+pub use basalt_support_procedural::{call, construct_runtime};
 pub use codec;
 pub use frame_metadata;
 pub use scale_info;

@@ -15,6 +15,7 @@
 use proc_macro::TokenStream;
 
 mod call;
+mod runtime;
 
 /// Declares a pallet's calls on an `impl<T: Config> Pallet<T>` block.
 ///
@@ -52,6 +53,29 @@ mod call;
 #[proc_macro_attribute]
 pub fn call(attr: TokenStream, item: TokenStream) -> TokenStream {
     call::expand(attr.into(), item.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Declares a runtime's pallets in one place: name, crate, index and parts.
+///
+/// ```ignore
+/// basalt_support::construct_runtime! {
+///     runtime = Runtime;
+///     /// The system pallet of this runtime.
+///     System: pallet_system = 0 { Call, Event, Error<Runtime> },
+///     /// The sudo pallet.
+///     Sudo: pallet_sudo = 4 { Call<Runtime>, Event, Error<Runtime> },
+/// }
+/// ```
+/// generates the pallets' type aliases, `RuntimeCall` (dispatchable), `RuntimeEvent`,
+/// `RuntimeError`, `PALLETS`, `AllPallets` (hooks in index order and metadata descriptions) and a
+/// compile-time check of each index against the pallet's `Config::INDEX`. Adding a pallet is
+/// its crate, its `Config` impl and one line here. A procedural macro, like [`call`], because it
+/// picks parts out of each entry and sorts entries by index, which `macro_rules!` cannot.
+#[proc_macro]
+pub fn construct_runtime(input: TokenStream) -> TokenStream {
+    runtime::expand(input.into())
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }
