@@ -21,8 +21,9 @@ export BASALT_TESTNET_DIR="$(mktemp -d)" BASALT_TESTNET_ARGS="--slot-duration-ms
 trap 'scripts/testnet.sh stop >/dev/null; rm -rf "$BASALT_TESTNET_DIR"' EXIT
 scripts/testnet.sh start
 BASALT_URL=ws://127.0.0.1:9945 "$PYTHON" tests/client/run.py
-# polkadot-api and dedot (both rpc versions) against the same validator.
+# polkadot-api, dedot (both rpc versions) and subxt against the same validator.
 (cd tests/js && BASALT_URL=ws://127.0.0.1:9945 node run.mjs 'polkadot-api|dedot')
+BASALT_URL=ws://127.0.0.1:9945 cargo test --release -p basalt-node --test subxt
 # The GPU executor builds (cudarc, loaded at run time) and its CPU-equality test runs; without a
 # GPU it reports "skipped". Last, since it rebuilds the node with the feature.
 cargo test --release -p basalt-node --features gpu --bins gpu_outputs_equal

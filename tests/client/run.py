@@ -733,6 +733,64 @@ def chain_head_v1_follow_pins_operations_and_errors():
     again.ws.close()
 
 
+def _archive_storage(ws, at, items):
+    """archive_v1_storage to its end: (the results, the final event)."""
+    sub = ws.call("archive_v1_storage", [at, items, None])
+    assert "result" in sub, sub
+    results = []
+    while True:
+        e = ws.event(lambda e: e.get("event") in ("storage", "storageDone", "storageError"))
+        if e["event"] != "storage":
+            return results, e
+        results.append(e)
+
+
+@test
+def archive_v1_storage_values_hashes_descendants_pagination_and_errors():
+    """archive_v1_storage (what subxt reads storage with): value and hash items, every descendant
+    of a prefix in order (more than a page of results), resumed after paginationStartKey,
+    storageError for an unknown block, absent keys giving nothing, bad items refused."""
+    s = ctx.s
+    ws = _RawWs(ctx.node.ws_url)
+    at = rpc(s, "chain_getFinalizedHead", [])
+    alice_key = s.create_storage_key("System", "Account", [ctx.alice.ss58_address]).to_hex()
+    value = rpc(s, "state_getStorage", [alice_key, at])
+    results, end = _archive_storage(ws, at, [{"key": alice_key, "type": "value"},
+                                             {"key": alice_key, "type": "hash"},
+                                             {"key": "0x" + "ee" * 32, "type": "value"}])
+    assert end["event"] == "storageDone", end
+    assert results == [{"event": "storage", "key": alice_key, "value": value},
+                       {"event": "storage", "key": alice_key,
+                        "hash": "0x" + blake2_256(bytes.fromhex(value[2:])).hex()}], results
+    prefix = alice_key[:2 + 64]
+    keys = rpc(s, "state_getKeys", [prefix, at])
+    results, end = _archive_storage(ws, at, [{"key": prefix, "type": "descendantsHashes"}])
+    assert end["event"] == "storageDone" and [r["key"] for r in results] == sorted(keys), (len(results), len(keys))
+    # 300 keys under one prefix (root's System.set_storage): more than one page (256) of results,
+    # all of them, in key order; then resumed after paginationStartKey.
+    test_prefix = "0x" + b"archive-test".hex()
+    items = [[test_prefix + i.to_bytes(2, "big").hex(), "0x" + i.to_bytes(4, "little").hex()] for i in range(300)]
+    _signed(ctx.alice, "Sudo", "sudo", {"call": s.compose_call("System", "set_storage", {"items": items})})
+    at = rpc(s, "chain_getBlockHash", [])
+    try:
+        results, end = _archive_storage(ws, at, [{"key": test_prefix, "type": "descendantsValues"}])
+        assert end["event"] == "storageDone", end
+        assert [[r["key"], r["value"]] for r in results] == items, len(results)
+        start = items[100][0]
+        results, _ = _archive_storage(ws, at, [{"key": test_prefix, "type": "descendantsHashes",
+                                                "paginationStartKey": start}])
+        assert [r["key"] for r in results] == [k for k, _ in items[101:]], "resumes after paginationStartKey"
+    finally:
+        _signed(ctx.alice, "Sudo", "sudo",
+                {"call": s.compose_call("System", "kill_prefix", {"prefix": test_prefix, "subkeys": 300})})
+    results, end = _archive_storage(ws, "0x" + "11" * 32, [{"key": alice_key, "type": "value"}])
+    assert results == [] and end["event"] == "storageError", end
+    bad = ws.call("archive_v1_storage", [at, [{"key": alice_key, "type": "everything"}], None])
+    assert bad["error"]["code"] == -32602, bad
+    ws.ws.close()
+    assert rpc(s, "system_health", []) is not None, "the node serves on"
+
+
 @test
 def refuse_replayed_extrinsic():
     replays = [str(ctx.replay.data), str(ctx.replay2.data)]

@@ -15,7 +15,7 @@
 //! a descendants query waits for `chainHead_v1_continue`. A follower whose notifications fall
 //! behind the client's buffer gets `stop` rather than a gap.
 //!
-//! The hash of `:code` answers the hash of the runtime's version ([`native_code_hash`]): Basalt's
+//! The hash of `:code` answers the hash of the runtime's version ([`storage_query::native_code_hash`]): Basalt's
 //! runtime is native, so no Wasm is stored, but clients identify runtimes by that hash.
 //!
 //! `closestDescendantMerkleValue` answers blake2_256 of the SCALE-encoded (key, value) pairs
@@ -25,7 +25,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use basalt_support::primitives::hashing::blake2_256;
 use basalt_support::state::Backend;
 use basalt_support::H256;
 use codec::Encode;
@@ -37,7 +36,8 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
 
 use super::error::{error, hex0x, hex_hash, invalid_params};
-use super::params::{arg, bytes, call_parameters, hash, positional, string};
+use super::params::{arg, call_parameters, hash, positional, string};
+use super::storage_query::{self, ItemKind, StorageQuery};
 use super::{send_json, RpcContext, RpcResult};
 
 /// Most `chainHead_v1_follow` subscriptions open on one connection (the specification asks
@@ -79,24 +79,6 @@ pub(crate) struct Follow {
     waiting: BTreeMap<String, StorageQuery>,
     /// Operation events to send (`None`: stop the subscription).
     events: mpsc::UnboundedSender<Option<Value>>,
-}
-
-/// What a storage operation still has to do.
-struct StorageQuery {
-    at: H256,
-    items: Vec<(Vec<u8>, ItemKind)>,
-    /// The key after which the first item's descendants resume.
-    resume_after: Option<Vec<u8>>,
-}
-
-/// `type` of a storage item.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum ItemKind {
-    Value,
-    Hash,
-    ClosestDescendantMerkleValue,
-    DescendantsValues,
-    DescendantsHashes,
 }
 
 /// Registers the `chainHead_v1_*` methods.
@@ -171,7 +153,10 @@ pub(super) fn register(module: &mut RpcModule<RpcContext>) -> anyhow::Result<()>
         if !arg(&args, 3).is_null() {
             return Err(invalid_params("child tries are not supported"));
         }
-        let items = storage_items(arg(&args, 2))?;
+        let items = storage_query::parse_items(arg(&args, 2))?
+            .into_iter()
+            .map(|item| (item.key, item.kind))
+            .collect();
         storage(&ctx, &args, block, items)
     })?;
     module.register_blocking_method("chainHead_v1_continue", |params, ctx, _| {
@@ -299,28 +284,6 @@ fn send_all(follow: &Mutex<Follow>, events: Vec<Value>) {
     }
 }
 
-/// Parses `items` of `chainHead_v1_storage`.
-fn storage_items(value: &Value) -> Result<Vec<(Vec<u8>, ItemKind)>, ErrorObjectOwned> {
-    let Value::Array(items) = value else {
-        return Err(invalid_params("items must be a list"));
-    };
-    items
-        .iter()
-        .map(|item| {
-            let key = bytes(item.get("key").unwrap_or(&Value::Null), "key")?;
-            let kind = match item.get("type").and_then(Value::as_str) {
-                Some("value") => ItemKind::Value,
-                Some("hash") => ItemKind::Hash,
-                Some("closestDescendantMerkleValue") => ItemKind::ClosestDescendantMerkleValue,
-                Some("descendantsValues") => ItemKind::DescendantsValues,
-                Some("descendantsHashes") => ItemKind::DescendantsHashes,
-                _ => return Err(invalid_params("an item's type is not one of the five")),
-            };
-            Ok((key, kind))
-        })
-        .collect()
-}
-
 /// `chainHead_v1_storage`: at most as many items as there are free operation slots (the rest
 /// are `discardedItems`), run one after another as one operation.
 fn storage(
@@ -375,73 +338,19 @@ fn storage_page(
     id: &str,
     mut query: StorageQuery,
 ) -> (Vec<Value>, Option<StorageQuery>) {
+    let inaccessible = || vec![json!({ "event": "operationInaccessible", "operationId": id })];
     let Some(state) = ctx.client.state_at(query.at) else {
-        return (
-            vec![json!({ "event": "operationInaccessible", "operationId": id })],
-            None,
-        );
+        return (inaccessible(), None);
     };
-    let mut found: Vec<Value> = Vec::new();
-    while let Some((key, kind)) = query.items.first().cloned() {
-        match kind {
-            ItemKind::Hash if key == CODE_KEY && state.storage(&key).is_none() => {
-                found.push(json!({ "key": hex0x(&key), "hash": hex0x(&native_code_hash()) }));
-            }
-            ItemKind::Value | ItemKind::Hash => {
-                if let Some(v) = state.storage(&key) {
-                    found.push(if kind == ItemKind::Value {
-                        json!({ "key": hex0x(&key), "value": hex0x(&v) })
-                    } else {
-                        json!({ "key": hex0x(&key), "hash": hex0x(&blake2_256(&v)) })
-                    });
-                }
-            }
-            ItemKind::ClosestDescendantMerkleValue => {
-                let keys = state.keys_paged(&key, usize::MAX, None);
-                if !keys.is_empty() {
-                    let pairs: Vec<(Vec<u8>, Option<Vec<u8>>)> = keys
-                        .into_iter()
-                        .map(|k| {
-                            let v = state.storage(&k);
-                            (k, v)
-                        })
-                        .collect();
-                    found.push(json!({
-                        "key": hex0x(&key),
-                        "closestDescendantMerkleValue": hex0x(&blake2_256(&pairs.encode())),
-                    }));
-                }
-            }
-            ItemKind::DescendantsValues | ItemKind::DescendantsHashes => {
-                let room = PAGE.saturating_sub(found.len());
-                let keys = state.keys_paged(&key, room + 1, query.resume_after.as_deref());
-                let more = keys.len() > room;
-                for k in keys.iter().take(room) {
-                    if let Some(v) = state.storage(k) {
-                        found.push(if kind == ItemKind::DescendantsValues {
-                            json!({ "key": hex0x(k), "value": hex0x(&v) })
-                        } else {
-                            json!({ "key": hex0x(k), "hash": hex0x(&blake2_256(&v)) })
-                        });
-                    }
-                }
-                if more {
-                    query.resume_after = keys.get(room.saturating_sub(1)).cloned();
-                    let events = vec![json!({
-                        "event": "operationStorageItems", "operationId": id, "items": found,
-                    })];
-                    return (events, Some(query));
-                }
-                query.resume_after = None;
-            }
-        }
-        query.items.remove(0);
+    let (found, more) = storage_query::collect(&state, &mut query, PAGE);
+    if more {
+        let events = vec![json!({
+            "event": "operationStorageItems", "operationId": id, "items": found,
+        })];
+        return (events, Some(query));
     }
     if state.is_corrupt() {
-        return (
-            vec![json!({ "event": "operationInaccessible", "operationId": id })],
-            None,
-        );
+        return (inaccessible(), None);
     }
     let mut events = Vec::new();
     if !found.is_empty() {
@@ -449,16 +358,6 @@ fn storage_page(
     }
     events.push(json!({ "event": "operationStorageDone", "operationId": id }));
     (events, None)
-}
-
-/// `:code`, where a Substrate chain keeps its runtime's Wasm.
-const CODE_KEY: &[u8] = b":code";
-
-/// What the hash of `:code` answers on Basalt, whose runtime is native and so has no Wasm in its
-/// state: the hash of the runtime's version, which, like a code hash, changes exactly when the
-/// runtime does. Clients (polkadot-api) tell runtimes apart by the hash of `:code`.
-fn native_code_hash() -> [u8; 32] {
-    blake2_256(&basalt_runtime::api::version().encode())
 }
 
 /// The runtime as `finalizedBlockRuntime` / `newRuntime` describe it.

@@ -30,6 +30,7 @@ pub mod params;
 mod payment;
 mod spec_v1;
 mod state;
+mod storage_query;
 mod system;
 mod transaction_v1;
 
