@@ -749,7 +749,8 @@ def _archive_storage(ws, at, items):
 def archive_v1_storage_values_hashes_descendants_pagination_and_errors():
     """archive_v1_storage (what subxt reads storage with): value and hash items, every descendant
     of a prefix in order (more than a page of results), resumed after paginationStartKey,
-    storageError for an unknown block, absent keys giving nothing, bad items refused."""
+    storageError for an unknown block, absent keys giving nothing, bad items refused; and
+    chainHead_v1's operation limit (16 in flight, then limitReached) over the same keys."""
     s = ctx.s
     ws = _RawWs(ctx.node.ws_url)
     at = rpc(s, "chain_getFinalizedHead", [])
@@ -780,6 +781,24 @@ def archive_v1_storage_values_hashes_descendants_pagination_and_errors():
         results, _ = _archive_storage(ws, at, [{"key": test_prefix, "type": "descendantsHashes",
                                                 "paginationStartKey": start}])
         assert [r["key"] for r in results] == [k for k, _ in items[101:]], "resumes after paginationStartKey"
+        # chainHead_v1 over the same keys: a descendants query parks after a page (256) waiting
+        # for `continue`; 16 operations at most are in flight, the 17th is limitReached, and
+        # stopOperation frees a slot.
+        common.wait_finalized(s, s.get_block_number(at), timeout=30)
+        head = _RawWs(ctx.node.ws_url)
+        sub = head.call("chainHead_v1_follow", [False])["result"]
+        pinned = head.event(lambda e: e["event"] == "initialized")["finalizedBlockHashes"][-1]
+        query = [{"key": test_prefix, "type": "descendantsValues"}]
+        ops = [head.call("chainHead_v1_storage", [sub, pinned, query, None])["result"] for _ in range(16)]
+        assert all(o["result"] == "started" for o in ops), ops
+        waiting = head.event(lambda e: e["event"] == "operationWaitingForContinue"
+                             and e["operationId"] == ops[0]["operationId"])
+        assert waiting, "a page of 256, then waiting"
+        assert head.call("chainHead_v1_storage", [sub, pinned, query, None])["result"] == {"result": "limitReached"}
+        assert head.call("chainHead_v1_body", [sub, pinned])["result"] == {"result": "limitReached"}
+        assert head.call("chainHead_v1_stopOperation", [sub, ops[0]["operationId"]])["result"] is None
+        assert head.call("chainHead_v1_body", [sub, pinned])["result"]["result"] == "started"
+        head.ws.close()
     finally:
         _signed(ctx.alice, "Sudo", "sudo",
                 {"call": s.compose_call("System", "kill_prefix", {"prefix": test_prefix, "subkeys": 300})})
