@@ -123,6 +123,10 @@ pub type AuthorityKey = [u8; 32];
 pub const STAKING_ID: pallet_balances::LockIdentifier = *b"staking ";
 /// Points for authoring one block, as in Substrate's `pallet_staking`.
 pub const POINTS_PER_BLOCK: RewardPoint = 20;
+
+/// How full the nominator (or validator) set must be before a stash below the minimum bond may
+/// be chilled by someone else (`chill_other`): 90%, Substrate's usual `ChillThreshold`.
+pub const CHILL_THRESHOLD: Perbill = Perbill::from_percent(90);
 /// The key type of Aura keys in [`KeyOwner`] (Substrate's `KeyTypeId(*b"aura")`).
 pub const AURA_KEY_TYPE: [u8; 4] = *b"aura";
 /// The key type of GRANDPA keys in [`KeyOwner`] (Substrate's `KeyTypeId(*b"gran")`).
@@ -916,7 +920,8 @@ pub mod pallet {
             TooManyTargets,
             /// A nomination target was supplied that was blocked or otherwise not a validator.
             BadTarget,
-            /// The user has enough bond and thus cannot be chilled forcefully (unused).
+            /// The stash keeps the minimum bond of its role, or that role's set is not nearly
+            /// full: it cannot be chilled by someone else.
             CannotChillOther,
             /// There are too many nominators in the system.
             TooManyNominators,
@@ -1156,6 +1161,22 @@ pub mod pallet {
         #[pallet::weight(weights::chill())]
         pub fn chill(origin: Origin) -> DispatchResult {
             Self::do_chill(&origin.ensure_signed()?)
+        }
+
+        /// Chill another stash whose active bond is below the minimum now in force for its
+        /// role, while that role's set is at least `CHILL_THRESHOLD` full: how nominator and
+        /// validator slots squatted at a low bond are freed once governance raises the minimum
+        /// (`Parameters.MinNominatorBond`, `MinValidatorBond`). Signed by anyone; a stash may
+        /// always chill itself.
+        #[pallet::call_index(23)]
+        #[pallet::weight(weights::chill())]
+        pub fn chill_other(
+            origin: Origin,
+            /// The stash to chill.
+            stash: AccountId,
+        ) -> DispatchResult {
+            let caller = origin.ensure_signed()?;
+            Self::do_chill_other(&caller, &stash)
         }
 
         /// Change where rewards go. Signed.
@@ -2017,6 +2038,35 @@ pub mod pallet {
 
         fn do_chill(stash: &AccountId) -> DispatchResult {
             ensure!(Ledger::contains_key(stash), Error::<T>::NotController);
+            Self::chill_stash(stash);
+            Ok(())
+        }
+
+        fn do_chill_other(caller: &AccountId, stash: &AccountId) -> DispatchResult {
+            let ledger = Ledger::get(stash).ok_or(Error::<T>::NotController)?;
+            if caller == stash {
+                return Self::do_chill(stash);
+            }
+            let (count, max, minimum) = if Nominators::contains_key(stash) {
+                (
+                    Nominators::count(),
+                    T::MAX_NOMINATORS,
+                    T::min_nominator_bond(),
+                )
+            } else if Validators::contains_key(stash) {
+                (
+                    Validators::count(),
+                    T::MAX_VALIDATOR_CANDIDATES,
+                    T::min_validator_bond(),
+                )
+            } else {
+                return Err(Error::<T>::CannotChillOther.into());
+            };
+            let nearly_full = CHILL_THRESHOLD.mul_ceil(u128::from(max)) <= u128::from(count);
+            ensure!(
+                nearly_full && ledger.active < minimum,
+                Error::<T>::CannotChillOther
+            );
             Self::chill_stash(stash);
             Ok(())
         }

@@ -54,6 +54,17 @@ macro_rules! mock_runtime {
             fn treasury_account() -> AccountId {
                 acc(99)
             }
+            /// What governance set (`MIN_BONDS`), else the constant.
+            fn min_nominator_bond() -> Balance {
+                MIN_BONDS
+                    .with(|m| m.borrow().0)
+                    .unwrap_or(Self::MIN_NOMINATOR_BOND)
+            }
+            fn min_validator_bond() -> Balance {
+                MIN_BONDS
+                    .with(|m| m.borrow().1)
+                    .unwrap_or(Self::MIN_VALIDATOR_BOND)
+            }
             type ProviderObserver = ();
             fn unix_time_ms() -> u64 {
                 u64::from(pallet_system::Pallet::<$name>::block_number()).saturating_mul(1000)
@@ -99,6 +110,8 @@ fn caps() -> Capabilities {
 const TREASURY: u8 = 99;
 
 thread_local! {
+    /// The minimum nominator and validator bonds governance set, if any.
+    static MIN_BONDS: RefCell<(Option<Balance>, Option<Balance>)> = const { RefCell::new((None, None)) };
     /// Every staking event of the test so far, across blocks.
     static LOG: RefCell<Vec<Event>> = const { RefCell::new(Vec::new()) };
     /// Aura keys whose holders miss their slots.
@@ -2838,5 +2851,115 @@ fn attack_an_accomplice_cannot_catch_an_offenders_slash_with_a_grandpa_key() {
             ValidatorSlashInEra::get(0, acc(2)).is_none(),
             "the accomplice does not"
         );
+    });
+}
+
+#[test]
+fn attack_squat_every_nominator_slot_until_governance_raises_the_minimum() {
+    test(|| {
+        // MAX_NOMINATORS is 3: 10 holds one; 21 and 22 squat the other two at the minimum (10).
+        for squatter in [21u8, 22] {
+            ok(
+                Call::bond {
+                    value: 10,
+                    payee: RewardDestination::Staked,
+                },
+                signed(squatter),
+            );
+            ok(
+                Call::nominate {
+                    targets: vec![MultiAddress::Id(acc(1))],
+                },
+                signed(squatter),
+            );
+        }
+        ok(
+            Call::bond {
+                value: 500,
+                payee: RewardDestination::Staked,
+            },
+            signed(23),
+        );
+        assert_noop(
+            Call::nominate {
+                targets: vec![MultiAddress::Id(acc(1))],
+            },
+            signed(23),
+            err(Error::TooManyNominators),
+        );
+        // While they keep the minimum in force, nobody may chill them.
+        assert_noop(
+            Call::chill_other { stash: acc(21) },
+            signed(23),
+            err(Error::CannotChillOther),
+        );
+        // Governance raises the minimum nominator bond to 100: the squatters fall below it.
+        MIN_BONDS.with(|m| m.borrow_mut().0 = Some(100));
+        ok(Call::chill_other { stash: acc(21) }, signed(23));
+        assert!(!Nominators::contains_key(acc(21)));
+        ok(
+            Call::nominate {
+                targets: vec![MultiAddress::Id(acc(1))],
+            },
+            signed(23),
+        );
+        // Below 90% full (2 of 3), the other squatter stays.
+        Nominators::remove(acc(10));
+        assert_noop(
+            Call::chill_other { stash: acc(22) },
+            signed(23),
+            err(Error::CannotChillOther),
+        );
+        // A bonded stash with no role, or an unbonded one, cannot be chilled by others.
+        assert_noop(
+            Call::chill_other { stash: acc(21) },
+            signed(23),
+            err(Error::CannotChillOther),
+        );
+        assert_noop(
+            Call::chill_other { stash: acc(9) },
+            signed(23),
+            err(Error::NotController),
+        );
+        // A stash may always chill itself.
+        ok(Call::chill_other { stash: acc(22) }, signed(22));
+        assert!(!Nominators::contains_key(acc(22)));
+        MIN_BONDS.with(|m| *m.borrow_mut() = (None, None));
+    });
+}
+
+#[test]
+fn chill_other_frees_validator_slots_below_a_raised_minimum() {
+    test(|| {
+        // MAX_VALIDATOR_CANDIDATES is 5: genesis has 1, 2, 3; 21 and 22 fill it at the minimum.
+        for squatter in [21u8, 22] {
+            ok(
+                Call::bond {
+                    value: 100,
+                    payee: RewardDestination::Staked,
+                },
+                signed(squatter),
+            );
+            ok(
+                Call::validate {
+                    prefs: ValidatorPrefs::default(),
+                },
+                signed(squatter),
+            );
+        }
+        assert_noop(
+            Call::chill_other { stash: acc(21) },
+            signed(23),
+            err(Error::CannotChillOther),
+        );
+        MIN_BONDS.with(|m| m.borrow_mut().1 = Some(350));
+        ok(Call::chill_other { stash: acc(21) }, signed(23));
+        assert!(!Validators::contains_key(acc(21)));
+        assert_noop(
+            Call::chill_other { stash: acc(1) },
+            signed(23),
+            err(Error::CannotChillOther),
+        );
+        MIN_BONDS.with(|m| *m.borrow_mut() = (None, None));
     });
 }
