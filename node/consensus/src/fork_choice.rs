@@ -1,27 +1,21 @@
 //! Fork choice: the longest chain that contains the last finalised block.
 //!
-//! Every honest node must converge on the same head when it holds the same blocks, or Aura
-//! authors keep building on different forks and GRANDPA voters keep prevoting for different
-//! chains. So the choice is a pure function of the block tree: the highest leaf wins, and
-//! among leaves of equal height the one with the numerically smallest hash wins (not the one
-//! imported first, which differs from node to node).
+//! The highest leaf wins; among leaves of equal height the one imported first wins (Substrate's
+//! longest-chain rule: a node does not switch to a fork that is merely as long as its own).
+//! The rule is the same for block authoring (the client's best block) and for GRANDPA's votes
+//! ([`LeafSet::best_containing`]), so a node never authors on one chain and votes for another.
+//! A tie-break by hash would be the same on every node, but an author could grind its block's
+//! hash to win every tie; arrival order cannot be ground, and GRANDPA settles forks that nodes
+//! saw in different orders.
 //!
 //! Guarantees: [`LeafSet::best_containing`] only returns a leaf whose chain contains the given
 //! base (normally the last finalised block), so a finalised block is never re-orged away by
 //! fork choice. Assumes blocks are imported parent-first (the block tree rejects orphans).
 
-use std::cmp::{Ordering, Reverse};
+use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 
 use basalt_support::{BlockNumber, H256};
-
-/// Orders two candidate heads: `Ordering::Greater` means `a` is the better head.
-///
-/// Higher blocks are better; at equal height the smaller hash is better, which every node
-/// computes identically.
-pub fn compare_heads(a: (H256, BlockNumber), b: (H256, BlockNumber)) -> Ordering {
-    a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0))
-}
 
 /// The leaves (blocks without children) of a block tree, kept in fork-choice order.
 ///
@@ -29,10 +23,13 @@ pub fn compare_heads(a: (H256, BlockNumber), b: (H256, BlockNumber)) -> Ordering
 /// then found without scanning the whole tree.
 #[derive(Clone, Debug, Default)]
 pub struct LeafSet {
-    /// Leaves in preference order: highest first, then smallest hash.
-    ranked: BTreeSet<(Reverse<BlockNumber>, H256)>,
-    /// Leaf hash to its number, to remove a parent when its first child arrives.
-    numbers: BTreeMap<H256, BlockNumber>,
+    /// Leaves in preference order: highest first, then first imported.
+    ranked: BTreeSet<(Reverse<BlockNumber>, u64, H256)>,
+    /// Leaf hash to its number and import sequence, to remove a parent when its first child
+    /// arrives.
+    numbers: BTreeMap<H256, (BlockNumber, u64)>,
+    /// The next import's sequence number.
+    next_seq: u64,
 }
 
 impl LeafSet {
@@ -44,15 +41,18 @@ impl LeafSet {
     /// Records an imported block: it becomes a leaf and its parent stops being one.
     pub fn import(&mut self, hash: H256, number: BlockNumber, parent: H256) {
         self.remove(&parent);
-        if self.numbers.insert(hash, number).is_none() {
-            self.ranked.insert((Reverse(number), hash));
+        if !self.numbers.contains_key(&hash) {
+            let seq = self.next_seq;
+            self.next_seq = self.next_seq.saturating_add(1);
+            self.numbers.insert(hash, (number, seq));
+            self.ranked.insert((Reverse(number), seq, hash));
         }
     }
 
     /// Removes a leaf (when its first child is imported, or when its fork is pruned).
     pub fn remove(&mut self, hash: &H256) {
-        if let Some(number) = self.numbers.remove(hash) {
-            self.ranked.remove(&(Reverse(number), *hash));
+        if let Some((number, seq)) = self.numbers.remove(hash) {
+            self.ranked.remove(&(Reverse(number), seq, *hash));
         }
     }
 
@@ -73,7 +73,7 @@ impl LeafSet {
 
     /// Leaves in fork-choice order, best first.
     pub fn iter(&self) -> impl Iterator<Item = (H256, BlockNumber)> + '_ {
-        self.ranked.iter().map(|(Reverse(n), h)| (*h, *n))
+        self.ranked.iter().map(|(Reverse(n), _, h)| (*h, *n))
     }
 
     /// The best leaf whose chain contains `base`, walking parents with `parent_of`.
@@ -155,7 +155,7 @@ mod tests {
             Some((h(6), 4))
         );
         // Finalised block 2 excludes the longer fork: the best chain containing it ends at 3 or
-        // 7 (equal height), and the smaller hash wins.
+        // 7 (equal height), and 3, imported first, wins.
         assert_eq!(
             leaves.best_containing((h(2), 2), parent_of),
             Some((h(3), 3))
@@ -171,19 +171,34 @@ mod tests {
     }
 
     #[test]
-    fn equal_height_tie_break_is_by_hash_not_arrival() {
-        let mut a = LeafSet::new();
-        let mut b = LeafSet::new();
-        a.import(h(0), 0, H256::zero());
-        b.import(h(0), 0, H256::zero());
-        a.import(h(9), 1, h(0));
-        a.import(h(8), 1, h(0));
-        b.import(h(8), 1, h(0));
-        b.import(h(9), 1, h(0));
+    fn attack_grinding_a_smaller_hash_does_not_win_an_equal_height_tie() {
+        // The honest block (hash 9) arrives first; the attacker's (hash 1, ground to be small)
+        // second, at the same height: the node keeps the honest one, for authoring and votes.
+        let mut leaves = LeafSet::new();
+        leaves.import(h(0), 0, H256::zero());
+        leaves.import(h(9), 1, h(0));
+        leaves.import(h(1), 1, h(0));
         let parent_of = |_: &H256| Some(h(0));
-        assert_eq!(a.best_containing((h(0), 0), parent_of), Some((h(8), 1)));
-        assert_eq!(b.best_containing((h(0), 0), parent_of), Some((h(8), 1)));
-        assert_eq!(compare_heads((h(8), 1), (h(9), 1)), Ordering::Greater);
-        assert_eq!(compare_heads((h(9), 2), (h(8), 1)), Ordering::Greater);
+        assert_eq!(
+            leaves.best_containing((h(0), 0), parent_of),
+            Some((h(9), 1))
+        );
+        assert_eq!(
+            leaves.iter().map(|(x, _)| x).collect::<Vec<_>>(),
+            vec![h(9), h(1)]
+        );
+        // A longer chain still wins, whoever built it.
+        leaves.import(h(2), 2, h(1));
+        assert_eq!(
+            leaves.best_containing((h(0), 0), |x: &H256| Some(if *x == h(2) {
+                h(1)
+            } else {
+                h(0)
+            })),
+            Some((h(2), 2))
+        );
+        // Importing a known leaf again changes nothing.
+        leaves.import(h(9), 1, h(0));
+        assert_eq!(leaves.len(), 2);
     }
 }

@@ -4,8 +4,9 @@
 //! - [`aura`]: round-robin slot authorship among the current validators (sr25519), header
 //!   sealing and verification with a bounded clock drift, and detection of two blocks signed
 //!   for one slot.
-//! - [`fork_choice`]: the longest chain that contains the last finalised block, with a
-//!   deterministic tie-break, so every honest node picks the same head from the same blocks.
+//! - [`fork_choice`]: the longest chain that contains the last finalised block; among equal
+//!   heights the first imported (as the client's best block, so authoring and votes agree, and
+//!   no author can grind a hash to win a tie).
 //! - [`grandpa`]: BFT finality through the `finality-grandpa` voter. This crate owns the
 //!   safety-critical glue around that state machine: durable "has voted" records written before a
 //!   vote leaves the node, buffering of votes for blocks not yet imported, authority-set handoffs
