@@ -122,8 +122,8 @@ EXPECTED_PALLETS = {
     },
     "ConvictionVoting": {
         "index": 11,
-        "calls": ["vote", "unlock", "remove_vote", "remove_other_vote"],
-        "events": ["Voted", "VoteRemoved", "VoteUnlocked"],
+        "calls": ["vote", "delegate", "undelegate", "unlock", "remove_vote", "remove_other_vote"],
+        "events": ["Delegated", "Undelegated", "Voted", "VoteRemoved", "VoteUnlocked"],
         "storage": ["VotingFor", "ClassLocksFor"],
         "constants": ["MaxVotes", "VoteLockingPeriod"],
         "errors": ["NotOngoing", "NotVoter", "InsufficientFunds", "MaxVotesReached"],
@@ -1515,7 +1515,7 @@ def referenda_treasurer_referendum_voted_at_three_convictions_pays_dave():
     tally = s.query("Referenda", "ReferendumInfoFor", [index]).value["Ongoing"]["tally"]
     assert tally == {"ayes": eve_stake + 3 * ferdie_stake, "nays": bob_stake // 10,
                      "support": eve_stake + ferdie_stake}, tally
-    votes = s.query("ConvictionVoting", "VotingFor", [ctx.ferdie.ss58_address, 11]).value["votes"]
+    votes = s.query("ConvictionVoting", "VotingFor", [ctx.ferdie.ss58_address, 11]).value["Casting"]["votes"]
     assert len(votes) == 1 and to_int(votes[0][0]) == index, votes
     assert votes[0][1] == {"Standard": {"vote": {"aye": True, "conviction": "Locked3x"},
                                         "balance": ferdie_stake}}, votes
@@ -1555,9 +1555,9 @@ def referenda_treasurer_referendum_voted_at_three_convictions_pays_dave():
 
 @test
 def referenda_root_referendum_changes_the_fee_split_for_the_next_fee():
-    """A Root-track referendum (inline proposal) sets Parameters.FeeSplit to 70/30; once enacted
-    the next transfer's fee pays exactly 70% to the treasury. A proposal as another account has
-    no track."""
+    """A Root-track referendum (inline proposal) sets Parameters.FeeSplit to 70/30, with a vote
+    delegated to one of its voters counted in the tally; once enacted the next transfer's fee pays
+    exactly 70% to the treasury. A proposal as another account has no track."""
     s = ctx.s
     split = s.compose_call("Parameters", "set_parameter",
                            {"key_value": {"FeeSplit": {"treasury_percent": 70, "burn_percent": 30}}})
@@ -1567,8 +1567,17 @@ def referenda_root_referendum_changes_the_fee_split_for_the_next_fee():
         expect_ok=False)[0] == "NoTrack"
     index = _submit_referendum(ctx.alice, {"system": "Root"}, split)
     _signed(ctx.alice, "Referenda", "place_decision_deposit", {"index": index})
+    # Bob delegates 100,000 BSLT at 1x on the Root track to Ferdie: it rides on Ferdie's vote.
+    events, _ = _signed(ctx.bob, "ConvictionVoting", "delegate", {
+        "class": 0, "to": ctx.ferdie.ss58_address, "conviction": "Locked1x", "balance": 100_000 * UNIT})
+    find_event(events, "ConvictionVoting", "Delegated")
     for kp in (ctx.dave, ctx.ferdie, ctx.charlie):
         _vote(kp, index, True, "Locked2x", 700_000 * UNIT)
+    tally = s.query("Referenda", "ReferendumInfoFor", [index]).value["Ongoing"]["tally"]
+    assert tally == {"ayes": (3 * 1_400_000 + 100_000) * UNIT, "nays": 0,
+                     "support": (3 * 700_000 + 100_000) * UNIT}, tally
+    delegating = s.query("ConvictionVoting", "VotingFor", [ctx.bob.ss58_address, 0]).value["Delegating"]
+    assert delegating["target"] == ctx.ferdie.ss58_address and delegating["conviction"] == "Locked1x", delegating
     try:
         end = _wait_referendum(index, "Approved")
         result, _ = _wait_enactment(index, end)
@@ -1580,6 +1589,8 @@ def referenda_root_referendum_changes_the_fee_split_for_the_next_fee():
         to_treasury = [to_int(a["amount"]) for p, n, a in events
                        if p == "Balances" and n == "Deposit" and a["who"] == TREASURY]
         assert to_treasury == [fee * 70 // 100], (to_treasury, fee)
+        events, _ = _signed(ctx.bob, "ConvictionVoting", "undelegate", {"class": 0})
+        find_event(events, "ConvictionVoting", "Undelegated")
     finally:
         _set_fee_split(50, 20)
 

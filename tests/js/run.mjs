@@ -86,8 +86,8 @@ const EXPECTED_PALLETS = {
   },
   ConvictionVoting: {
     index: 11,
-    calls: ['vote', 'unlock', 'remove_vote', 'remove_other_vote'],
-    events: ['Voted', 'VoteRemoved', 'VoteUnlocked'],
+    calls: ['vote', 'delegate', 'undelegate', 'unlock', 'remove_vote', 'remove_other_vote'],
+    events: ['Delegated', 'Undelegated', 'Voted', 'VoteRemoved', 'VoteUnlocked'],
     storage: ['VotingFor', 'ClassLocksFor'],
     constants: ['MaxVotes', 'VoteLockingPeriod'],
     errors: ['NotOngoing', 'InsufficientFunds']
@@ -706,7 +706,7 @@ test('governance: a Treasurer referendum voted at three convictions pays its ben
   assert.equal(ongoing.tally.ayes.toBigInt(), (700000n + 6n * 300000n) * UNIT);
   assert.equal(ongoing.tally.nays.toBigInt(), 10000n * UNIT);
   assert.equal(ongoing.tally.support.toBigInt(), 1000000n * UNIT);
-  const eveVotes = (await api.query.convictionVoting.votingFor(ctx.eve.address, 11)).votes;
+  const eveVotes = (await api.query.convictionVoting.votingFor(ctx.eve.address, 11)).asCasting.votes;
   assert.equal(eveVotes.length, 1);
   assert.ok(eveVotes[0][1].asStandard.vote.isAye && eveVotes[0][1].asStandard.vote.conviction.isLocked1x, eveVotes.toString());
   for (let i = 0; i < 240; i++) {

@@ -22,11 +22,17 @@
 //!   recomputes the class lock and releases what is no longer needed.
 //!   `remove_other_vote(target, class, index)`, by anyone, tidies up another account's vote on
 //!   a finished referendum once its lock has passed.
-//! - An account keeps at most [`MAX_VOTES`] votes per class, which bounds every call's work.
+//! - `delegate(class, to, conviction, balance)` gives an account's votes in a class to
+//!   another: its capital is locked as a vote's would be, and counts, at its conviction, in
+//!   every standard vote the target casts in that class (ongoing referenda included, from the
+//!   moment of delegation), on the target's side. Delegation is not transitive, and a
+//!   delegating account cannot vote in that class. `undelegate(class)` takes it back from
+//!   every ongoing tally; the capital then stays locked for the conviction's periods.
+//! - An account keeps at most [`MAX_VOTES`] votes per class, which bounds every call's work,
+//!   delegation included (a delegation touches at most the target's `MAX_VOTES` referenda).
 //!
-//! Differences from pallet-conviction-voting, and why: no delegation yet (`delegate`,
-//! `undelegate`; their indices 1 and 2 stay free), so `Casting` has no delegations field and
-//! the voting record is the `Casting` itself rather than a `Voting` enum.
+//! Differences from pallet-conviction-voting, and why: none in the calls; votes and
+//! delegations are counted in the tally when they are made, as Substrate does.
 
 pub use pallet::*;
 pub use vote::*;
@@ -85,8 +91,9 @@ pub mod pallet {
 
     basalt_support::storage! {
         pallet = "ConvictionVoting";
-        /// Each account's votes in each class, and the lock its removed votes left.
-        pub VotingFor: StorageDoubleMap<Twox64Concat, AccountId, Twox64Concat, PollClass, Casting, ValueQuery>;
+        /// Each account's votes (or delegation) in each class, and the lock its removed votes
+        /// left.
+        pub VotingFor: StorageDoubleMap<Twox64Concat, AccountId, Twox64Concat, PollClass, Voting, ValueQuery>;
         /// Each account's lock in each class it voted in; its balances lock is the largest.
         pub ClassLocksFor: StorageMap<Twox64Concat, AccountId, ClassLocks, ValueQuery>;
         /// This chain's lock period, when its chain spec set one (development chains shorten
@@ -97,6 +104,12 @@ pub mod pallet {
     /// Events of the voting pallet, at pallet-conviction-voting's indices.
     #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
     pub enum Event {
+        /// An account delegated its votes in a class: (delegator, target).
+        #[codec(index = 0)]
+        Delegated(AccountId, AccountId),
+        /// An account took its delegation back.
+        #[codec(index = 1)]
+        Undelegated(AccountId),
         /// An account voted (or changed its vote).
         #[codec(index = 2)]
         Voted {
@@ -142,6 +155,14 @@ pub mod pallet {
             ClassNeeded,
             /// The account holds locks in too many classes.
             BadClass,
+            /// The account delegates its votes in this class: it cannot vote there.
+            AlreadyDelegating,
+            /// The account has votes in this class: remove them before delegating.
+            AlreadyVoting,
+            /// The account does not delegate in this class.
+            NotDelegating,
+            /// An account cannot delegate to itself.
+            Nonsense,
         }
     }
 
@@ -167,7 +188,9 @@ pub mod pallet {
             if vote.balance() > Balances::<T>::free_balance(&who) {
                 return Err(Error::<T>::InsufficientFunds.into());
             }
-            let mut casting = VotingFor::get(&who, class);
+            let Voting::Casting(mut casting) = VotingFor::get(&who, class) else {
+                return Err(Error::<T>::AlreadyDelegating.into());
+            };
             let previous = match casting.votes.binary_search_by_key(&poll_index, |(i, _)| *i) {
                 Ok(at) => casting
                     .votes
@@ -182,15 +205,90 @@ pub mod pallet {
                     None
                 }
             };
+            let delegations = casting.delegations;
             T::Polls::update_tally(poll_index, |tally| {
                 if let Some(old) = previous {
-                    old.remove_from(tally);
+                    old.remove_with(delegations, tally);
                 }
-                vote.add_to(tally);
+                vote.add_with(delegations, tally);
             })?;
-            VotingFor::insert(&who, class, casting);
+            VotingFor::insert(&who, class, Voting::Casting(casting));
             Self::extend_lock(&who, class, vote.balance())?;
             Self::deposit_event(Event::Voted { who, vote });
+            Ok(())
+        }
+
+        /// Delegate one's votes in `class` to `to`, with `balance` at `conviction`: they count
+        /// in every standard vote `to` casts there, on its side, until `undelegate`. Signed;
+        /// the account must have no votes in the class.
+        #[pallet::call_index(1)]
+        #[pallet::weight(weights::delegate().saturating_add(T::Polls::UPDATE_TALLY_WEIGHT.saturating_mul(MAX_VOTES as u64)))]
+        pub fn delegate(
+            origin: Origin,
+            /// The class (track).
+            class: PollClass,
+            /// Who votes with the delegated capital.
+            to: Address,
+            /// The conviction of the delegated votes.
+            conviction: Conviction,
+            /// The capital (locked while delegated).
+            balance: Balance,
+        ) -> DispatchResult {
+            let who = origin.ensure_signed()?;
+            let target = to.lookup().ok_or(DispatchError::CannotLookup)?;
+            if target == who {
+                return Err(Error::<T>::Nonsense.into());
+            }
+            if balance > Balances::<T>::free_balance(&who) {
+                return Err(Error::<T>::InsufficientFunds.into());
+            }
+            let (delegations, prior) = match VotingFor::get(&who, class) {
+                Voting::Casting(c) if c.votes.is_empty() => (c.delegations, c.prior),
+                Voting::Casting(_) => return Err(Error::<T>::AlreadyVoting.into()),
+                Voting::Delegating(_) => return Err(Error::<T>::AlreadyDelegating.into()),
+            };
+            let delegating = Delegating {
+                balance,
+                target: target.clone(),
+                conviction,
+                delegations,
+                prior,
+            };
+            Self::change_delegations(&target, class, delegating.given(), true)?;
+            VotingFor::insert(&who, class, Voting::Delegating(delegating));
+            Self::extend_lock(&who, class, balance)?;
+            Self::deposit_event(Event::Delegated(who, target));
+            Ok(())
+        }
+
+        /// Take back one's delegation in `class` from every ongoing tally; the capital stays
+        /// locked for the conviction's periods. Signed.
+        #[pallet::call_index(2)]
+        #[pallet::weight(weights::delegate().saturating_add(T::Polls::UPDATE_TALLY_WEIGHT.saturating_mul(MAX_VOTES as u64)))]
+        pub fn undelegate(
+            origin: Origin,
+            /// The class (track).
+            class: PollClass,
+        ) -> DispatchResult {
+            let who = origin.ensure_signed()?;
+            let Voting::Delegating(d) = VotingFor::get(&who, class) else {
+                return Err(Error::<T>::NotDelegating.into());
+            };
+            Self::change_delegations(&d.target, class, d.given(), false)?;
+            let mut prior = d.prior;
+            let periods = d.conviction.lock_periods();
+            if periods > 0 {
+                let until = System::<T>::block_number()
+                    .saturating_add(Self::vote_locking_period().saturating_mul(periods));
+                prior.accumulate(until, d.balance);
+            }
+            let casting = Casting {
+                votes: Default::default(),
+                delegations: d.delegations,
+                prior,
+            };
+            VotingFor::insert(&who, class, Voting::Casting(casting));
+            Self::deposit_event(Event::Undelegated(who));
             Ok(())
         }
 
@@ -279,7 +377,9 @@ pub mod pallet {
                 (None, PollStatus::Ongoing { class }) => class,
                 (None, _) => return Err(Error::<T>::ClassNeeded.into()),
             };
-            let mut casting = VotingFor::get(who, class);
+            let Voting::Casting(mut casting) = VotingFor::get(who, class) else {
+                return Err(Error::<T>::NotVoter.into());
+            };
             let at = casting
                 .votes
                 .binary_search_by_key(&index, |(i, _)| *i)
@@ -291,7 +391,8 @@ pub mod pallet {
                     if scope == Scope::OnlyExpired {
                         return Err(Error::<T>::NoPermission.into());
                     }
-                    T::Polls::update_tally(index, |tally| vote.remove_from(tally))?;
+                    let delegations = casting.delegations;
+                    T::Polls::update_tally(index, |tally| vote.remove_with(delegations, tally))?;
                 }
                 PollStatus::Completed { end, approved } => {
                     if let Some((periods, balance)) = vote.locked_if(approved) {
@@ -307,11 +408,47 @@ pub mod pallet {
                 }
                 PollStatus::None => {}
             }
-            VotingFor::insert(who, class, casting);
+            VotingFor::insert(who, class, Voting::Casting(casting));
             Self::deposit_event(Event::VoteRemoved {
                 who: who.clone(),
                 vote,
             });
+            Ok(())
+        }
+
+        /// Adds (or takes back) `delta` to what `target` carries in `class`, and to the tally
+        /// of every ongoing referendum on which it cast a standard vote (at most `MAX_VOTES`).
+        fn change_delegations(
+            target: &AccountId,
+            class: PollClass,
+            delta: Delegations,
+            add: bool,
+        ) -> DispatchResult {
+            let mut voting = VotingFor::get(target, class);
+            let carried = voting.delegations_mut();
+            *carried = if add {
+                carried.saturating_add(delta)
+            } else {
+                carried.saturating_sub(delta)
+            };
+            if let Voting::Casting(casting) = &voting {
+                for (index, vote) in casting.votes.iter() {
+                    let AccountVote::Standard { vote, .. } = vote else {
+                        continue;
+                    };
+                    if !matches!(T::Polls::poll_status(*index), PollStatus::Ongoing { .. }) {
+                        continue;
+                    }
+                    T::Polls::update_tally(*index, |tally| {
+                        if add {
+                            delta.add_to(vote.aye, tally)
+                        } else {
+                            delta.remove_from(vote.aye, tally)
+                        }
+                    })?;
+                }
+            }
+            VotingFor::insert(target, class, voting);
             Ok(())
         }
 
@@ -331,15 +468,15 @@ pub mod pallet {
         /// record that holds nothing any more.
         fn update_lock(who: &AccountId, class: PollClass) -> DispatchResult {
             let now = System::<T>::block_number();
-            let mut casting = VotingFor::get(who, class);
-            let needed = casting.locked_balance(now);
-            if casting.is_empty_at(now) {
+            let mut voting = VotingFor::get(who, class);
+            let needed = voting.locked_balance(now);
+            if voting.is_empty_at(now) {
                 VotingFor::remove(who, class);
             } else {
-                if casting.prior.locked_at(now) == 0 {
-                    casting.prior = PriorLock::default();
+                if voting.prior_mut().locked_at(now) == 0 {
+                    *voting.prior_mut() = PriorLock::default();
                 }
-                VotingFor::insert(who, class, casting);
+                VotingFor::insert(who, class, voting);
             }
             let mut locks = ClassLocksFor::get(who);
             locks.retain(|(c, _)| *c != class);

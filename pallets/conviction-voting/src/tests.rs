@@ -19,7 +19,7 @@ use basalt_support::{AccountId, Balance, DispatchError, Origin, H256};
 
 type Balances = pallet_balances::Pallet<Test>;
 type System = pallet_system::Pallet<Test>;
-type Voting = Pallet<Test>;
+type ConvictionVoting = Pallet<Test>;
 
 const ENDOWMENT: Balance = 1_000;
 const CLASS: u16 = 0;
@@ -62,9 +62,12 @@ fn check_invariants(issuance: Balance) {
         };
         let mut sum = Tally::default();
         for n in 1..=6 {
-            for (i, v) in VotingFor::get(acc(n), class).votes.iter() {
+            let Voting::Casting(casting) = VotingFor::get(acc(n), class) else {
+                continue;
+            };
+            for (i, v) in casting.votes.iter() {
                 if *i == index {
-                    v.add_to(&mut sum);
+                    v.add_with(casting.delegations, &mut sum);
                 }
             }
         }
@@ -126,6 +129,30 @@ fn unlock(who: u8, class: u16) -> Result<(), DispatchError> {
         Call::unlock {
             class,
             target: Address::Id(acc(who)),
+        },
+        who,
+    )
+}
+
+fn votes_of(n: u8, class: u16) -> Vec<(u32, AccountVote)> {
+    match VotingFor::get(acc(n), class) {
+        Voting::Casting(c) => c.votes.into_inner(),
+        Voting::Delegating(_) => Vec::new(),
+    }
+}
+
+fn delegate(
+    who: u8,
+    to: u8,
+    conviction: Conviction,
+    balance: Balance,
+) -> Result<(), DispatchError> {
+    signed(
+        Call::delegate {
+            class: CLASS,
+            to: Address::Id(acc(to)),
+            conviction,
+            balance,
         },
         who,
     )
@@ -239,7 +266,7 @@ fn voting_again_replaces_the_vote() {
                 support: 0
             }
         );
-        assert_eq!(VotingFor::get(acc(1), CLASS).votes.len(), 1);
+        assert_eq!(votes_of(1, CLASS).len(), 1);
         assert_eq!(locked(1), 100, "a lock never shrinks until unlocked");
         unlock(1, CLASS).unwrap();
         assert_eq!(locked(1), 10);
@@ -264,13 +291,13 @@ fn vote_errors() {
             err(Error::NotOngoing)
         );
         assert_eq!(
-            Voting::dispatch_unsigned_for_test(),
+            ConvictionVoting::dispatch_unsigned_for_test(),
             Err(DispatchError::BadOrigin)
         );
     });
 }
 
-impl Voting {
+impl ConvictionVoting {
     /// An unsigned vote, which the call must refuse.
     fn dispatch_unsigned_for_test() -> Result<(), DispatchError> {
         Dispatchable::<Test>::dispatch(
@@ -309,7 +336,7 @@ fn the_lock_blocks_transfers_until_it_expires() {
         assert!(ClassLocksFor::get(acc(1)).is_empty());
         assert_eq!(
             VotingFor::get(acc(1), CLASS),
-            Casting::default(),
+            Voting::default(),
             "the record is gone"
         );
         transfer(1, 2, 600).unwrap();
@@ -400,7 +427,7 @@ fn remove_other_vote_waits_for_the_lock() {
         assert_eq!(other(CLASS), err(Error::NoPermissionYet));
         run_to(end + PERIOD);
         other(CLASS).unwrap();
-        assert!(VotingFor::get(acc(1), CLASS).votes.is_empty());
+        assert!(votes_of(1, CLASS).is_empty());
         unlock(1, CLASS).unwrap();
         assert_eq!(locked(1), 0);
         assert_eq!(other(CLASS), err(Error::NotVoter));
@@ -542,9 +569,9 @@ fn attack_spread_votes_over_more_classes_than_locks_are_kept_for() {
 #[test]
 fn genesis_sets_the_chains_lock_period() {
     test(|| {
-        assert_eq!(Voting::vote_locking_period(), PERIOD);
-        Voting::genesis_build(Some(3));
-        assert_eq!(Voting::vote_locking_period(), 3);
+        assert_eq!(ConvictionVoting::vote_locking_period(), PERIOD);
+        ConvictionVoting::genesis_build(Some(3));
+        assert_eq!(ConvictionVoting::vote_locking_period(), 3);
     });
 }
 
@@ -573,5 +600,157 @@ fn events_report_votes_removals_and_unlocks() {
                 },
             ]
         );
+    });
+}
+
+#[test]
+fn a_delegation_counts_in_the_targets_standing_and_later_votes_until_undelegated() {
+    test(|| {
+        open(0, CLASS);
+        open(1, CLASS);
+        vote(2, 0, standard(true, Conviction::Locked1x, 100)).unwrap();
+        // 3 delegates 200 at 2x to 2: it joins 2's standing aye at once.
+        delegate(3, 2, Conviction::Locked2x, 200).unwrap();
+        assert_eq!(
+            tally(0),
+            Tally {
+                ayes: 100 + 400,
+                nays: 0,
+                support: 300
+            }
+        );
+        assert_eq!(locked(3), 200, "delegated capital is locked");
+        // 2's later nay carries it too.
+        vote(2, 1, standard(false, Conviction::None, 50)).unwrap();
+        assert_eq!(
+            tally(1),
+            Tally {
+                ayes: 0,
+                nays: 5 + 400,
+                support: 0
+            }
+        );
+        // Changing the vote moves the delegation with it.
+        vote(2, 1, standard(true, Conviction::None, 50)).unwrap();
+        assert_eq!(
+            tally(1),
+            Tally {
+                ayes: 5 + 400,
+                nays: 0,
+                support: 250
+            }
+        );
+        signed(Call::undelegate { class: CLASS }, 3).unwrap();
+        let events = System::events_of::<Event>(11);
+        assert!(
+            events.contains(&Event::Delegated(acc(3), acc(2))),
+            "{events:?}"
+        );
+        assert!(events.contains(&Event::Undelegated(acc(3))), "{events:?}");
+        assert_eq!(
+            tally(0),
+            Tally {
+                ayes: 100,
+                nays: 0,
+                support: 100
+            }
+        );
+        assert_eq!(
+            tally(1),
+            Tally {
+                ayes: 5,
+                nays: 0,
+                support: 50
+            }
+        );
+        // The 2x delegation stays locked for 2 periods after it ended.
+        let ended = System::block_number();
+        unlock(3, CLASS).unwrap();
+        assert_eq!(locked(3), 200);
+        run_to(ended + 2 * PERIOD);
+        unlock(3, CLASS).unwrap();
+        assert_eq!(locked(3), 0);
+    });
+}
+
+#[test]
+fn delegations_ride_on_standard_votes_only_and_are_not_transitive() {
+    test(|| {
+        open(0, CLASS);
+        delegate(3, 2, Conviction::Locked1x, 100).unwrap();
+        delegate(2, 1, Conviction::Locked1x, 50).unwrap();
+        // 1 votes: 2's 50 counts, 3's 100 (given to 2) does not reach 1.
+        vote(1, 0, standard(true, Conviction::Locked1x, 10)).unwrap();
+        assert_eq!(
+            tally(0),
+            Tally {
+                ayes: 60,
+                nays: 0,
+                support: 60
+            }
+        );
+        // A split vote carries no delegation.
+        vote(1, 0, AccountVote::Split { aye: 10, nay: 10 }).unwrap();
+        assert_eq!(
+            tally(0),
+            Tally {
+                ayes: 1,
+                nays: 1,
+                support: 10
+            }
+        );
+    });
+}
+
+#[test]
+fn delegation_errors() {
+    test(|| {
+        open(0, CLASS);
+        assert_eq!(delegate(1, 1, Conviction::None, 1), err(Error::Nonsense));
+        assert_eq!(
+            delegate(1, 2, Conviction::None, ENDOWMENT + 1),
+            err(Error::InsufficientFunds)
+        );
+        assert_eq!(
+            signed(Call::undelegate { class: CLASS }, 1),
+            err(Error::NotDelegating)
+        );
+        vote(1, 0, standard(true, Conviction::None, 1)).unwrap();
+        assert_eq!(
+            delegate(1, 2, Conviction::None, 1),
+            err(Error::AlreadyVoting)
+        );
+        delegate(3, 2, Conviction::None, 1).unwrap();
+        assert_eq!(
+            delegate(3, 4, Conviction::None, 1),
+            err(Error::AlreadyDelegating)
+        );
+        assert_eq!(
+            vote(3, 0, standard(true, Conviction::None, 1)),
+            err(Error::AlreadyDelegating)
+        );
+        assert_eq!(remove(3, Some(CLASS), 0), err(Error::NotVoter));
+    });
+}
+
+#[test]
+fn attack_delegate_and_vote_with_the_same_balance() {
+    test(|| {
+        open(0, CLASS);
+        vote(2, 0, standard(true, Conviction::Locked6x, 100)).unwrap();
+        delegate(3, 2, Conviction::Locked6x, 900).unwrap();
+        // 3 cannot also vote, nor move the delegated capital to vote from another account.
+        assert_eq!(
+            vote(3, 0, standard(true, Conviction::Locked6x, 900)),
+            err(Error::AlreadyDelegating)
+        );
+        assert!(transfer(3, 4, 200).is_err());
+        transfer(3, 4, 100).unwrap();
+        vote(4, 0, standard(true, Conviction::Locked6x, 1_100)).unwrap();
+        assert_eq!(tally(0).support, 100 + 900 + 1_100, "each token once");
+        // Undelegating and delegating again does not count it twice.
+        signed(Call::undelegate { class: CLASS }, 3).unwrap();
+        delegate(3, 2, Conviction::Locked6x, 900).unwrap();
+        assert_eq!(tally(0).support, 100 + 900 + 1_100);
     });
 }

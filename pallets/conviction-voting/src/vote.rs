@@ -3,7 +3,7 @@
 //! py-substrate-interface build them unchanged.
 
 use basalt_support::governance::{PollIndex, Tally};
-use basalt_support::{Balance, BlockNumber, BoundedVec};
+use basalt_support::{AccountId, Balance, BlockNumber, BoundedVec};
 
 /// The most votes one account keeps in one class (track): bounds the work of every vote.
 pub const MAX_VOTES: u32 = 100;
@@ -216,6 +216,23 @@ impl AccountVote {
         tally.support = tally.support.saturating_sub(support);
     }
 
+    /// Add this vote to `tally` with what was delegated to its voter: delegations ride on
+    /// standard votes only (as in Substrate).
+    pub fn add_with(&self, delegations: Delegations, tally: &mut Tally) {
+        self.add_to(tally);
+        if let AccountVote::Standard { vote, .. } = self {
+            delegations.add_to(vote.aye, tally);
+        }
+    }
+
+    /// Take this vote and its voter's delegations (added before) out of `tally`.
+    pub fn remove_with(&self, delegations: Delegations, tally: &mut Tally) {
+        self.remove_from(tally);
+        if let AccountVote::Standard { vote, .. } = self {
+            delegations.remove_from(vote.aye, tally);
+        }
+    }
+
     /// What the vote adds to ayes, nays and support.
     fn weights(&self) -> (Balance, Balance, Balance) {
         let plain = Conviction::None;
@@ -269,27 +286,163 @@ impl PriorLock {
     }
 }
 
-/// One account's votes in one class (track), sorted by referendum, and the lock its removed
-/// votes left (`pallet_conviction_voting::vote::Casting`, without delegations).
+/// Votes and capital delegated to an account (`pallet_conviction_voting::types::Delegations`):
+/// what its standard votes carry besides its own.
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Debug,
+    Default,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
+    MaxEncodedLen,
+)]
+#[scale_info(replace_segment("vote", "types"))]
+pub struct Delegations {
+    /// The conviction-weighted votes.
+    pub votes: Balance,
+    /// The capital behind them.
+    pub capital: Balance,
+}
+
+impl Delegations {
+    /// These and `other`.
+    pub fn saturating_add(self, other: Delegations) -> Delegations {
+        Delegations {
+            votes: self.votes.saturating_add(other.votes),
+            capital: self.capital.saturating_add(other.capital),
+        }
+    }
+
+    /// These less `other`.
+    pub fn saturating_sub(self, other: Delegations) -> Delegations {
+        Delegations {
+            votes: self.votes.saturating_sub(other.votes),
+            capital: self.capital.saturating_sub(other.capital),
+        }
+    }
+
+    /// Add these to `tally` on the side `aye` says (support counts aye capital only).
+    pub fn add_to(&self, aye: bool, tally: &mut Tally) {
+        if aye {
+            tally.ayes = tally.ayes.saturating_add(self.votes);
+            tally.support = tally.support.saturating_add(self.capital);
+        } else {
+            tally.nays = tally.nays.saturating_add(self.votes);
+        }
+    }
+
+    /// Take these (added before) out of `tally`.
+    pub fn remove_from(&self, aye: bool, tally: &mut Tally) {
+        if aye {
+            tally.ayes = tally.ayes.saturating_sub(self.votes);
+            tally.support = tally.support.saturating_sub(self.capital);
+        } else {
+            tally.nays = tally.nays.saturating_sub(self.votes);
+        }
+    }
+}
+
+/// One account's votes in one class (track), sorted by referendum, the delegations it
+/// carries, and the lock its removed votes left (`pallet_conviction_voting::vote::Casting`).
 #[derive(Clone, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
 pub struct Casting {
     /// The votes, by referendum index.
     pub votes: BoundedVec<(PollIndex, AccountVote), MAX_VOTES>,
+    /// What others delegated to this account in this class.
+    pub delegations: Delegations,
     /// The lock left by removed votes.
     pub prior: PriorLock,
 }
 
-impl Casting {
-    /// What this class needs locked at `now`: the largest standing vote, or the prior lock.
+/// One account's delegation of its votes in one class (`pallet_conviction_voting::vote::Delegating`).
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct Delegating {
+    /// The capital delegated.
+    pub balance: Balance,
+    /// Who votes with it.
+    pub target: AccountId,
+    /// Its conviction.
+    pub conviction: Conviction,
+    /// What others delegated to this account (kept, not passed on: delegation is not
+    /// transitive).
+    pub delegations: Delegations,
+    /// The lock left by earlier votes and delegations.
+    pub prior: PriorLock,
+}
+
+impl Delegating {
+    /// What this delegation gives its target.
+    pub fn given(&self) -> Delegations {
+        Delegations {
+            votes: self.conviction.votes(self.balance),
+            capital: self.balance,
+        }
+    }
+}
+
+/// One account's voting in one class: casting its own votes, or delegating them
+/// (`pallet_conviction_voting::vote::Voting`).
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub enum Voting {
+    /// Voting directly.
+    #[codec(index = 0)]
+    Casting(Casting),
+    /// Delegating.
+    #[codec(index = 1)]
+    Delegating(Delegating),
+}
+
+impl Default for Voting {
+    fn default() -> Self {
+        Voting::Casting(Casting::default())
+    }
+}
+
+impl Voting {
+    /// What this class needs locked at `now`: the largest standing vote or the delegated
+    /// capital, or the prior lock.
     pub fn locked_balance(&self, now: BlockNumber) -> Balance {
-        self.votes
-            .iter()
-            .map(|(_, v)| v.balance())
-            .fold(self.prior.locked_at(now), Balance::max)
+        match self {
+            Voting::Casting(c) => c
+                .votes
+                .iter()
+                .map(|(_, v)| v.balance())
+                .fold(c.prior.locked_at(now), Balance::max),
+            Voting::Delegating(d) => d.balance.max(d.prior.locked_at(now)),
+        }
     }
 
-    /// Whether nothing is left: no votes and no prior lock still running at `now`.
+    /// Whether nothing is left at `now`: casting, with no votes, no delegations to it and no
+    /// prior lock still running.
     pub fn is_empty_at(&self, now: BlockNumber) -> bool {
-        self.votes.is_empty() && self.prior.locked_at(now) == 0
+        match self {
+            Voting::Casting(c) => {
+                c.votes.is_empty()
+                    && c.delegations == Delegations::default()
+                    && c.prior.locked_at(now) == 0
+            }
+            Voting::Delegating(_) => false,
+        }
+    }
+
+    /// The prior lock.
+    pub fn prior_mut(&mut self) -> &mut PriorLock {
+        match self {
+            Voting::Casting(c) => &mut c.prior,
+            Voting::Delegating(d) => &mut d.prior,
+        }
+    }
+
+    /// What others delegated to this account.
+    pub fn delegations_mut(&mut self) -> &mut Delegations {
+        match self {
+            Voting::Casting(c) => &mut c.delegations,
+            Voting::Delegating(d) => &mut d.delegations,
+        }
     }
 }

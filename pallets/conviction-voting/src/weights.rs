@@ -25,3 +25,9 @@ pub const fn remove_vote() -> Weight {
 pub const fn unlock() -> Weight {
     BASE.saturating_add(reads_writes(4, 4))
 }
+
+/// `delegate` / `undelegate`, less the tally changes (added per referendum by the call): both
+/// voting records, the class locks, the balance lock and account.
+pub const fn delegate() -> Weight {
+    BASE.saturating_add(reads_writes(6, 5))
+}
