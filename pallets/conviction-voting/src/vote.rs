@@ -202,18 +202,12 @@ impl AccountVote {
 
     /// Add this vote to `tally`.
     pub fn add_to(&self, tally: &mut Tally) {
-        let (ayes, nays, support) = self.weights();
-        tally.ayes = tally.ayes.saturating_add(ayes);
-        tally.nays = tally.nays.saturating_add(nays);
-        tally.support = tally.support.saturating_add(support);
+        change(tally, self.weights(), Balance::saturating_add);
     }
 
     /// Take this vote (added before) out of `tally`.
     pub fn remove_from(&self, tally: &mut Tally) {
-        let (ayes, nays, support) = self.weights();
-        tally.ayes = tally.ayes.saturating_sub(ayes);
-        tally.nays = tally.nays.saturating_sub(nays);
-        tally.support = tally.support.saturating_sub(support);
+        change(tally, self.weights(), Balance::saturating_sub);
     }
 
     /// Add this vote to `tally` with what was delegated to its voter: delegations ride on
@@ -249,6 +243,17 @@ impl AccountVote {
             ),
         }
     }
+}
+
+/// Applies `op` (a saturating add or sub) of `(ayes, nays, support)` to `tally`.
+fn change(
+    tally: &mut Tally,
+    (ayes, nays, support): (Balance, Balance, Balance),
+    op: fn(Balance, Balance) -> Balance,
+) {
+    tally.ayes = op(tally.ayes, ayes);
+    tally.nays = op(tally.nays, nays);
+    tally.support = op(tally.support, support);
 }
 
 /// A lock left by votes already removed: `amount` stays locked until block `.0`
@@ -328,21 +333,20 @@ impl Delegations {
 
     /// Add these to `tally` on the side `aye` says (support counts aye capital only).
     pub fn add_to(&self, aye: bool, tally: &mut Tally) {
-        if aye {
-            tally.ayes = tally.ayes.saturating_add(self.votes);
-            tally.support = tally.support.saturating_add(self.capital);
-        } else {
-            tally.nays = tally.nays.saturating_add(self.votes);
-        }
+        change(tally, self.weights(aye), Balance::saturating_add);
     }
 
     /// Take these (added before) out of `tally`.
     pub fn remove_from(&self, aye: bool, tally: &mut Tally) {
+        change(tally, self.weights(aye), Balance::saturating_sub);
+    }
+
+    /// What these add to ayes, nays and support on the side `aye` says.
+    fn weights(&self, aye: bool) -> (Balance, Balance, Balance) {
         if aye {
-            tally.ayes = tally.ayes.saturating_sub(self.votes);
-            tally.support = tally.support.saturating_sub(self.capital);
+            (self.votes, 0, self.capital)
         } else {
-            tally.nays = tally.nays.saturating_sub(self.votes);
+            (0, self.votes, 0)
         }
     }
 }

@@ -402,18 +402,14 @@ pub mod pallet {
             index: ReferendumIndex,
         ) -> DispatchResult {
             origin.ensure_signed()?;
-            let mut info = ReferendumInfoFor::get(index).ok_or(Error::<T>::BadReferendum)?;
-            let deposit = match &mut info {
-                ReferendumInfo::Ongoing(_) => return Err(Error::<T>::Unfinished.into()),
-                ReferendumInfo::Killed(_) => return Err(Error::<T>::NoDeposit.into()),
+            let deposit = Self::take_deposit(index, |info| match info {
+                ReferendumInfo::Ongoing(_) => Err(Error::<T>::Unfinished),
+                ReferendumInfo::Killed(_) => Err(Error::<T>::NoDeposit),
                 ReferendumInfo::Approved(_, _, d)
                 | ReferendumInfo::Rejected(_, _, d)
                 | ReferendumInfo::Cancelled(_, _, d)
-                | ReferendumInfo::TimedOut(_, _, d) => d.take(),
-            }
-            .ok_or(Error::<T>::NoDeposit)?;
-            Self::refund(&deposit)?;
-            ReferendumInfoFor::insert(index, info);
+                | ReferendumInfo::TimedOut(_, _, d) => Ok(d.take()),
+            })?;
             Self::deposit_event(Event::DecisionDepositRefunded {
                 index,
                 who: deposit.who,
@@ -494,14 +490,12 @@ pub mod pallet {
             index: ReferendumIndex,
         ) -> DispatchResult {
             origin.ensure_signed()?;
-            let mut info = ReferendumInfoFor::get(index).ok_or(Error::<T>::BadReferendum)?;
-            let deposit = match &mut info {
-                ReferendumInfo::Approved(_, s, _) | ReferendumInfo::Cancelled(_, s, _) => s.take(),
-                _ => return Err(Error::<T>::BadStatus.into()),
-            }
-            .ok_or(Error::<T>::NoDeposit)?;
-            Self::refund(&deposit)?;
-            ReferendumInfoFor::insert(index, info);
+            let deposit = Self::take_deposit(index, |info| match info {
+                ReferendumInfo::Approved(_, s, _) | ReferendumInfo::Cancelled(_, s, _) => {
+                    Ok(s.take())
+                }
+                _ => Err(Error::<T>::BadStatus),
+            })?;
             Self::deposit_event(Event::SubmissionDepositRefunded {
                 index,
                 who: deposit.who,
@@ -901,6 +895,19 @@ pub mod pallet {
             if let Bounded::Lookup { hash, .. } = proposal {
                 T::Preimages::unrequest(hash);
             }
+        }
+
+        /// Takes the deposit `which` picks out of an ended referendum's record and releases it
+        /// to its owner.
+        fn take_deposit(
+            index: ReferendumIndex,
+            which: impl FnOnce(&mut ReferendumInfo) -> Result<Option<Deposit>, Error<T>>,
+        ) -> Result<Deposit, DispatchError> {
+            let mut info = ReferendumInfoFor::get(index).ok_or(Error::<T>::BadReferendum)?;
+            let deposit = which(&mut info)?.ok_or(Error::<T>::NoDeposit)?;
+            Self::refund(&deposit)?;
+            ReferendumInfoFor::insert(index, info);
+            Ok(deposit)
         }
 
         fn refund(deposit: &Deposit) -> DispatchResult {
