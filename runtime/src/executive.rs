@@ -218,20 +218,6 @@ pub fn decode_extrinsic(
         .map_err(|_| TransactionValidityError::Invalid(InvalidTransaction::Call))
 }
 
-/// The runtime's `ValidateUnsigned`: which unsigned calls are transactions. Only staking's
-/// equivocation reports are; everything else is refused with `Call`.
-fn validate_unsigned(call: &RuntimeCall) -> TransactionValidity {
-    match call {
-        RuntimeCall::Staking(call) => Staking::validate_unsigned(call),
-        _ => Err(TransactionValidityError::Invalid(InvalidTransaction::Call)),
-    }
-}
-
-/// Whether a call is the timestamp inherent.
-fn is_inherent_call(call: &RuntimeCall) -> bool {
-    matches!(call, RuntimeCall::Timestamp(_))
-}
-
 /// The signer of a signed extrinsic; `Unknown(CannotLookup)` when its address does not name
 /// an account.
 fn signer(
@@ -459,10 +445,10 @@ fn apply_decoded(
             extensions::post_dispatch(pre, &post.corrected(&info), len);
             (result, post)
         }
-        None if !is_inherent_call(&uxt.function) => {
+        None if !uxt.function.is_inherent() => {
             // An unsigned transaction (an equivocation report) is valid only as the pool
             // admits it; a block including any other is invalid.
-            validate_unsigned(&uxt.function)?;
+            uxt.function.validate_unsigned()?;
             extensions::pre_dispatch_unsigned(&info, len)?;
             dispatch_transactional(uxt.function, Origin::None)
         }
@@ -627,7 +613,7 @@ pub fn execute_block(block: &Block) -> Result<(), ExecuteBlockError> {
 /// externalities hold): as if it were applied in the next block, but without keeping any
 /// effect. The caller must discard the externalities afterwards.
 ///
-/// Unsigned extrinsics are valid transactions only as [`validate_unsigned`] says (equivocation
+/// Unsigned extrinsics are valid transactions only as [`RuntimeCall::validate_unsigned`] says (equivocation
 /// reports); the timestamp inherent gets `MandatoryValidation` (as in Substrate). `source` does
 /// not change the answer.
 pub fn validate_transaction(
@@ -646,7 +632,7 @@ pub fn validate_transaction(
         ));
     }
     let Some((address, signature, extra)) = &uxt.signature else {
-        return validate_unsigned(&uxt.function);
+        return uxt.function.validate_unsigned();
     };
     let (who, payload) = signer_and_payload(&uxt.function, address, extra)?;
     if !signature.verify(&payload, &who) {

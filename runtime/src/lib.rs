@@ -68,7 +68,7 @@ basalt_support::construct_runtime! {
     /// The system pallet of this runtime.
     System: pallet_system = 0 { Call, Event, Error<Runtime> },
     /// The timestamp pallet of this runtime.
-    Timestamp: pallet_timestamp = 1 { Call, Error<Runtime> },
+    Timestamp: pallet_timestamp = 1 { Call, Error<Runtime>, Inherent },
     /// The balances pallet of this runtime.
     Balances: pallet_balances = 2 { Call, Event, Error<Runtime> },
     /// The transaction-payment pallet of this runtime.
@@ -76,7 +76,7 @@ basalt_support::construct_runtime! {
     /// The sudo pallet of this runtime.
     Sudo: pallet_sudo = 4 { Call<Runtime>, Event, Error<Runtime> },
     /// The staking pallet of this runtime.
-    Staking: pallet_staking = 5 { Call, Event, Error<Runtime> },
+    Staking: pallet_staking = 5 { Call, Event, Error<Runtime>, ValidateUnsigned },
     /// The compute-settlement pallet of this runtime.
     Jobs: pallet_jobs = 6 { Call, Event, Error<Runtime> },
     /// The NFT pallet of this runtime (royalties, marketplace, model NFTs).

@@ -129,6 +129,12 @@ fn a_pallet_declared_on_one_line_dispatches_emits_hooks_and_describes_itself() {
 
         let bump = RuntimeCall::Counter(toy::Call::bump {});
         assert_eq!(bump.encode(), vec![7, 0], "pallet index, call index");
+        // Declared without `ValidateUnsigned` or `Inherent`: unsigned, it is no transaction.
+        assert!(!bump.is_inherent());
+        assert_eq!(
+            bump.validate_unsigned(),
+            Err(basalt_support::validity::InvalidTransaction::Call.into())
+        );
         let who = Origin::Signed(basalt_support::AccountId::new([1; 32]));
         for _ in 0..3 {
             bump.clone().dispatch(who.clone()).expect("bumped");

@@ -1414,26 +1414,6 @@ pub mod pallet {
             Some(DigestItem::Consensus(GRANDPA_ENGINE_ID, log))
         }
 
-        /// The pool's check of an unsigned staking call: only a valid, not yet punished
-        /// equivocation report is admitted, once per offender and slot (its `provides` tag), at
-        /// a high priority, and propagated to peers. Block import re-checks it when the call is
-        /// applied.
-        pub fn validate_unsigned(call: &Call) -> basalt_support::validity::TransactionValidity {
-            use basalt_support::validity::{InvalidTransaction, ValidTransaction};
-            let Call::report_equivocation_unsigned { equivocation_proof } = call else {
-                return Err(InvalidTransaction::Call.into());
-            };
-            let (stash, _) = Self::check_aura_equivocation(equivocation_proof)
-                .map_err(|_| InvalidTransaction::Custom(0))?;
-            Ok(ValidTransaction {
-                priority: u64::MAX / 2,
-                requires: Vec::new(),
-                provides: vec![(b"aura-equivocation", stash, equivocation_proof.slot).encode()],
-                longevity: 64,
-                propagate: true,
-            })
-        }
-
         /// The offender's stash and the era to slash it in, if `proof` holds and the offender
         /// was not slashed for equivocation in that era yet.
         fn check_aura_equivocation(
@@ -2647,6 +2627,30 @@ pub mod pallet {
                 removed = removed.saturating_add(ValidatorSlashInEra::clear_prefix(old, u32::MAX));
             }
             reads_writes(u64::from(removed), u64::from(removed).saturating_add(5))
+        }
+    }
+
+    impl<T: Config> basalt_support::validity::ValidateUnsigned for Pallet<T> {
+        type Call = Call;
+
+        /// The pool's check of an unsigned staking call: only a valid, not yet punished
+        /// equivocation report is admitted, once per offender and slot (its `provides` tag), at
+        /// a high priority, and propagated to peers. Block import re-checks it when the call is
+        /// applied.
+        fn validate_unsigned(call: &Call) -> basalt_support::validity::TransactionValidity {
+            use basalt_support::validity::{InvalidTransaction, ValidTransaction};
+            let Call::report_equivocation_unsigned { equivocation_proof } = call else {
+                return Err(InvalidTransaction::Call.into());
+            };
+            let (stash, _) = Self::check_aura_equivocation(equivocation_proof)
+                .map_err(|_| InvalidTransaction::Custom(0))?;
+            Ok(ValidTransaction {
+                priority: u64::MAX / 2,
+                requires: Vec::new(),
+                provides: vec![(b"aura-equivocation", stash, equivocation_proof.slot).encode()],
+                longevity: 64,
+                propagate: true,
+            })
         }
     }
 

@@ -19,6 +19,7 @@ use basalt_support::metadata::DescribePallet;
 use basalt_support::multiaddress::MultiAddress;
 use basalt_support::state::{empty_externalities, io};
 use basalt_support::storage::StorageInstance;
+use basalt_support::validity::ValidateUnsigned;
 use basalt_support::{AccountId, Balance, DispatchError, Origin, H256};
 use codec::{Compact, Decode, Encode};
 use std::cell::RefCell;

@@ -136,3 +136,24 @@ pub type TransactionValidity = Result<ValidTransaction, TransactionValidityError
 /// The answer of `apply_extrinsic`: `Err` if the extrinsic may not be included at all, otherwise
 /// the outcome of its call (a failed call is still included and pays its fee).
 pub type ApplyExtrinsicResult = Result<crate::DispatchResult, TransactionValidityError>;
+
+/// The unsigned transactions a pallet accepts (FRAME's `ValidateUnsigned`): the runtime routes
+/// every unsigned extrinsic that is not an inherent to the pallet of its call, through the
+/// `ValidateUnsigned` part of `construct_runtime!`; a call of a pallet without the part is
+/// refused (`Call`).
+pub trait ValidateUnsigned {
+    /// The pallet's call.
+    type Call;
+    /// Whether `call`, unsigned, is a valid transaction, and with which priority and tags.
+    fn validate_unsigned(call: &Self::Call) -> TransactionValidity;
+}
+
+/// A pallet whose calls include inherents (FRAME's `ProvideInherent::is_inherent`): the
+/// runtime applies them unsigned without `ValidateUnsigned` (the block author puts them in),
+/// through the `Inherent` part of `construct_runtime!`.
+pub trait ProvideInherent {
+    /// The pallet's call.
+    type Call;
+    /// Whether `call` is one of the pallet's inherents.
+    fn is_inherent(call: &Self::Call) -> bool;
+}

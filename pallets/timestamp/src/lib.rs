@@ -151,6 +151,14 @@ pub mod pallet {
         }
     }
 
+    impl<T: Config> basalt_support::validity::ProvideInherent for Pallet<T> {
+        type Call = Call;
+        /// `set` is the timestamp inherent: the block author puts it first in every block.
+        fn is_inherent(call: &Call) -> bool {
+            matches!(call, Call::set { .. })
+        }
+    }
+
     impl<T: Config> Hooks for Pallet<T> {
         /// Reports the weight of `on_finalize`, which cannot report its own.
         fn on_initialize(_n: BlockNumber) -> Weight {

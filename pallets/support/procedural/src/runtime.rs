@@ -12,11 +12,15 @@
 //! }
 //! ```
 //! Each entry is a pallet's name, its crate, its index and the parts it has; the parts are
-//! named as the crate's types (`Call`, `Call<Runtime>`, `Event`, `Error<Runtime>`). Generated,
+//! named as the crate's types (`Call`, `Call<Runtime>`, `Event`, `Error<Runtime>`), plus the
+//! markers `ValidateUnsigned` (its unsigned calls are checked by the pallet's
+//! `ValidateUnsigned`) and `Inherent` (its `ProvideInherent` says which calls are inherents),
+//! which `RuntimeCall::validate_unsigned` and `RuntimeCall::is_inherent` route by. Generated,
 //! for the entries in order: a type alias per pallet (`pub type System =
 //! pallet_system::Pallet<Runtime>`, with the entry's docs), `RuntimeCall` (with its
-//! `Dispatchable` impl), `RuntimeEvent` and `RuntimeError` with each variant at the pallet's
-//! index, `AllPallets` (every pallet's `on_initialize`, `on_idle` and `on_finalize`, in index
+//! `Dispatchable` impl and unsigned and inherent routing), `RuntimeEvent` and `RuntimeError` with
+//! each variant at the pallet's index, `AllPallets` (every pallet's `on_initialize`, `on_idle`
+//! and `on_finalize`, in index
 //! order, and their metadata descriptions), `PALLETS` (names and indices), and a compile-time
 //! check that each index is the one the pallet's `Config::INDEX` says (the index its events and
 //! errors carry).
@@ -75,11 +79,11 @@ impl Parse for Entry {
         let parts = Punctuated::<Path, Token![,]>::parse_terminated(&body)?;
         let parts: Vec<Path> = parts.into_iter().collect();
         for part in &parts {
-            let known = ["Call", "Event", "Error"];
+            let known = ["Call", "Event", "Error", "ValidateUnsigned", "Inherent"];
             if !known.iter().any(|k| part_name(part) == *k) {
                 return Err(syn::Error::new_spanned(
                     part,
-                    "a part is `Call`, `Event` or `Error` (with its generics)",
+                    "a part is `Call`, `Event` or `Error` (with its generics), `ValidateUnsigned` or `Inherent`",
                 ));
             }
         }
@@ -101,6 +105,11 @@ fn part_name(part: &Path) -> String {
 }
 
 impl Entry {
+    /// Whether the entry has part `name`.
+    fn has(&self, name: &str) -> bool {
+        self.parts.iter().any(|p| part_name(p) == name)
+    }
+
     /// The crate's type for part `name` (`pallet_x::Call<Runtime>`), if the entry has it.
     fn part(&self, name: &str) -> Option<TokenStream> {
         let part = self.parts.iter().find(|p| part_name(p) == name)?;
@@ -147,6 +156,16 @@ pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
         .filter(|p| p.part("Call").is_some())
         .map(|p| &p.name)
         .collect();
+    let unsigned: Vec<&Ident> = pallets
+        .iter()
+        .filter(|p| p.has("ValidateUnsigned"))
+        .map(|p| &p.name)
+        .collect();
+    let inherents: Vec<&Ident> = pallets
+        .iter()
+        .filter(|p| p.has("Inherent"))
+        .map(|p| &p.name)
+        .collect();
     let mut ordered: Vec<&Entry> = pallets.iter().collect();
     ordered.sort_by_key(|p| p.index.base10_parse::<u8>().unwrap_or(u8::MAX));
     let names: Vec<&Ident> = ordered.iter().map(|p| &p.name).collect();
@@ -179,6 +198,30 @@ pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
                 match self {
                     #(RuntimeCall::#with_calls(call) =>
                         #support::dispatch::Dispatchable::<#runtime>::dispatch_info(call),)*
+                }
+            }
+        }
+
+        impl RuntimeCall {
+            /// Whether this call, unsigned, is a valid transaction: asked of its pallet's
+            /// `ValidateUnsigned` (the pallets with that part), refused (`Call`) for any other.
+            pub fn validate_unsigned(&self) -> #support::validity::TransactionValidity {
+                #[allow(unreachable_patterns)]
+                match self {
+                    #(RuntimeCall::#unsigned(call) =>
+                        <#unsigned as #support::validity::ValidateUnsigned>::validate_unsigned(call),)*
+                    _ => Err(#support::validity::InvalidTransaction::Call.into()),
+                }
+            }
+
+            /// Whether this call is an inherent of its pallet (the pallets with the
+            /// `Inherent` part).
+            pub fn is_inherent(&self) -> bool {
+                #[allow(unreachable_patterns)]
+                match self {
+                    #(RuntimeCall::#inherents(call) =>
+                        <#inherents as #support::validity::ProvideInherent>::is_inherent(call),)*
+                    _ => false,
                 }
             }
         }
