@@ -121,6 +121,21 @@ pub fn start(
     gossip_duration_ms: u64,
 ) -> anyhow::Result<Grandpa> {
     std::fs::create_dir_all(dir)?;
+    let state_file = dir.join("voter-state");
+    let finalized = client.info().finalized_number;
+    // Every node that ran GRANDPA has its voter state from its first start on. Without it, on
+    // a chain finalized past genesis, this node may already have voted in the round it would
+    // join: voting again could sign an equivocation. It follows finality without voting.
+    let keys: Arc<dyn LocalKeys> = if !state_file.exists() && finalized > 0 {
+        tracing::error!(
+            target: LOG,
+            "💔 GRANDPA voter state is missing ({}) on a chain finalized to #{finalized}: this node will not vote, since it may already have voted in the current round. To vote again, restore the file from a backup, or stop the node, run `basalt purge-chain` with the same --chain and --base-path, and resync",
+            state_file.display()
+        );
+        Arc::new(None)
+    } else {
+        keys
+    };
     let (input, input_rx) = unbounded();
     let (output_tx, output) = unbounded();
     let tree = Arc::new(ClientTree(client));
@@ -134,7 +149,7 @@ pub fn start(
         local_key: keys,
         tree: tree.clone(),
         authorities: tree,
-        store: Arc::new(FileVoterStateStore::new(dir.join("voter-state"))),
+        store: Arc::new(FileVoterStateStore::new(state_file)),
         clock: Arc::new(SystemClock),
         input: input_rx,
         output: output_tx,

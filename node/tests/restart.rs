@@ -138,3 +138,39 @@ fn kill_9_during_transfers_loses_nothing_final() {
     );
     node.terminate();
 }
+
+#[test]
+fn attack_a_lost_voter_state_never_restarts_voting_from_scratch() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let base = dir.path();
+    let node = Node::start(base, &["--dev", "--slot-duration-ms", "500"]);
+    node.wait_for_block(3, Duration::from_secs(60));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while node.finalized().0 < 1 {
+        assert!(Instant::now() < deadline, "GRANDPA finalized nothing");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    node.terminate();
+
+    // The voter state is lost (a disk replaced, a database copied from elsewhere).
+    let state = base.join("chains/basalt_dev/grandpa/voter-state");
+    assert!(
+        state.exists(),
+        "the voter state was written at the first start"
+    );
+    std::fs::remove_file(&state).expect("remove the voter state");
+
+    // The node authors on, but does not vote: the only voter's finality stops, it says why.
+    let node = Node::start(base, &["--dev", "--slot-duration-ms", "500"]);
+    let (finalized, _) = node.finalized();
+    let (head, _) = node.head();
+    node.wait_for_block(head + 6, Duration::from_secs(60));
+    assert_eq!(node.finalized().0, finalized, "no vote, so no new finality");
+    let log = std::fs::read_to_string(&node.log).expect("log");
+    assert!(
+        log.contains("GRANDPA voter state is missing") && log.contains("purge-chain"),
+        "the refusal and its remedy are logged: {}",
+        node.log_tail(20)
+    );
+    node.terminate();
+}
