@@ -187,6 +187,44 @@ fn governance(c: &mut Criterion) {
         },
     );
     g.bench_function(
+        "conviction-voting: delegate then undelegate, to a target with MaxVotes = 100 standing votes",
+        |b| {
+            b.iter_custom(|iters| {
+                let mut ext = dev_state();
+                ext.execute_with(|| {
+                    init(1);
+                    Balances::deposit_creating(&payer, 1_000_000_000 * UNIT).expect("funded");
+                    let target = acc(2);
+                    Balances::deposit_creating(&target, 1_000 * UNIT).expect("funded");
+                    let delegator = acc(3);
+                    Balances::deposit_creating(&delegator, 1_000 * UNIT).expect("funded");
+                    for index in 0..pallet_conviction_voting::MAX_VOTES {
+                        submit_spend(&payer);
+                        vote(&target, index, UNIT);
+                    }
+                    let track = basalt_runtime::tracks::TREASURER_TRACK;
+                    let started = Instant::now();
+                    for _ in 0..iters {
+                        RuntimeCall::ConvictionVoting(pallet_conviction_voting::Call::delegate {
+                            class: track,
+                            to: target.clone().into(),
+                            conviction: pallet_conviction_voting::Conviction::Locked1x,
+                            balance: 10 * UNIT,
+                        })
+                        .dispatch(Origin::Signed(delegator.clone()))
+                        .expect("delegated");
+                        RuntimeCall::ConvictionVoting(pallet_conviction_voting::Call::undelegate {
+                            class: track,
+                        })
+                        .dispatch(Origin::Signed(delegator.clone()))
+                        .expect("undelegated");
+                    }
+                    started.elapsed()
+                })
+            })
+        },
+    );
+    g.bench_function(
         "referenda: alarm service of a deciding referendum (nudge)",
         |b| {
             b.iter_custom(|iters| {

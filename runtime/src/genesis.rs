@@ -49,6 +49,7 @@
 
 use crate::consensus::{aura, grandpa};
 use crate::Runtime;
+use basalt_support::genesis::BuildGenesis;
 use basalt_support::primitives::{SS58_PREFIX, UNIT};
 use basalt_support::sp_core::crypto::{Ss58AddressFormat, Ss58Codec};
 use basalt_support::sp_core::{ed25519, sr25519, Pair};
@@ -413,6 +414,8 @@ pub enum GenesisError {
     Jobs(String),
     /// The governance periods name an unknown track or a zero decision period.
     Governance(String),
+    /// Another pallet refused its genesis.
+    Pallet(&'static str, String),
 }
 
 impl std::fmt::Display for GenesisError {
@@ -431,6 +434,7 @@ impl std::fmt::Display for GenesisError {
             Self::Staking(e) => write!(f, "staking refused: {e}"),
             Self::Jobs(e) => write!(f, "jobs refused: {e}"),
             Self::Governance(e) => write!(f, "governance refused: {e}"),
+            Self::Pallet(pallet, e) => write!(f, "{pallet} refused its genesis: {e}"),
         }
     }
 }
@@ -552,11 +556,13 @@ pub fn build(config: &GenesisConfig) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, Genes
         if !balances.iter().any(|(who, _)| *who == treasury) {
             balances.push((treasury, crate::EXISTENTIAL_DEPOSIT));
         }
-        pallet_balances::Pallet::<Runtime>::genesis_endow(&balances)
+        crate::Balances::build_genesis(&balances)
             .map_err(|e| GenesisError::Balances(format!("{e:?}")))?;
-        crate::TransactionPayment::genesis_build();
+        crate::TransactionPayment::build_genesis(&())
+            .map_err(|e| GenesisError::Pallet("TransactionPayment", format!("{e:?}")))?;
         if let Some(key) = &config.sudo.key {
-            crate::set_sudo_key(&key.0);
+            crate::Sudo::build_genesis(&Some(key.0.clone()))
+                .map_err(|e| GenesisError::Pallet("Sudo", format!("{e:?}")))?;
         }
         aura::Authorities::put(
             config
@@ -574,7 +580,7 @@ pub fn build(config: &GenesisConfig) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, Genes
                 .map(|(a, w)| (a.0.clone(), *w))
                 .collect::<Vec<_>>(),
         );
-        crate::Staking::genesis_build(&config.staking.to_pallet())
+        crate::Staking::build_genesis(&config.staking.to_pallet())
             .map_err(|e| GenesisError::Staking(format!("{e:?}")))?;
         for provider in &config.staking.providers {
             let call = provider.register_call()?;
@@ -590,7 +596,7 @@ pub fn build(config: &GenesisConfig) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, Genes
                 ))
             })?;
         }
-        crate::Jobs::genesis_build().map_err(|e| GenesisError::Jobs(format!("{e:?}")))?;
+        crate::Jobs::build_genesis(&()).map_err(|e| GenesisError::Jobs(format!("{e:?}")))?;
         let governance = &config.governance;
         if let Some((id, _)) = governance
             .track_periods
@@ -601,15 +607,19 @@ pub fn build(config: &GenesisConfig) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, Genes
                 "governance.trackPeriods: track {id} has a zero decision period"
             )));
         }
-        let periods: Vec<_> = governance
-            .track_periods
-            .iter()
-            .map(|(id, p)| (*id, p.to_pallet()))
-            .collect();
-        crate::Referenda::genesis_build(&periods, governance.undeciding_timeout).map_err(|_| {
+        let referenda = pallet_referenda::GenesisConfig {
+            track_periods: governance
+                .track_periods
+                .iter()
+                .map(|(id, p)| (*id, p.to_pallet()))
+                .collect(),
+            undeciding_timeout: governance.undeciding_timeout,
+        };
+        crate::Referenda::build_genesis(&referenda).map_err(|_| {
             GenesisError::Governance("governance.trackPeriods: unknown track".into())
         })?;
-        crate::ConvictionVoting::genesis_build(governance.vote_locking_period);
+        crate::ConvictionVoting::build_genesis(&governance.vote_locking_period)
+            .map_err(|e| GenesisError::Governance(format!("{e:?}")))?;
         // Genesis has no events: registration's belong to no block.
         let _ = basalt_support::state::io::take_events();
         // Consensus at era 0 is staking's elected set.

@@ -460,11 +460,6 @@ pub fn timestamp_of_call(call: &pallet_timestamp::Call) -> Option<Moment> {
     }
 }
 
-/// Sets the sudo key (genesis).
-pub(crate) fn set_sudo_key(key: &AccountId) {
-    Sudo::genesis_set_key(key.clone())
-}
-
 /// The root of the state the externalities hold now (the parent state with this block's
 /// changes so far): the header's state root when called at the end of a block.
 ///

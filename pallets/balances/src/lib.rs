@@ -1584,6 +1584,15 @@ pub mod pallet {
         }
     }
 
+    impl<T: Config> basalt_support::genesis::BuildGenesis for Pallet<T> {
+        type Config = Vec<(AccountId, Balance)>;
+
+        /// Endows each account with its balance ([`Pallet::genesis_endow`]).
+        fn build_genesis(balances: &Self::Config) -> DispatchResult {
+            Self::genesis_endow(balances)
+        }
+    }
+
     impl<T: Config> basalt_support::hooks::Hooks for Pallet<T> {}
 
     impl<T: Config> DescribePallet for Pallet<T> {

@@ -358,13 +358,6 @@ pub mod pallet {
             VoteLockingPeriodOverride::get().unwrap_or(T::VOTE_LOCKING_PERIOD)
         }
 
-        /// Genesis: the chain's own lock period, if its chain spec sets one.
-        pub fn genesis_build(vote_locking_period: Option<BlockNumber>) {
-            if let Some(period) = vote_locking_period {
-                VoteLockingPeriodOverride::put(period);
-            }
-        }
-
         fn try_remove_vote(
             who: &AccountId,
             index: PollIndex,
@@ -506,6 +499,18 @@ pub mod pallet {
 
         fn deposit_event(event: Event) {
             System::<T>::deposit_event_of(<T as Config>::INDEX, &event)
+        }
+    }
+
+    impl<T: Config> basalt_support::genesis::BuildGenesis for Pallet<T> {
+        type Config = Option<BlockNumber>;
+
+        /// Genesis: the chain's own lock period, if its chain spec sets one.
+        fn build_genesis(vote_locking_period: &Option<BlockNumber>) -> DispatchResult {
+            if let Some(period) = *vote_locking_period {
+                VoteLockingPeriodOverride::put(period);
+            }
+            Ok(())
         }
     }
 

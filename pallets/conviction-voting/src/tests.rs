@@ -13,6 +13,7 @@ use crate::pallet::*;
 use crate::vote::*;
 use basalt_support::dispatch::Dispatchable;
 use basalt_support::generic::Digest;
+use basalt_support::genesis::BuildGenesis;
 use basalt_support::governance::Tally;
 use basalt_support::state::{empty_externalities, io};
 use basalt_support::{AccountId, Balance, DispatchError, Origin, H256};
@@ -570,7 +571,7 @@ fn attack_spread_votes_over_more_classes_than_locks_are_kept_for() {
 fn genesis_sets_the_chains_lock_period() {
     test(|| {
         assert_eq!(ConvictionVoting::vote_locking_period(), PERIOD);
-        ConvictionVoting::genesis_build(Some(3));
+        ConvictionVoting::build_genesis(&Some(3)).unwrap();
         assert_eq!(ConvictionVoting::vote_locking_period(), 3);
     });
 }

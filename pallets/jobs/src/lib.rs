@@ -593,46 +593,6 @@ pub mod pallet {
                 .collect()
         }
 
-        /// Registers the built-in kernels as programs 0 and 1 and endows the pallet's account
-        /// with the existential deposit, so small fees can always be paid into it. Genesis.
-        pub fn genesis_build() -> DispatchResult {
-            with_transaction(|| {
-                for kernel in basalt_kernels::Kernel::ALL {
-                    let id = NextProgramId::get();
-                    let name = BoundedVec::try_from(kernel.name().as_bytes().to_vec())
-                        .map_err(|_| Error::<T>::Overflow)?;
-                    let kind = ProgramKind::Kernel(kernel.id());
-                    Programs::insert(
-                        id,
-                        Program {
-                            owner: None,
-                            name,
-                            kind: kind.clone(),
-                            requirements: Requirements {
-                                gpu_memory_gb: 0,
-                                gpu_count: 0,
-                                time_limit: T::COMMIT_WINDOW,
-                            },
-                            model: None,
-                            deposit: 0,
-                        },
-                    );
-                    NextProgramId::put(id.saturating_add(1));
-                    Self::deposit_event(Event::ProgramRegistered {
-                        program: id,
-                        owner: None,
-                        kind,
-                    });
-                }
-                let ed = <T as pallet_balances::Config>::EXISTENTIAL_DEPOSIT;
-                if Balances::<T>::total_balance(&Self::account_id()) < ed {
-                    Balances::<T>::deposit_creating(&Self::account_id(), ed)?;
-                }
-                DeadlineCursor::put(System::<T>::block_number());
-                Ok(())
-            })
-        }
-
         fn do_register_program(
             who: AccountId,
             name: BoundedVec<u8, MAX_PROGRAM_NAME_LEN>,
@@ -958,6 +918,50 @@ pub mod pallet {
 
         pub(crate) fn deposit_event(event: Event) {
             System::<T>::deposit_event_of(<T as Config>::INDEX, &event)
+        }
+    }
+
+    impl<T: Config> basalt_support::genesis::BuildGenesis for Pallet<T> {
+        type Config = ();
+
+        /// Registers the built-in kernels as programs 0 and 1 and endows the pallet's account
+        /// with the existential deposit, so small fees can always be paid into it. Genesis.
+        fn build_genesis(_: &()) -> DispatchResult {
+            with_transaction(|| {
+                for kernel in basalt_kernels::Kernel::ALL {
+                    let id = NextProgramId::get();
+                    let name = BoundedVec::try_from(kernel.name().as_bytes().to_vec())
+                        .map_err(|_| Error::<T>::Overflow)?;
+                    let kind = ProgramKind::Kernel(kernel.id());
+                    Programs::insert(
+                        id,
+                        Program {
+                            owner: None,
+                            name,
+                            kind: kind.clone(),
+                            requirements: Requirements {
+                                gpu_memory_gb: 0,
+                                gpu_count: 0,
+                                time_limit: T::COMMIT_WINDOW,
+                            },
+                            model: None,
+                            deposit: 0,
+                        },
+                    );
+                    NextProgramId::put(id.saturating_add(1));
+                    Self::deposit_event(Event::ProgramRegistered {
+                        program: id,
+                        owner: None,
+                        kind,
+                    });
+                }
+                let ed = <T as pallet_balances::Config>::EXISTENTIAL_DEPOSIT;
+                if Balances::<T>::total_balance(&Self::account_id()) < ed {
+                    Balances::<T>::deposit_creating(&Self::account_id(), ed)?;
+                }
+                DeadlineCursor::put(System::<T>::block_number());
+                Ok(())
+            })
         }
     }
 

@@ -12,6 +12,7 @@ use crate::pallet::*;
 use crate::types::*;
 use basalt_support::dispatch::Dispatchable;
 use basalt_support::generic::Digest;
+use basalt_support::genesis::BuildGenesis;
 use basalt_support::hooks::Hooks;
 use basalt_support::state::{empty_externalities, io};
 use basalt_support::{AccountId, Balance, BoundedVec, DispatchError, Origin, H256};
@@ -80,7 +81,7 @@ fn test_for<R: Config>(f: impl FnOnce()) {
         endow.push((acc(7), 2 * STAKE));
         endow.push((acc(TREASURY), 1));
         Balances::<R>::genesis_endow(&endow).expect("endowed");
-        JobsPallet::<R>::genesis_build().expect("jobs genesis");
+        JobsPallet::<R>::build_genesis(&()).expect("jobs genesis");
         for n in PROVIDERS {
             register_provider::<R>(n, STAKE);
         }
@@ -710,7 +711,7 @@ fn assignment_is_stake_weighted() {
         let endow: Vec<(AccountId, Balance)> =
             PROVIDERS.iter().map(|n| (acc(*n), 10_000)).collect();
         Balances::<Test>::genesis_endow(&endow).unwrap();
-        JobsPallet::<Test>::genesis_build().unwrap();
+        JobsPallet::<Test>::build_genesis(&()).unwrap();
         for n in PROVIDERS {
             register_provider::<Test>(n, STAKE * Balance::from(n));
         }

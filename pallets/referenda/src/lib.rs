@@ -557,24 +557,6 @@ pub mod pallet {
             UndecidingTimeoutOverride::get().unwrap_or(T::UNDECIDING_TIMEOUT)
         }
 
-        /// Genesis: this chain's periods for some tracks and its undeciding timeout, if its
-        /// chain spec sets them. Fails on an unknown track.
-        pub fn genesis_build(
-            periods: &[(TrackId, TrackPeriods)],
-            undeciding_timeout: Option<BlockNumber>,
-        ) -> DispatchResult {
-            for (id, p) in periods {
-                if !T::TRACKS.iter().any(|(t, _)| t == id) {
-                    return Err(Error::<T>::BadTrack.into());
-                }
-                TrackPeriodsOverride::insert(id, *p);
-            }
-            if let Some(timeout) = undeciding_timeout {
-                UndecidingTimeoutOverride::put(timeout);
-            }
-            Ok(())
-        }
-
         /// The call a proposal carries, or why it has none.
         fn proposal_call(proposal: &Bounded) -> Result<RuntimeCallOf<T>, DispatchError> {
             let bytes = match proposal {
@@ -926,6 +908,25 @@ pub mod pallet {
 
         fn deposit_event(event: Event) {
             System::<T>::deposit_event_of(<T as Config>::INDEX, &event)
+        }
+    }
+
+    impl<T: Config> basalt_support::genesis::BuildGenesis for Pallet<T> {
+        type Config = GenesisConfig;
+
+        /// This chain's periods for some tracks and its undeciding timeout, if its chain spec
+        /// sets them. Fails on an unknown track.
+        fn build_genesis(config: &GenesisConfig) -> DispatchResult {
+            for (id, p) in &config.track_periods {
+                if !T::TRACKS.iter().any(|(t, _)| t == id) {
+                    return Err(Error::<T>::BadTrack.into());
+                }
+                TrackPeriodsOverride::insert(id, *p);
+            }
+            if let Some(timeout) = config.undeciding_timeout {
+                UndecidingTimeoutOverride::put(timeout);
+            }
+            Ok(())
         }
     }
 

@@ -15,6 +15,7 @@ use crate::types::*;
 use crate::MAX_QUEUED;
 use basalt_support::dispatch::Dispatchable;
 use basalt_support::generic::Digest;
+use basalt_support::genesis::BuildGenesis;
 use basalt_support::governance::{PollStatus, Polling, Tally};
 use basalt_support::hooks::Hooks;
 use basalt_support::origin::GovernanceOrigin;
@@ -703,10 +704,17 @@ fn genesis_shortens_periods_and_refuses_unknown_tracks() {
             min_enactment_period: 1,
         };
         assert_eq!(
-            Referenda::genesis_build(&[(5, periods)], None),
+            Referenda::build_genesis(&GenesisConfig {
+                track_periods: vec![(5, periods)],
+                undeciding_timeout: None
+            }),
             err(Error::BadTrack)
         );
-        Referenda::genesis_build(&[(0, periods)], Some(7)).unwrap();
+        Referenda::build_genesis(&GenesisConfig {
+            track_periods: vec![(0, periods)],
+            undeciding_timeout: Some(7),
+        })
+        .unwrap();
         assert_eq!(Referenda::track(0).map(|t| t.decision_period), Some(4));
         assert_eq!(Referenda::track(11).map(|t| t.decision_period), Some(10));
         assert_eq!(Referenda::undeciding_timeout(), 7);

@@ -213,3 +213,13 @@ impl TrackInfo {
         }
     }
 }
+
+/// What a chain spec may set of the referenda: shorter periods for some tracks (development
+/// chains) and the undeciding timeout.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct GenesisConfig {
+    /// The tracks whose periods this chain sets, with them.
+    pub track_periods: Vec<(TrackId, TrackPeriods)>,
+    /// Blocks a referendum may wait to begin deciding, if not the constant.
+    pub undeciding_timeout: Option<BlockNumber>,
+}

@@ -1738,47 +1738,6 @@ pub mod pallet {
             })
         }
 
-        /// Builds staking's genesis state after balances' genesis: bonds each staker, sets its
-        /// keys and role, then elects era 0 (publishing [`Authorities`]). Fails, writing
-        /// nothing, on a staker without the funds, an unknown nomination target, duplicate keys
-        /// or counts above `MAX_VALIDATORS`.
-        pub fn genesis_build(config: &GenesisConfig) -> DispatchResult {
-            with_transaction(|| {
-                ensure!(
-                    config.validator_count <= T::MAX_VALIDATORS,
-                    Error::<T>::TooManyValidators
-                );
-                ensure!(
-                    config.minimum_validator_count <= T::MAX_VALIDATORS,
-                    Error::<T>::TooManyValidators
-                );
-                ValidatorCount::put(config.validator_count);
-                MinimumValidatorCount::put(config.minimum_validator_count);
-                for s in &config.stakers {
-                    ensure!(
-                        Balances::<T>::free_balance(&s.stash) >= s.bond,
-                        Error::<T>::NotEnoughFunds
-                    );
-                    Self::do_bond(&s.stash, s.bond, RewardDestination::Staked)?;
-                    if let Some(keys) = s.keys {
-                        Self::do_set_keys(&s.stash, keys)?;
-                    }
-                }
-                for s in &config.stakers {
-                    if s.status == StakerStatus::Validator {
-                        Self::do_validate(&s.stash, ValidatorPrefs::default())?;
-                    }
-                }
-                for s in &config.stakers {
-                    if let StakerStatus::Nominator(targets) = &s.status {
-                        Self::do_nominate(&s.stash, targets.clone())?;
-                    }
-                }
-                Self::start_first_era(System::<T>::block_number());
-                Ok(())
-            })
-        }
-
         // ------------------------------------------------------------------------------------
         // Calls
         // ------------------------------------------------------------------------------------
@@ -2650,6 +2609,51 @@ pub mod pallet {
                 provides: vec![(b"aura-equivocation", stash, equivocation_proof.slot).encode()],
                 longevity: 64,
                 propagate: true,
+            })
+        }
+    }
+
+    impl<T: Config> basalt_support::genesis::BuildGenesis for Pallet<T> {
+        type Config = GenesisConfig;
+
+        /// Builds staking's genesis state after balances' genesis: bonds each staker, sets its
+        /// keys and role, then elects era 0 (publishing [`Authorities`]). Fails, writing
+        /// nothing, on a staker without the funds, an unknown nomination target, duplicate keys
+        /// or counts above `MAX_VALIDATORS`.
+        fn build_genesis(config: &GenesisConfig) -> DispatchResult {
+            with_transaction(|| {
+                ensure!(
+                    config.validator_count <= T::MAX_VALIDATORS,
+                    Error::<T>::TooManyValidators
+                );
+                ensure!(
+                    config.minimum_validator_count <= T::MAX_VALIDATORS,
+                    Error::<T>::TooManyValidators
+                );
+                ValidatorCount::put(config.validator_count);
+                MinimumValidatorCount::put(config.minimum_validator_count);
+                for s in &config.stakers {
+                    ensure!(
+                        Balances::<T>::free_balance(&s.stash) >= s.bond,
+                        Error::<T>::NotEnoughFunds
+                    );
+                    Self::do_bond(&s.stash, s.bond, RewardDestination::Staked)?;
+                    if let Some(keys) = s.keys {
+                        Self::do_set_keys(&s.stash, keys)?;
+                    }
+                }
+                for s in &config.stakers {
+                    if s.status == StakerStatus::Validator {
+                        Self::do_validate(&s.stash, ValidatorPrefs::default())?;
+                    }
+                }
+                for s in &config.stakers {
+                    if let StakerStatus::Nominator(targets) = &s.status {
+                        Self::do_nominate(&s.stash, targets.clone())?;
+                    }
+                }
+                Self::start_first_era(System::<T>::block_number());
+                Ok(())
             })
         }
     }

@@ -14,6 +14,7 @@
 use super::*;
 use basalt_support::dispatch::{DispatchClass, Dispatchable};
 use basalt_support::generic::{Digest, DigestItem};
+use basalt_support::genesis::BuildGenesis;
 use basalt_support::hooks::Hooks;
 use basalt_support::metadata::DescribePallet;
 use basalt_support::multiaddress::MultiAddress;
@@ -159,7 +160,7 @@ fn test_for<T: Config>(endow: Vec<(AccountId, Balance)>, config: GenesisConfig, 
     let mut ext = empty_externalities();
     ext.execute_with(|| {
         pallet_balances::Pallet::<T>::genesis_endow(&endow).expect("valid balances genesis");
-        Pallet::<T>::genesis_build(&config).expect("valid staking genesis");
+        Pallet::<T>::build_genesis(&config).expect("valid staking genesis");
         open_block::<T>(1);
         f();
         check_invariants::<T>();
@@ -392,21 +393,21 @@ fn genesis_failures_write_nothing() {
         let mut too_much = genesis();
         too_much.stakers[0].bond = 5_000;
         assert_eq!(
-            Staking::genesis_build(&too_much),
+            Staking::build_genesis(&too_much),
             Err(err(Error::NotEnoughFunds))
         );
         let mut seats = genesis();
         seats.validator_count = 5;
         assert_eq!(
-            Staking::genesis_build(&seats),
+            Staking::build_genesis(&seats),
             Err(err(Error::TooManyValidators))
         );
         let mut target = genesis();
         target.stakers[3].status = StakerStatus::Nominator(vec![acc(20)]);
-        assert_eq!(Staking::genesis_build(&target), Err(err(Error::BadTarget)));
+        assert_eq!(Staking::build_genesis(&target), Err(err(Error::BadTarget)));
         let mut dup = genesis();
         dup.stakers[1].keys = Some(keys(1));
-        assert_eq!(Staking::genesis_build(&dup), Err(err(Error::DuplicatedKey)));
+        assert_eq!(Staking::build_genesis(&dup), Err(err(Error::DuplicatedKey)));
         assert_eq!(io::storage_root(), root);
     });
 }

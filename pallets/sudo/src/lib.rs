@@ -240,11 +240,6 @@ pub mod pallet {
             Key::get()
         }
 
-        /// Set the sudo key at genesis (no event: nothing is recorded at block 0).
-        pub fn genesis_set_key(who: AccountId) {
-            Key::put(who);
-        }
-
         /// `Ok` when `origin` is signed by the sudo key; `RequireSudo` when signed by anyone
         /// else (or when there is no key); `BadOrigin` when not signed.
         pub fn ensure_sudo(origin: Origin) -> DispatchResult {
@@ -274,6 +269,18 @@ pub mod pallet {
         /// Deposit one of this pallet's events in `System.Events`.
         fn deposit_event(event: Event) {
             pallet_system::Pallet::<T>::deposit_event_of(<T as Config>::INDEX, &event);
+        }
+    }
+
+    impl<T: Config> basalt_support::genesis::BuildGenesis for Pallet<T> {
+        type Config = Option<AccountId>;
+
+        /// Set the sudo key at genesis (no event: nothing is recorded at block 0).
+        fn build_genesis(key: &Option<AccountId>) -> basalt_support::DispatchResult {
+            if let Some(who) = key {
+                Key::put(who);
+            }
+            Ok(())
         }
     }
 

@@ -4,6 +4,7 @@ use super::pallet::*;
 use basalt_support::dispatch::{
     DispatchClass, DispatchInfo, DispatchResultWithPostInfo, Dispatchable, Pays,
 };
+use basalt_support::genesis::BuildGenesis;
 use basalt_support::metadata::DescribePallet;
 use basalt_support::multiaddress::MultiAddress;
 use basalt_support::state::{empty_externalities, io};
@@ -77,7 +78,7 @@ fn in_block(f: impl FnOnce()) {
     let mut ext = empty_externalities();
     ext.execute_with(|| {
         System::initialize(1, H256::zero(), &Default::default());
-        Sudo::genesis_set_key(alice());
+        Sudo::build_genesis(&Some(alice())).expect("genesis");
         f()
     });
 }

@@ -26,6 +26,7 @@ pub mod dispatch;
 pub mod engine_ids;
 pub mod equivocation;
 pub mod generic;
+pub mod genesis;
 pub mod governance;
 pub mod hooks;
 pub mod macros;

@@ -482,12 +482,6 @@ pub mod pallet {
             u64::try_from(priority).unwrap_or(u64::MAX)
         }
 
-        /// Write the multiplier's initial value (one) at genesis, as Substrate does, so the
-        /// item is present in state from block 0.
-        pub fn genesis_build() {
-            NextFeeMultiplier::put(Multiplier::ONE);
-        }
-
         /// Pay `amount` to `to` (creating its account if need be), all or nothing; `false` when
         /// it cannot receive it. Zero is always paid.
         fn pay(to: &AccountId, amount: Balance) -> bool {
@@ -501,6 +495,17 @@ pub mod pallet {
         /// Deposit one of this pallet's events in `System.Events`.
         fn deposit_event(event: Event) {
             pallet_system::Pallet::<T>::deposit_event_of(<T as Config>::INDEX, &event);
+        }
+    }
+
+    impl<T: Config> basalt_support::genesis::BuildGenesis for Pallet<T> {
+        type Config = ();
+
+        /// Write the multiplier's initial value (one) at genesis, as Substrate does, so the
+        /// item is present in state from block 0.
+        fn build_genesis(_: &()) -> basalt_support::DispatchResult {
+            NextFeeMultiplier::put(Multiplier::ONE);
+            Ok(())
         }
     }
 

@@ -5,6 +5,7 @@ use super::mul_div_floor;
 use super::pallet::*;
 use super::types::{FeeDetails, InclusionFee, RuntimeDispatchInfo};
 use basalt_support::dispatch::{DispatchClass, DispatchInfo, Pays};
+use basalt_support::genesis::BuildGenesis;
 use basalt_support::metadata::DescribePallet;
 use basalt_support::state::empty_externalities;
 use basalt_support::validity::InvalidTransaction;
@@ -504,7 +505,7 @@ fn describe_has_the_multiplier_no_calls_and_the_constants() {
 fn genesis_writes_one_under_substrates_key() {
     let mut ext = empty_externalities();
     ext.execute_with(|| {
-        Payment::genesis_build();
+        Payment::build_genesis(&()).expect("genesis");
         let key: String = NextFeeMultiplier::hashed_key()
             .iter()
             .map(|b| format!("{b:02x}"))

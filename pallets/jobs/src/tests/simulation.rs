@@ -8,6 +8,7 @@
 //! that per coalition size).
 
 use super::*;
+use basalt_support::genesis::BuildGenesis;
 use basalt_support::primitives::hashing::blake2_256;
 use std::collections::BTreeSet;
 
@@ -92,7 +93,7 @@ fn run(seed: u64, jobs: u64, population: &[Behaviour]) -> Outcome {
         endow.push((acc(SIM_CLIENT), 1 << 100));
         endow.push((acc(TREASURY), 1));
         Balances::<Sim>::genesis_endow(&endow).expect("endowed");
-        JobsPallet::<Sim>::genesis_build().expect("jobs genesis");
+        JobsPallet::<Sim>::build_genesis(&()).expect("jobs genesis");
         for &n in &providers {
             register_provider::<Sim>(n, SIM_STAKE);
         }
