@@ -437,3 +437,37 @@ fn a_winning_voters_tokens_stay_locked_until_the_conviction_expires() {
         "free once the period has passed"
     );
 }
+
+#[test]
+fn attack_a_preimage_of_calls_nested_past_the_depth_limit_is_refused() {
+    let mut chain = Chain::dev();
+    let alice = alice();
+    let mut call = RuntimeCall::System(pallet_system::Call::remark { remark: vec![] });
+    for _ in 0..(basalt_support::generic::MAX_CALL_DEPTH + 10) {
+        call = sudo(call);
+    }
+    let bytes = call.encode();
+    assert!(bytes.len() < 4096, "fits a preimage");
+    let hash = basalt_support::H256(basalt_support::primitives::hashing::blake2_256(&bytes));
+    let len = bytes.len() as u32;
+    produce_signed(
+        &mut chain,
+        vec![(
+            &alice,
+            RuntimeCall::Preimage(pallet_preimage::Call::note_preimage { bytes }),
+        )],
+    );
+    let submit = RuntimeCall::Referenda(pallet_referenda::Call::submit {
+        proposal_origin: Box::new(Origin::Root),
+        proposal: Bounded::Lookup { hash, len },
+        enactment_moment: DispatchTime::After(0),
+    });
+    let nonce = chain
+        .read(|| pallet_system::Pallet::<basalt_runtime::Runtime>::account_nonce(&alice.account()));
+    let (result, _) = chain.try_apply(&chain.sign(&alice, submit, &SignOptions::nonce(nonce)));
+    let Ok(Err(basalt_support::DispatchError::Module(e))) = result else {
+        panic!("refused with a module error: {result:?}")
+    };
+    assert_eq!(e.index, 12, "a Referenda error (UndecodableProposal)");
+    assert_eq!(chain.read(pallet_referenda::ReferendumCount::get), 0);
+}

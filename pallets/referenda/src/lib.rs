@@ -73,6 +73,7 @@ const ENACTMENT_PRIORITY: u8 = 63;
 /// The pallet: configuration, storage, events, errors and calls.
 pub mod pallet {
     use super::*;
+    use basalt_support::generic::MAX_CALL_DEPTH;
     use basalt_support::governance::{PollIndex, PollStatus, Polling, QueryPreimage, Tally};
     use basalt_support::hooks::Hooks;
     use basalt_support::metadata::{constant, DescribePallet, PalletDescription};
@@ -81,7 +82,7 @@ pub mod pallet {
         AccountId, Balance, BlockNumber, BoundedVec, DispatchError, DispatchResult, Origin,
         Perbill, H256,
     };
-    use codec::{Decode, DecodeAll, Encode};
+    use codec::{Decode, DecodeLimit, Encode};
     use core::marker::PhantomData;
     use scale_info::{meta_type, TypeInfo};
 
@@ -557,7 +558,8 @@ pub mod pallet {
             UndecidingTimeoutOverride::get().unwrap_or(T::UNDECIDING_TIMEOUT)
         }
 
-        /// The call a proposal carries, or why it has none.
+        /// The call a proposal carries, or why it has none (nested at most `MAX_CALL_DEPTH`
+        /// deep, as extrinsics are, so that no proposal can exhaust the stack when decoded).
         fn proposal_call(proposal: &Bounded) -> Result<RuntimeCallOf<T>, DispatchError> {
             let bytes = match proposal {
                 Bounded::Inline(bytes) => bytes.as_slice().to_vec(),
@@ -565,7 +567,7 @@ pub mod pallet {
                     T::Preimages::fetch(hash, *len).ok_or(Error::<T>::PreimageNotExist)?
                 }
             };
-            RuntimeCallOf::<T>::decode_all(&mut &bytes[..])
+            RuntimeCallOf::<T>::decode_all_with_depth_limit(MAX_CALL_DEPTH, &mut &bytes[..])
                 .map_err(|_| Error::<T>::UndecodableProposal.into())
         }
 

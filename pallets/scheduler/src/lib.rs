@@ -49,12 +49,13 @@ pub const MAX_AGENDAS_PER_BLOCK: u32 = 50;
 pub mod pallet {
     use super::*;
     use basalt_support::dispatch::{ArithmeticError, Dispatchable};
+    use basalt_support::generic::MAX_CALL_DEPTH;
     use basalt_support::hooks::Hooks;
     use basalt_support::metadata::{constant, DescribePallet, PalletDescription};
     use basalt_support::state::io;
     use basalt_support::storage::{OptionQuery, Twox64Concat, ValueQuery};
     use basalt_support::{BlockNumber, BoundedVec, DispatchError, DispatchResult, Origin, Weight};
-    use codec::{Decode, DecodeAll, Encode};
+    use codec::{Decode, DecodeLimit, Encode};
     use core::marker::PhantomData;
     use scale_info::{meta_type, TypeInfo};
 
@@ -443,7 +444,10 @@ pub mod pallet {
                     continue;
                 };
                 let address = (when, index);
-                let Ok(call) = <T as Config>::RuntimeCall::decode_all(&mut &task.call[..]) else {
+                let Ok(call) = <T as Config>::RuntimeCall::decode_all_with_depth_limit(
+                    MAX_CALL_DEPTH,
+                    &mut &task.call[..],
+                ) else {
                     Self::drop_task(address, &task);
                     *used = used.saturating_add(weights::task(task.call.len()));
                     Self::deposit_event(Event::CallUnavailable {
