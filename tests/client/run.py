@@ -706,6 +706,14 @@ def chain_head_v1_follow_pins_operations_and_errors():
     # Every account under the prefix once (descendantsValues), and Alice's once more (value).
     assert sorted(values) == sorted(keys + [alice_key]), (len(values), len(keys))
     assert any("closestDescendantMerkleValue" in i for i in got)
+    # The closest descendant of the empty key is the trie's root node: its merkle value is the
+    # block's state root, as Substrate answers.
+    op = ws.call("chainHead_v1_storage", [sub, target, [{"key": "0x", "type": "closestDescendantMerkleValue"}],
+                                          None])["result"]
+    item = ws.event(lambda e: e.get("operationId") == op["operationId"] and e["event"] == "operationStorageItems")
+    state_root = rpc(s, "chain_getHeader", [target])["stateRoot"]
+    assert item["items"] == [{"key": "0x", "closestDescendantMerkleValue": state_root}], (item, state_root)
+    ws.event(lambda e: e.get("operationId") == op["operationId"] and e["event"] == "operationStorageDone")
     assert not any(i["key"] == "0x" + "ee" * 32 for i in got), "an absent key yields no item"
     # continue on an operation that is not waiting; unpin rules.
     assert ws.call("chainHead_v1_continue", [sub, op["operationId"]])["error"]["code"] == -32803

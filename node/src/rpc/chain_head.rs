@@ -18,9 +18,8 @@
 //! The hash of `:code` answers the hash of the runtime's version ([`storage_query::native_code_hash`]): Basalt's
 //! runtime is native, so no Wasm is stored, but clients identify runtimes by that hash.
 //!
-//! `closestDescendantMerkleValue` answers blake2_256 of the SCALE-encoded (key, value) pairs
-//! under the key: not the trie node's Merkle value, but, like it, a value that changes exactly
-//! when something under the key changes, which is what clients use it for.
+//! `closestDescendantMerkleValue` answers the Merkle value of the trie node at or closest
+//! below the key, as Substrate does (one walk from the root, whatever lies below).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;

@@ -92,18 +92,10 @@ pub(super) fn collect(state: &State, query: &mut StorageQuery, room: usize) -> (
                 }
             }
             ItemKind::ClosestDescendantMerkleValue => {
-                let keys = state.keys_paged(&key, usize::MAX, None);
-                if !keys.is_empty() {
-                    let pairs: Vec<(Vec<u8>, Option<Vec<u8>>)> = keys
-                        .into_iter()
-                        .map(|k| {
-                            let v = state.storage(&k);
-                            (k, v)
-                        })
-                        .collect();
+                if let Some(merkle) = state.closest_descendant_merkle_value(&key) {
                     found.push(json!({
                         "key": hex0x(&key),
-                        "closestDescendantMerkleValue": hex0x(&blake2_256(&pairs.encode())),
+                        "closestDescendantMerkleValue": hex0x(&merkle),
                     }));
                 }
             }

@@ -404,6 +404,23 @@ impl<S: NodeStore> TrieBackend<S> {
         keys
     }
 
+    /// The merkle value of the trie node at `key` or, when no node is there, of the closest
+    /// node below it: its hash, or its encoding when the node is small enough to be inlined in
+    /// its parent (what the new JSON-RPC interface's `closestDescendantMerkleValue` answers, as
+    /// Substrate computes it). `None` when nothing is stored under `key`. Costs one walk from
+    /// the root, whatever the number of keys below. A corrupt store gives `None` and raises
+    /// [`Backend::is_corrupt`].
+    pub fn closest_descendant_merkle_value(&self, key: &[u8]) -> Option<Vec<u8>> {
+        let db = ReadDb(&self.store);
+        let trie = TrieDBBuilder::<Layout>::new(&db, &self.root).build();
+        match trie.lookup_first_descendant(key) {
+            Ok(Some(trie_db::MerkleValue::Hash(hash))) => Some(hash.as_ref().to_vec()),
+            Ok(Some(trie_db::MerkleValue::Node(node))) => Some(node),
+            Ok(None) => None,
+            Err(error) => self.fail(error.into()),
+        }
+    }
+
     /// Up to `limit` key-value pairs whose keys start with `prefix`, in key order (Substrate's
     /// `state_getPairs`, bounded so that an RPC request cannot make the node load the whole
     /// state). A corrupt store ends the listing early and raises [`Backend::is_corrupt`].
@@ -712,6 +729,49 @@ mod tests {
         // The empty key is stored here, so the next key after it is the second one.
         assert_eq!(backend.next_storage_key(b"").as_ref(), Some(&keys[1]));
         assert!(!backend.is_corrupt());
+    }
+
+    #[test]
+    fn closest_descendant_merkle_value_is_the_node_below_the_key() {
+        let pairs = sample();
+        let (store, root) = build(&pairs);
+        let backend = TrieBackend::new(store.clone(), root);
+        // The empty key leads to the root node: its hash is the state root.
+        assert_eq!(
+            backend.closest_descendant_merkle_value(b""),
+            Some(root.as_bytes().to_vec())
+        );
+        let map = backend
+            .closest_descendant_merkle_value(b"map")
+            .expect("a node under map");
+        assert!(backend
+            .closest_descendant_merkle_value(b"nothing here")
+            .is_none());
+        // A change under the prefix changes it; a change elsewhere does not.
+        let (inside, nodes) = backend
+            .storage_root([(
+                pairs
+                    .iter()
+                    .find(|(k, _)| k.starts_with(b"map"))
+                    .unwrap()
+                    .0
+                    .as_slice(),
+                Some(&b"new"[..]),
+            )])
+            .expect("root");
+        store.insert_nodes(nodes);
+        let changed = TrieBackend::new(store.clone(), inside);
+        assert_ne!(
+            changed.closest_descendant_merkle_value(b"map"),
+            Some(map.clone())
+        );
+        let (outside, nodes) = backend
+            .storage_root([(&b"b"[..], Some(&b"other"[..]))])
+            .expect("root");
+        store.insert_nodes(nodes);
+        let elsewhere = TrieBackend::new(store, outside);
+        assert_eq!(elsewhere.closest_descendant_merkle_value(b"map"), Some(map));
+        assert!(!elsewhere.is_corrupt());
     }
 
     #[test]
