@@ -168,15 +168,8 @@ fn governance(c: &mut Criterion) {
             b.iter_custom(|iters| {
                 let mut ext = dev_state();
                 ext.execute_with(|| {
-                    init(1);
-                    Balances::deposit_creating(&payer, 1_000_000_000 * UNIT).expect("funded");
                     let voter = acc(2);
-                    Balances::deposit_creating(&voter, 1_000 * UNIT).expect("funded");
-                    let max = pallet_conviction_voting::MAX_VOTES;
-                    for index in 0..max {
-                        submit_spend(&payer);
-                        vote(&voter, index, UNIT);
-                    }
+                    let max = full_voting_record(&payer, &voter);
                     let started = Instant::now();
                     for i in 0..iters {
                         vote(&voter, (i % u64::from(max)) as u32, 2 * UNIT + i as u128);
@@ -192,16 +185,10 @@ fn governance(c: &mut Criterion) {
             b.iter_custom(|iters| {
                 let mut ext = dev_state();
                 ext.execute_with(|| {
-                    init(1);
-                    Balances::deposit_creating(&payer, 1_000_000_000 * UNIT).expect("funded");
                     let target = acc(2);
-                    Balances::deposit_creating(&target, 1_000 * UNIT).expect("funded");
+                    full_voting_record(&payer, &target);
                     let delegator = acc(3);
                     Balances::deposit_creating(&delegator, 1_000 * UNIT).expect("funded");
-                    for index in 0..pallet_conviction_voting::MAX_VOTES {
-                        submit_spend(&payer);
-                        vote(&target, index, UNIT);
-                    }
                     let track = basalt_runtime::tracks::TREASURER_TRACK;
                     let started = Instant::now();
                     for _ in 0..iters {
@@ -263,6 +250,20 @@ fn governance(c: &mut Criterion) {
         },
     );
     g.finish();
+}
+
+/// At block 1, `payer` submits `MaxVotes` Treasurer referenda and `voter` (funded here) votes
+/// on every one: the largest voting record one account can have in a track. Returns `MaxVotes`.
+fn full_voting_record(payer: &AccountId, voter: &AccountId) -> u32 {
+    init(1);
+    Balances::deposit_creating(payer, 1_000_000_000 * UNIT).expect("funded");
+    Balances::deposit_creating(voter, 1_000 * UNIT).expect("funded");
+    let max = pallet_conviction_voting::MAX_VOTES;
+    for index in 0..max {
+        submit_spend(payer);
+        vote(voter, index, UNIT);
+    }
+    max
 }
 
 /// Submits a Treasurer referendum on a 1 BSLT spend, signed by `who`.

@@ -379,14 +379,16 @@ pub const AUTHORSHIP_INDEX: u8 = 22;
 /// Index of the storage-only `Randomness` entry in metadata (the authors' VRF outputs).
 pub const RANDOMNESS_INDEX: u8 = 23;
 
+/// A metadata entry with no calls, events, errors or constants: storage the node reads, or
+/// (with `None`) only an index other types refer to.
 fn storage_only(
     name: &'static str,
-    storage: frame_metadata::v14::PalletStorageMetadata<scale_info::form::MetaForm>,
+    storage: Option<frame_metadata::v14::PalletStorageMetadata<scale_info::form::MetaForm>>,
     doc: &'static str,
 ) -> PalletDescription {
     PalletDescription {
         name,
-        storage: Some(storage),
+        storage,
         calls: None,
         event: None,
         error: None,
@@ -401,21 +403,17 @@ pub fn pallet_descriptions() -> Vec<(u8, PalletDescription)> {
     all.extend([
         (
             basalt_support::origin::ORIGINS_PALLET_INDEX,
-            PalletDescription {
-                name: "Origins",
-                storage: None,
-                calls: None,
-                event: None,
-                error: None,
-                constants: Vec::new(),
-                docs: vec![" The governance origins (the Treasurer track's): `OriginCaller::Origins`."],
-            },
+            storage_only(
+                "Origins",
+                None,
+                " The governance origins (the Treasurer track's): `OriginCaller::Origins`.",
+            ),
         ),
         (
             AURA_INDEX,
             storage_only(
                 "Aura",
-                consensus::aura::storage_metadata(),
+                Some(consensus::aura::storage_metadata()),
                 " The block authors, in slot order.",
             ),
         ),
@@ -423,7 +421,7 @@ pub fn pallet_descriptions() -> Vec<(u8, PalletDescription)> {
             GRANDPA_INDEX,
             storage_only(
                 "Grandpa",
-                consensus::grandpa::storage_metadata(),
+                Some(consensus::grandpa::storage_metadata()),
                 " The finality voters and their weights.",
             ),
         ),
@@ -431,7 +429,7 @@ pub fn pallet_descriptions() -> Vec<(u8, PalletDescription)> {
             AUTHORSHIP_INDEX,
             storage_only(
                 "Authorship",
-                consensus::authorship::storage_metadata(),
+                Some(consensus::authorship::storage_metadata()),
                 " The author of the current block.",
             ),
         ),
@@ -439,7 +437,7 @@ pub fn pallet_descriptions() -> Vec<(u8, PalletDescription)> {
             RANDOMNESS_INDEX,
             storage_only(
                 "Randomness",
-                consensus::randomness::storage_metadata(),
+                Some(consensus::randomness::storage_metadata()),
                 " The block authors' VRF outputs: this epoch's randomness and the current block's output.",
             ),
         ),

@@ -429,16 +429,14 @@ pub mod pallet {
                     let AccountVote::Standard { vote, .. } = vote else {
                         continue;
                     };
-                    if !matches!(T::Polls::poll_status(*index), PollStatus::Ongoing { .. }) {
-                        continue;
-                    }
-                    T::Polls::update_tally(*index, |tally| {
+                    // An ended referendum refuses the change (its tally is final): skipped.
+                    let _ = T::Polls::update_tally(*index, |tally| {
                         if add {
                             delta.add_to(vote.aye, tally)
                         } else {
                             delta.remove_from(vote.aye, tally)
                         }
-                    })?;
+                    });
                 }
             }
             VotingFor::insert(target, class, voting);

@@ -47,8 +47,8 @@ pub mod pallet {
     type System<T> = pallet_system::Pallet<T>;
     type Balances<T> = pallet_balances::Pallet<T>;
 
-    /// The longest preimage, in bytes: what the scheduler can enact.
-    pub const MAX_SIZE: u32 = 4 * 1024;
+    /// The longest preimage, in bytes: the longest call the scheduler can hold to enact.
+    pub const MAX_SIZE: u32 = basalt_support::dispatch::MAX_STORED_CALL_LEN;
 
     /// A preimage's bytes.
     pub type PreimageBytes = BoundedVec<u8, MAX_SIZE>;

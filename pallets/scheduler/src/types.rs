@@ -16,9 +16,9 @@ pub type Priority = u8;
 /// A task that repeats: every `.0` blocks, `.1` more times.
 pub type Period = (BlockNumber, u32);
 
-/// The longest encoded call a task may hold, in bytes (longer proposals go through a
-/// preimage).
-pub const MAX_CALL_LEN: u32 = 4 * 1024;
+/// The longest encoded call a task may hold, in bytes (the support crate's bound for calls
+/// stored to be dispatched later, which preimages share).
+pub const MAX_CALL_LEN: u32 = basalt_support::dispatch::MAX_STORED_CALL_LEN;
 
 /// A scheduled call, SCALE-encoded: kept as bytes so that a task whose call no longer decodes
 /// after a runtime upgrade is reported (`CallUnavailable`) rather than lost with its agenda.

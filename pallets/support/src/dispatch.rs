@@ -12,6 +12,10 @@ pub use crate::weight_v2::Weight;
 
 pub use crate::origin::{GovernanceOrigin, Origin, OriginCaller, RawOrigin};
 
+/// The longest SCALE-encoded call kept in state to be dispatched later (a scheduled task, a
+/// proposal's preimage), in bytes: longer ones are refused where they are stored.
+pub const MAX_STORED_CALL_LEN: u32 = 4 * 1024;
+
 /// The result of a dispatchable call.
 pub type DispatchResult = Result<(), DispatchError>;
 

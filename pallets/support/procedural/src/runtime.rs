@@ -169,7 +169,6 @@ pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     let mut ordered: Vec<&Entry> = pallets.iter().collect();
     ordered.sort_by_key(|p| p.index.base10_parse::<u8>().unwrap_or(u8::MAX));
     let names: Vec<&Ident> = ordered.iter().map(|p| &p.name).collect();
-    let krates: Vec<&Path> = ordered.iter().map(|p| &p.krate).collect();
     let name_strs: Vec<String> = names.iter().map(|n| n.to_string()).collect();
     let indices: Vec<&LitInt> = ordered.iter().map(|p| &p.index).collect();
     let count = ordered.len();
@@ -266,8 +265,7 @@ pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
 
             /// Every pallet's metadata description with its index, in index order.
             pub fn descriptions() -> Vec<(u8, #support::metadata::PalletDescription)> {
-                vec![#((<#runtime as #krates::Config>::INDEX,
-                        <#names as #support::metadata::DescribePallet>::describe()),)*]
+                vec![#((#indices, <#names as #support::metadata::DescribePallet>::describe()),)*]
             }
         }
     })
