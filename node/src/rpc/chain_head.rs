@@ -11,7 +11,7 @@
 //! [`MAX_FOLLOWS_PER_CONNECTION`] followers per connection and [`MAX_FOLLOWS`] on the server,
 //! [`MAX_PINNED`] pinned blocks per follower (the follower gets `stop` when it
 //! would pin more: it must unpin what it no longer needs), [`MAX_OPERATIONS`] operations in
-//! flight per follower (`limitReached` beyond), and [`PAGE`] storage items per event, after which
+//! flight per follower (`limitReached` beyond), and [`storage_query::PAGE`] storage items per event, after which
 //! a descendants query waits for `chainHead_v1_continue`. A follower whose notifications fall
 //! behind the client's buffer gets `stop` rather than a gap.
 //!
@@ -48,8 +48,6 @@ pub const MAX_FOLLOWS: usize = 1024;
 pub const MAX_PINNED: usize = 512;
 /// Most operations in flight per follower (the specification asks for at least 16).
 pub const MAX_OPERATIONS: usize = 16;
-/// Most storage items per `operationStorageItems` event of a descendants query.
-pub const PAGE: usize = 256;
 
 /// -32801: a block that was not reported or is unpinned.
 const INVALID_BLOCK: i32 = -32801;
@@ -341,7 +339,7 @@ fn storage_page(
     let Some(state) = ctx.client.state_at(query.at) else {
         return (inaccessible(), None);
     };
-    let (found, more) = storage_query::collect(&state, &mut query, PAGE);
+    let (found, more) = storage_query::collect(&state, &mut query, storage_query::PAGE);
     if more {
         let events = vec![json!({
             "event": "operationStorageItems", "operationId": id, "items": found,

@@ -24,9 +24,6 @@ use super::params::{arg, call_parameters, hash, positional, string, u32_param};
 use super::storage_query::{self, StorageQuery};
 use super::{blocking, immediate, send_json, RpcContext, RpcResult};
 
-/// Results of `archive_v1_storage` read from the state at a time.
-const PAGE: usize = 256;
-
 /// Registers the `chainSpec_v1_*` and `archive_v1_*` methods.
 pub(super) fn register(module: &mut RpcModule<RpcContext>) -> anyhow::Result<()> {
     immediate(module, "chainSpec_v1_chainName", &[], false, |ctx, _| {
@@ -140,7 +137,7 @@ async fn archive_storage(
             let ctx = ctx.clone();
             let page = tokio::task::spawn_blocking(move || {
                 let state = ctx.client.state_at(query.at)?;
-                let (found, more) = storage_query::collect(&state, &mut query, PAGE);
+                let (found, more) = storage_query::collect(&state, &mut query, storage_query::PAGE);
                 (!state.is_corrupt()).then_some((found, more, query))
             })
             .await;

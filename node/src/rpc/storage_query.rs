@@ -14,6 +14,10 @@ use super::error::{hex0x, invalid_params};
 use super::params::bytes;
 use crate::client::State;
 
+/// Most results read from the state at a time: one `operationStorageItems` event of
+/// `chainHead_v1_storage` (then `continue`), one page of `archive_v1_storage`.
+pub(super) const PAGE: usize = 256;
+
 /// What a storage query still has to do.
 pub(super) struct StorageQuery {
     /// The block whose state is read.
